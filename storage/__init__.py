@@ -1,0 +1,42 @@
+"""Storage: the schema, the database and the queries every feature shares (knows no channel or site)."""
+
+from .db import Database, DatabaseError
+from .models import (
+    Article,
+    ArticleRevision,
+    ArticleSignature,
+    Base,
+    Channel,
+    CrawlState,
+    Delivery,
+    LshBucket,
+    PolicyDocument,
+    Story,
+    StoryTopic,
+    Subscriber,
+    Subscription,
+    TopicMatch,
+)
+from .types import BEIJING, to_beijing, utcnow
+
+__all__ = [
+    "BEIJING",
+    "Article",
+    "ArticleRevision",
+    "ArticleSignature",
+    "Base",
+    "Channel",
+    "CrawlState",
+    "Database",
+    "DatabaseError",
+    "Delivery",
+    "LshBucket",
+    "PolicyDocument",
+    "Story",
+    "StoryTopic",
+    "Subscriber",
+    "Subscription",
+    "TopicMatch",
+    "to_beijing",
+    "utcnow",
+]

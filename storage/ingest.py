@@ -1,0 +1,168 @@
+"""Ingest: store one extracted article, its topic matches, its story and its pending alerts in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import outbox, stories
+from .models import Article, ArticleRevision, PolicyDocument, StoryTopic, TopicMatch
+from .types import utcnow
+
+__all__ = ["ArticleData", "IngestResult", "Ingestor", "MatchData", "content_hash"]
+
+
+@dataclass
+class ArticleData:
+    """What an adapter extracted from one page; the crawler's item and the ingest's input."""
+
+    source: str
+    url: str
+    title: str
+    body_text: str
+    canonical_url: str | None = None
+    published_at: datetime | None = None
+    origin: str | None = None
+    author: str | None = None
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    summary: str | None = None
+    body_html: str = ""
+    language: str = "zh"
+    extraction: str = "selectors"
+    list_stamp: str | None = None
+    tier: int = 3
+    policy: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class MatchData:
+    """One topic match as the classifier reports it, in storage's own terms."""
+
+    topic_id: str
+    score: float
+    terms: dict[str, int]
+    evidence: str
+    spans: Sequence[Sequence[int]]
+    topic_hash: str
+
+
+Matcher = Callable[[str, str], list[MatchData]]
+
+
+@dataclass
+class IngestResult:
+    status: str  # new | updated | unchanged
+    article_id: int
+    story_id: int | None
+    new_topics: list[str]
+
+
+def content_hash(title: str, body_text: str) -> str:
+    """Hash of what a reader sees; a changed hash means the page really changed."""
+    return hashlib.sha256(f"{title}\n{body_text}".encode()).hexdigest()
+
+
+_POLICY_DATES = ("written_date", "published_date", "effective_date")
+
+
+def _policy_row(article: Article, policy: dict[str, Any]) -> None:
+    row = article.policy or PolicyDocument()
+    for key, value in policy.items():
+        if key in _POLICY_DATES and isinstance(value, str):
+            value = date.fromisoformat(value)
+        setattr(row, key, value)
+    article.policy = row
+
+
+class Ingestor:
+    """Writes articles; the classifier is passed in so storage never depends on it."""
+
+    def __init__(self, matcher: Matcher | None = None) -> None:
+        self.matcher = matcher
+
+    def ingest(self, session: Session, data: ArticleData) -> IngestResult:
+        """Store or update one article and everything that follows from it; commits once."""
+        digest = content_hash(data.title, data.body_text)
+        article = session.scalar(select(Article).where(Article.url == data.url))
+        if article is not None and article.content_hash == digest:
+            if data.list_stamp and article.list_stamp != data.list_stamp:
+                article.list_stamp = data.list_stamp
+                session.commit()
+            return IngestResult("unchanged", article.id, article.story_id, [])
+        status = "new" if article is None else "updated"
+        if article is None:
+            article = Article(url=data.url, fetched_at=utcnow())
+            session.add(article)
+        else:
+            session.add(
+                ArticleRevision(
+                    article_id=article.id,
+                    content_hash=article.content_hash,
+                    title=article.title,
+                    body_text=article.body_text,
+                )
+            )
+            article.updated_at = utcnow()
+        for name in (
+            "source", "title", "published_at", "origin", "author", "category", "summary",
+            "body_text", "body_html", "language", "extraction", "list_stamp", "tier",
+        ):  # fmt: skip
+            setattr(article, name, getattr(data, name))
+        article.tags = list(data.tags)
+        article.canonical_url = data.canonical_url or data.url
+        article.content_hash = digest
+        if data.policy:
+            _policy_row(article, data.policy)
+        session.flush()
+
+        if self.matcher is not None:
+            self._store_matches(session, article, self.matcher(article.title, article.body_text))
+        story = stories.assign(session, article, changed=(status == "updated"))
+        new_topics = self._refresh_story_topics(session, story)
+        if new_topics:
+            outbox.enqueue(session, story, new_topics)
+        session.commit()
+        return IngestResult(status, article.id, story.id, new_topics)
+
+    @staticmethod
+    def _store_matches(session: Session, article: Article, matches: list[MatchData]) -> None:
+        """Replace the article's matches in place (unique per article and topic, never duplicated)."""
+        existing = {m.topic_id: m for m in article.matches}
+        wanted = {m.topic_id: m for m in matches}
+        for topic_id, row in existing.items():
+            if topic_id not in wanted:
+                article.matches.remove(row)
+        for topic_id, m in wanted.items():
+            row = existing.get(topic_id)
+            if row is None:
+                row = TopicMatch(topic_id=topic_id)
+                article.matches.append(row)
+            row.score = m.score
+            row.terms = dict(m.terms)
+            row.evidence = m.evidence
+            row.spans = [list(s) for s in m.spans]
+            row.topic_hash = m.topic_hash
+            row.matched_at = utcnow()
+        session.flush()
+
+    @staticmethod
+    def _refresh_story_topics(session: Session, story) -> list[str]:
+        """Union of the story's article matches; returns topics the story did not have before."""
+        have = set(session.scalars(select(StoryTopic.topic_id).where(StoryTopic.story_id == story.id)))
+        now = set(
+            session.scalars(
+                select(TopicMatch.topic_id).join(Article).where(Article.story_id == story.id).distinct()
+            )
+        )
+        added = sorted(now - have)
+        for topic_id in added:
+            session.add(StoryTopic(story_id=story.id, topic_id=topic_id))
+        session.flush()
+        return added

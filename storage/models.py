@@ -1,0 +1,277 @@
+"""The database schema: articles, stories, topic matches, subscribers and the delivery outbox."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import UTCDateTime, utcnow
+
+__all__ = [
+    "Article",
+    "ArticleRevision",
+    "ArticleSignature",
+    "Base",
+    "Channel",
+    "CrawlState",
+    "Delivery",
+    "LshBucket",
+    "PolicyDocument",
+    "Story",
+    "StoryTopic",
+    "Subscriber",
+    "Subscription",
+    "TopicMatch",
+]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Article(Base):
+    """One post at one URL; republished copies are separate articles joined by a story."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), index=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    canonical_url: Mapped[str] = mapped_column(String(2000), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    origin: Mapped[str | None] = mapped_column(String(200))
+    author: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(200))
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    summary: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(16), default="zh")
+    extraction: Mapped[str] = mapped_column(String(20), default="selectors")
+    # 0 official (government), 1 finance portal, 2 aggregator, 3 other: ranks a story's lead.
+    tier: Mapped[int] = mapped_column(Integer, default=3)
+    list_stamp: Mapped[str | None] = mapped_column(String(100))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column()
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+
+    story: Mapped[Story | None] = relationship(back_populates="articles", foreign_keys=[story_id])
+    policy: Mapped[PolicyDocument | None] = relationship(
+        back_populates="article", cascade="all, delete-orphan"
+    )
+    matches: Mapped[list[TopicMatch]] = relationship(back_populates="article", cascade="all, delete-orphan")
+
+
+class PolicyDocument(Base):
+    """The 发文字号/发文机构/dates block of a government policy page."""
+
+    __tablename__ = "policy_documents"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    doc_number: Mapped[str | None] = mapped_column(String(200))
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    written_date: Mapped[date | None] = mapped_column(Date)
+    published_date: Mapped[date | None] = mapped_column(Date)
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    validity: Mapped[str | None] = mapped_column(String(50))
+    attachments: Mapped[list[Any]] = mapped_column(default=list)
+
+    article: Mapped[Article] = relationship(back_populates="policy")
+
+
+class ArticleRevision(Base):
+    """The previous text of an article whose page changed, so edits can be audited."""
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrawlState(Base):
+    """Validators of list pages and feeds, for conditional requests on the next crawl."""
+
+    __tablename__ = "crawl_state"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), index=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Story(Base):
+    """One news event; every republished copy of it is an article of this story."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", use_alter=True, name="fk_stories_lead_article"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="story", foreign_keys=[Article.story_id])
+    lead: Mapped[Article | None] = relationship(foreign_keys=[lead_article_id], post_update=True)
+    topics: Mapped[list[StoryTopic]] = relationship(cascade="all, delete-orphan")
+
+
+class StoryTopic(Base):
+    """The union of a story's topic matches, kept so a newly added topic can be noticed."""
+
+    __tablename__ = "story_topics"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArticleSignature(Base):
+    """A stored MinHash, so near-duplicate search survives a restart without re-reading text."""
+
+    __tablename__ = "article_signatures"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    minhash: Mapped[bytes] = mapped_column(LargeBinary)
+    shingles: Mapped[int] = mapped_column(Integer)
+
+
+class LshBucket(Base):
+    """One LSH band bucket of one article: articles sharing a bucket are candidate duplicates."""
+
+    __tablename__ = "lsh_buckets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (Index("ix_lsh_buckets_key", "key"),)
+
+
+class TopicMatch(Base):
+    """Why an article matched a topic: score, terms and the evidence sentence."""
+
+    __tablename__ = "topic_matches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    topic_id: Mapped[str] = mapped_column(String(100), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    terms: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    spans: Mapped[list[Any]] = mapped_column(default=list)
+    topic_hash: Mapped[str] = mapped_column(String(64))
+    matched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="matches")
+
+    __table_args__ = (UniqueConstraint("article_id", "topic_id", name="uq_topic_matches_article_topic"),)
+
+
+class Subscriber(Base):
+    """A person or team that follows topics."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    mode: Mapped[str] = mapped_column(String(10), default="both")  # instant | digest | both
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    channels: Mapped[list[Channel]] = relationship(back_populates="subscriber", cascade="all, delete-orphan")
+    subscriptions: Mapped[list[Subscription]] = relationship(
+        back_populates="subscriber", cascade="all, delete-orphan"
+    )
+
+
+class Channel(Base):
+    """Where a subscriber's alerts go: kind is a plain name (telegram, email, apprise, console)."""
+
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(2000))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deactivated_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="channels")
+
+    __table_args__ = (UniqueConstraint("kind", "address", name="uq_channels_kind_address"),)
+
+
+class Subscription(Base):
+    """A subscriber follows one topic, optionally narrowed to sources or extra keywords."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
+    topic_id: Mapped[str] = mapped_column(String(100), index=True)
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
+
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "topic_id", name="uq_subscriptions_subscriber_topic"),
+    )
+
+
+class Delivery(Base):
+    """Outbox row: one alert of one story to one channel, written with the match, sent later."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(
+        String(10), default="pending", index=True
+    )  # pending|sending|sent|dead
+    topics: Mapped[list[Any]] = mapped_column(default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+    subscriber: Mapped[Subscriber] = relationship()
+    channel: Mapped[Channel] = relationship()
+    story: Mapped[Story] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint(
+            "subscriber_id", "story_id", "channel_id", name="uq_deliveries_subscriber_story_channel"
+        ),
+    )
