@@ -1,0 +1,274 @@
+"""Configuration: one TOML file, validated on load; an error names the file, the key and the problem."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CONFIG_ENV", "Config", "ConfigError", "CrawlSettings", "Source", "load", "parse_duration"]
+
+CONFIG_ENV = "NEWSRADAR_CONFIG"
+DEFAULT_FILE = "newsradar.toml"
+DEFAULT_DATABASE = "sqlite:///newsradar.db"
+KINDS = ("feed", "beijing_gov", "eastmoney", "jekyll", "generic")
+TIERS = {"official": 0, "portal": 1, "aggregator": 2, "other": 3}
+KIND_TIER = {"beijing_gov": 0, "eastmoney": 1, "jekyll": 2, "feed": 3, "generic": 3}
+SELECTOR_KEYS = (
+    "list_item", "link", "title", "date", "next_page",
+    "article_title", "article_date", "article_body", "article_origin",
+)  # fmt: skip
+# Sections owned by feature packages: module.parse_section(name, table) validates them.
+FEATURE_SECTIONS = {
+    "telegram": "notifiers.settings",
+    "email": "notifiers.settings",
+    "alerts": "notifiers.settings",
+    "web": "web.settings",
+    "scheduler": "scheduler.settings",
+}
+
+
+class ConfigError(Exception):
+    """A config problem a person can fix: where (file, key) and what."""
+
+    def __init__(self, path: Path | str | None, key: str, problem: str) -> None:
+        self.path, self.key, self.problem = path, key, problem
+        super().__init__(f"{path or '<defaults>'}: {key}: {problem}")
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str
+    start_urls: tuple[str, ...]
+    every: int = 600  # seconds
+    max_pages: int = 3
+    tier: int = 3
+    enabled: bool = True
+    selectors: dict[str, str] = field(default_factory=dict)
+    article: str = "auto"  # which extractor reads article pages linked from a feed
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    user_agent: str = "newsradar/0.1 (+https://github.com/newsradar/newsradar; news monitor)"
+    concurrency_per_domain: int = 4
+    delay: float = 0.25
+    obey_robots: bool = True
+    timeout: float = 30.0
+    retries: int = 3
+
+
+@dataclass
+class Config:
+    path: Path | None
+    database_url: str = DEFAULT_DATABASE
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    sources: list[Source] = field(default_factory=list)
+    topics: list[Any] = field(default_factory=list)
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    def source(self, name: str) -> Source:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        known = ", ".join(s.name for s in self.sources) or "none configured"
+        raise ConfigError(self.path, "sources", f"no source named {name!r} (known: {known})")
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+
+
+def parse_duration(text: str) -> int:
+    """'90s', '10m', '2h', '1d' -> seconds; plain numbers are seconds."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return int(text)
+    m = _DURATION.match(str(text))
+    if not m:
+        raise ValueError(f"{text!r} is not a duration like '30s', '10m', '2h' or '1d'")
+    return int(float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)])
+
+
+def _find(path: str | os.PathLike | None) -> Path | None:
+    if path:
+        return Path(path)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    default = Path(DEFAULT_FILE)
+    return default if default.exists() else None
+
+
+def load(path: str | os.PathLike | None = None) -> Config:
+    """Load and validate; with no file anywhere, the defaults (no sources, default topics)."""
+    found = _find(path)
+    raw: dict[str, Any] = {}
+    if found is not None:
+        if not found.exists():
+            raise ConfigError(found, "-", "file not found")
+        try:
+            raw = tomllib.loads(found.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(found, "-", f"not valid TOML: {exc}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(found, "-", f"cannot read: {exc}") from exc
+    return _Parser(found).parse(raw)
+
+
+class _Parser:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(self.path, key, problem)
+
+    def parse(self, raw: dict[str, Any]) -> Config:
+        known = {"database", "crawl", "sources", "topics", *FEATURE_SECTIONS}
+        for key in raw:
+            if key not in known:
+                raise self.fail(key, f"unknown section (expected one of: {', '.join(sorted(known))})")
+        cfg = Config(path=self.path)
+        cfg.database_url = self._database(raw.get("database", {}))
+        cfg.crawl = self._crawl(raw.get("crawl", {}))
+        cfg.sources = self._sources(raw.get("sources", []))
+        cfg.topics = self._topics(raw.get("topics", []))
+        for name, module in FEATURE_SECTIONS.items():
+            if name in raw:
+                cfg.sections[name] = self._feature(name, module, raw[name])
+        return cfg
+
+    def _table(self, key: str, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"must be a table, not {type(value).__name__}")
+        return value
+
+    def _only(self, key: str, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        for k in table:
+            if k not in allowed:
+                raise self.fail(f"{key}.{k}", f"unknown key (allowed: {', '.join(allowed)})")
+
+    def _database(self, table: Any) -> str:
+        table = self._table("database", table)
+        self._only("database", table, ("url",))
+        url = table.get("url", DEFAULT_DATABASE)
+        if not isinstance(url, str) or not url:
+            raise self.fail("database.url", "must be a non-empty string like 'sqlite:///newsradar.db'")
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
+            rel = url[len("sqlite:///") :]
+            base = self.path.parent if self.path else Path.cwd()
+            url = f"sqlite:///{(base / rel).resolve()}"
+        return url
+
+    def _crawl(self, table: Any) -> CrawlSettings:
+        table = self._table("crawl", table)
+        defaults = CrawlSettings()
+        allowed = tuple(defaults.__dataclass_fields__)
+        self._only("crawl", table, allowed)
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            want = type(getattr(defaults, key))
+            ok = isinstance(value, want) or (want is float and isinstance(value, int))
+            if not ok or isinstance(value, bool) != (want is bool):
+                raise self.fail(f"crawl.{key}", f"must be {want.__name__}, not {value!r}")
+            if want in (int, float) and value < 0:
+                raise self.fail(f"crawl.{key}", "must not be negative")
+            values[key] = want(value)
+        return CrawlSettings(**values)
+
+    def _sources(self, entries: Any) -> list[Source]:
+        if not isinstance(entries, list):
+            raise self.fail("sources", "must be an array of tables: write [[sources]]")
+        seen: set[str] = set()
+        out = []
+        for i, entry in enumerate(entries):
+            key = f"sources[{i}]"
+            entry = self._table(key, entry)
+            name = entry.get("name")
+            if isinstance(name, str) and name:
+                key = f"sources[{i}] ({name})"
+            out.append(self._source(key, entry))
+            if out[-1].name in seen:
+                raise self.fail(f"{key}.name", f"duplicate source name {out[-1].name!r}")
+            seen.add(out[-1].name)
+        return out
+
+    def _source(self, key: str, e: dict[str, Any]) -> Source:
+        allowed = ("name", "kind", "start_urls", "every", "max_pages", "tier", "enabled", "selectors", "article")
+        self._only(key, e, allowed)
+        name = e.get("name")
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
+            raise self.fail(f"{key}.name", "required: letters, digits, '-', '_' or '.'")
+        kind = e.get("kind")
+        if kind not in KINDS:
+            raise self.fail(f"{key}.kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
+        urls = e.get("start_urls")
+        if isinstance(urls, str):
+            urls = [urls]
+        if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls):
+            raise self.fail(f"{key}.start_urls", "required: a list of http(s) URLs")
+        for u in urls:
+            if not re.match(r"^https?://[^/\s]+", u):
+                raise self.fail(f"{key}.start_urls", f"{u!r} is not an http(s) URL")
+        try:
+            every = parse_duration(e.get("every", "10m"))
+        except ValueError as exc:
+            raise self.fail(f"{key}.every", str(exc)) from exc
+        if every < 1:
+            raise self.fail(f"{key}.every", "must be at least 1s")
+        max_pages = e.get("max_pages", 3)
+        if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
+            raise self.fail(f"{key}.max_pages", f"must be a whole number >= 1, not {max_pages!r}")
+        tier = e.get("tier")
+        if tier is None:
+            tier_n = KIND_TIER[kind]
+        elif tier in TIERS:
+            tier_n = TIERS[tier]
+        else:
+            raise self.fail(f"{key}.tier", f"must be one of {', '.join(TIERS)}, not {tier!r}")
+        enabled = e.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise self.fail(f"{key}.enabled", "must be true or false")
+        selectors = self._table(f"{key}.selectors", e.get("selectors", {}))
+        self._only(f"{key}.selectors", selectors, SELECTOR_KEYS)
+        for k, v in selectors.items():
+            if not isinstance(v, str) or not v.strip():
+                raise self.fail(f"{key}.selectors.{k}", "must be a CSS or XPath selector string")
+        if kind == "generic":
+            for need in ("list_item", "article_body"):
+                if need not in selectors:
+                    raise self.fail(f"{key}.selectors.{need}", "required for kind 'generic'")
+        article = e.get("article", "auto")
+        if article not in ("auto", "beijing_gov", "eastmoney", "jekyll", "generic"):
+            raise self.fail(f"{key}.article", f"must be auto, beijing_gov, eastmoney, jekyll or generic, not {article!r}")
+        return Source(
+            name=name, kind=kind, start_urls=tuple(urls), every=every, max_pages=max_pages,
+            tier=tier_n, enabled=enabled, selectors=dict(selectors), article=article,
+        )  # fmt: skip
+
+    def _topics(self, entries: Any) -> list[Any]:
+        if not isinstance(entries, list):
+            raise self.fail("topics", "must be an array of tables: write [[topics]]")
+        try:
+            from classifier import topics_from_config
+        except ImportError:  # pragma: no cover - the classifier ships with newsradar
+            return []
+        try:
+            return topics_from_config(entries)
+        except ValueError as exc:
+            raise self.fail(getattr(exc, "key", "topics"), getattr(exc, "problem", str(exc))) from exc
+
+    def _feature(self, name: str, module: str, table: Any) -> Any:
+        table = self._table(name, table)
+        try:
+            parse = importlib.import_module(module).parse_section
+        except ImportError:
+            raise self.fail(name, "this section is not supported by this version of newsradar") from None
+        try:
+            return parse(name, table)
+        except ValueError as exc:
+            key = getattr(exc, "key", None)
+            key = f"{name}.{key}" if key and not key.startswith(f"{name}") else (key or name)
+            raise self.fail(key, getattr(exc, "problem", str(exc))) from exc
