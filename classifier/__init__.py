@@ -1,0 +1,20 @@
+"""Topic classification of Chinese news: which followed topics an article is about, and why.
+
+Public API only; implementation lives in private modules.
+"""
+
+from ._engine import Classifier, TopicMatch
+from ._eval import EvalReport, evaluate
+from ._topics import Topic, TopicError, default_topics, topics_from_config, topics_hash
+
+__all__ = [
+    "Topic",
+    "TopicMatch",
+    "TopicError",
+    "Classifier",
+    "default_topics",
+    "topics_from_config",
+    "topics_hash",
+    "evaluate",
+    "EvalReport",
+]
