@@ -158,6 +158,8 @@ class ArticleSignature(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     minhash: Mapped[bytes] = mapped_column(LargeBinary)
     shingles: Mapped[int] = mapped_column(Integer)
+    # Shingles per content-defined segment (little-endian uint32); minhash holds one row per segment.
+    segments: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
 class LshBucket(Base):

@@ -1,21 +1,270 @@
-"""Stories: group republished copies of one news event (placeholder: one story per article)."""
+"""Stories: group republished copies of one news event so a subscriber gets one alert per story.
+
+An article joins the story of a stored article whose body it nearly duplicates, otherwise it
+starts a story. Titles are never compared (two different notices often share a title prefix).
+
+How near-duplicates are found (numbers in storage/_minhash.py, evidence in tests/stories/README.md):
+
+- A body is normalised (NFKC, lowercase, letters and digits only) and cut into character
+  5-grams; bodies under MIN_CHARS normalised characters get no signature and never merge.
+- The 5-gram sequence is split at content-defined anchors into segments of ~70 characters, and
+  each segment gets a 32-slot MinHash. Signatures are stored (ArticleSignature) so a restart
+  never rebuilds them from text.
+- LSH: each segment has 2 bands of 4 slots; a bucket key is a 64-bit hash of (band index, band
+  values), stored in lsh_buckets. Identical segments always share their keys, so any copy sharing
+  one ~70-character passage becomes a candidate, whatever the Jaccard similarity of the whole
+  bodies (0.013 for the 217-character lead paragraph vs the 19,000-character notice it opens).
+- Lookup: the new article's keys -> candidate article ids (indexed query on lsh_buckets.key,
+  top MAX_CANDIDATES by shared keys) -> their stored signatures -> estimated containment
+  |A∩B| / min(|A|,|B|), where per segment pair |a∩b| = J*(|a|+|b|)/(1+J).
+- Join when containment >= MIN_CONTAINMENT and the shared text is >= MIN_SHARED shingles.
+- A key already held by MAX_POSTINGS articles (boilerplate such as a disclaimer every copy
+  carries) is not stored again, so lookups stay bounded as the archive grows.
+
+A changed article (changed=True) keeps its story; only its signature and buckets are redone.
+The lead article is the most official copy (lowest tier), then the earliest published, then
+the lowest id; it is recomputed whenever an article joins.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from .models import Article, Story
+from . import _minhash
+from ._minhash import Signature, band_keys, containment
+from .models import Article, ArticleSignature, LshBucket, Story, StoryTopic
+from .types import utcnow
 
-__all__ = ["assign"]
+__all__ = [
+    "MAX_CANDIDATES",
+    "MAX_POSTINGS",
+    "MIN_CHARS",
+    "MIN_CONTAINMENT",
+    "MIN_SHARED",
+    "Signature",
+    "assign",
+    "list_stories",
+    "match",
+    "signature",
+    "story_summary",
+]
+
+MIN_CHARS = 50  # normalised characters: shorter bodies never merge
+MIN_CONTAINMENT = 0.5  # |A∩B| / min(|A|,|B|) needed to join a story
+MIN_SHARED = 40  # ... and at least this many shared 5-grams (a sentence or two)
+MAX_CANDIDATES = 32  # candidates whose signatures are loaded, most shared keys first
+MAX_POSTINGS = 64  # articles per bucket key; beyond this a key is boilerplate and not stored
+
+
+def signature(text: str) -> Signature:
+    """The stored near-duplicate signature of a body: per-segment MinHash plus shingle counts."""
+    sig = _minhash.signature(text)
+    if sig.shingles < MIN_CHARS - _minhash.SHINGLE + 1:
+        return _minhash.EMPTY
+    return sig
+
+
+def match(session: Session, sig: Signature, *, exclude: int | None = None) -> tuple[int, float] | None:
+    """Best stored article this signature nearly duplicates: (article id, containment), or None."""
+    found, _ = _lookup(session, sig, band_keys(sig), exclude)
+    return found
+
+
+def _lookup(
+    session: Session, sig: Signature, keys: list[int] | Any, exclude: int | None
+) -> tuple[tuple[int, float] | None, Counter[int]]:
+    """Candidates from the buckets, then containment from stored signatures; also key fill counts."""
+    if len(keys) == 0:
+        return None, Counter()
+    rows = session.execute(
+        select(LshBucket.key, LshBucket.article_id).where(LshBucket.key.in_([int(k) for k in keys]))
+    ).all()
+    fill: Counter[int] = Counter()
+    hits: Counter[int] = Counter()
+    for key, article_id in rows:
+        fill[key] += 1
+        if article_id != exclude:
+            hits[article_id] += 1
+    if not hits:
+        return None, fill
+    ids = [a for a, _ in hits.most_common(MAX_CANDIDATES)]
+    best: tuple[int, float, float] | None = None
+    for article_id, minhash, segments, shingles in session.execute(
+        select(
+            ArticleSignature.article_id,
+            ArticleSignature.minhash,
+            ArticleSignature.segments,
+            ArticleSignature.shingles,
+        ).where(ArticleSignature.article_id.in_(ids))
+    ):
+        other = Signature.from_bytes(minhash, segments, shingles)
+        score, shared = containment(sig, other)
+        if score < MIN_CONTAINMENT or shared < MIN_SHARED:
+            continue
+        if best is None or (score, shared, -article_id) > (best[1], best[2], -best[0]):
+            best = (article_id, score, shared)
+    return (None if best is None else (best[0], best[1])), fill
+
+
+def _store(session: Session, article_id: int, sig: Signature, keys: Any, fill: Counter[int]) -> None:
+    """Write the article's signature and the bucket keys that are not yet saturated."""
+    minhash, segments = sig.to_bytes()
+    session.execute(
+        insert(ArticleSignature).values(
+            article_id=article_id, minhash=minhash, segments=segments, shingles=sig.shingles
+        )
+    )
+    rows = [{"key": int(k), "article_id": article_id} for k in keys if fill[int(k)] < MAX_POSTINGS]
+    if rows:
+        session.execute(insert(LshBucket), rows)
+
+
+def _lead_rank(tier: int | None, published_at: datetime | None, article_id: int) -> tuple:
+    """Lower wins: official source first, then earliest published (unknown last), then lowest id."""
+    return (3 if tier is None else tier, published_at is None, published_at or _NEVER, article_id)
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def _refresh_lead(session: Session, story: Story, article: Article) -> None:
+    """Recompute the lead from the story's articles (the new one may not be flushed yet)."""
+    with session.no_autoflush:
+        rows = session.execute(
+            select(Article.id, Article.tier, Article.published_at).where(
+                Article.story_id == story.id, Article.id != article.id
+            )
+        ).all()
+    ranks = [_lead_rank(t, p, i) for i, t, p in rows]
+    ranks.append(_lead_rank(article.tier, article.published_at, article.id))
+    story.lead_article_id = min(ranks)[-1]
+    story.updated_at = utcnow()
 
 
 def assign(session: Session, article: Article, *, changed: bool = False) -> Story:
-    """Attach the article to its story and return it (near-duplicate search comes with the stories issue)."""
+    """Attach a flushed article to the story it nearly duplicates (or a new one) and return it.
+
+    Indexes the article's signature, so later copies find it. A changed article keeps its story;
+    its signature and buckets are recomputed so future copies match the new text.
+    """
+    if article.id is None:
+        session.flush()
+    sig = signature(article.body_text or "")
+    keys = band_keys(sig)
+    if changed or article.story_id is not None:
+        session.execute(delete(LshBucket).where(LshBucket.article_id == article.id))
+        session.execute(delete(ArticleSignature).where(ArticleSignature.article_id == article.id))
+    found, fill = _lookup(session, sig, keys, article.id)
+    if len(sig):
+        _store(session, article.id, sig, keys, fill)
+
     if article.story_id is not None:
-        return session.get(Story, article.story_id)
-    story = Story(lead_article_id=article.id)
-    session.add(story)
-    session.flush()
-    article.story_id = story.id
-    session.flush()
+        story = session.get(Story, article.story_id)
+        if story is not None:
+            if changed:
+                _refresh_lead(session, story, article)
+            return story
+    if found is not None:
+        story_id = session.scalar(select(Article.story_id).where(Article.id == found[0]))
+        story = session.get(Story, story_id) if story_id is not None else None
+        if story is not None:
+            article.story_id = story.id
+            _refresh_lead(session, story, article)
+            return story
+    now = utcnow()
+    story_id = session.execute(
+        insert(Story).values(lead_article_id=article.id, created_at=now, updated_at=now)
+    ).inserted_primary_key[0]
+    article.story_id = story_id
+    story = session.get(Story, story_id)
+    assert story is not None
     return story
+
+
+def story_summary(session: Session, story_id: int) -> dict[str, Any]:
+    """One story as plain data for the CLI, the alerts and the web archive (datetimes aware UTC).
+
+    Articles come lead first, then in lead order (tier, published time, id).
+    """
+    story = session.get(Story, story_id)
+    if story is None:
+        raise KeyError(f"no story {story_id}")
+    return _summaries(session, [story])[0]
+
+
+def _summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
+    ids = [s.id for s in stories]
+    by_story: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for row in session.execute(
+        select(
+            Article.id,
+            Article.title,
+            Article.url,
+            Article.source,
+            Article.origin,
+            Article.published_at,
+            Article.tier,
+            Article.story_id,
+        ).where(Article.story_id.in_(ids))
+    ):
+        by_story[row.story_id].append(
+            {
+                "id": row.id,
+                "title": row.title,
+                "url": row.url,
+                "source": row.source,
+                "origin": row.origin,
+                "published_at": row.published_at,
+                "tier": row.tier,
+            }
+        )
+    topics: dict[int, list[str]] = {i: [] for i in ids}
+    for sid, topic in session.execute(
+        select(StoryTopic.story_id, StoryTopic.topic_id)
+        .where(StoryTopic.story_id.in_(ids))
+        .order_by(StoryTopic.topic_id)
+    ):
+        topics[sid].append(topic)
+    out = []
+    for story in stories:
+        articles = by_story[story.id]
+        articles.sort(key=lambda a: _lead_rank(a["tier"], a["published_at"], a["id"]))
+        lead = next(
+            (a for a in articles if a["id"] == story.lead_article_id), articles[0] if articles else None
+        )
+        if lead is not None:
+            articles.remove(lead)
+            articles.insert(0, lead)
+        sources: list[str] = []
+        for a in articles:
+            if a["source"] not in sources:
+                sources.append(a["source"])
+        dates = [a["published_at"] for a in articles if a["published_at"] is not None]
+        out.append(
+            {
+                "id": story.id,
+                "lead": None
+                if lead is None
+                else {k: lead[k] for k in ("id", "title", "url", "source", "published_at")},
+                "articles": articles,
+                "sources": sources,
+                "topics": topics[story.id],
+                "first_published_at": min(dates) if dates else None,
+                "created_at": story.created_at,
+                "updated_at": story.updated_at,
+            }
+        )
+    return out
+
+
+def list_stories(session: Session, *, since: datetime | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Stories first seen at or after `since`, newest first (by when the story was created)."""
+    query = select(Story).order_by(Story.created_at.desc(), Story.id.desc()).limit(limit)
+    if since is not None:
+        query = query.where(Story.created_at >= since)
+    return _summaries(session, list(session.scalars(query)))

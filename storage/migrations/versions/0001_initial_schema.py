@@ -150,6 +150,7 @@ def upgrade() -> None:
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("minhash", sa.LargeBinary(), nullable=False),
         sa.Column("shingles", sa.Integer(), nullable=False),
+        sa.Column("segments", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("article_id"),
     )

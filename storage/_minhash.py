@@ -1,0 +1,164 @@
+"""Segment MinHash: the numeric core of near-duplicate search, kept apart from the database code.
+
+A body is normalised (NFKC, lowercase, letters and digits only), cut into character 5-gram
+shingles, and the shingle sequence is split at content-defined anchors into segments of about
+70 characters. Each segment gets its own small MinHash. Because an anchor depends only on the
+5-gram at that spot, the same passage yields the same segments in every copy, whatever comes
+before it; so a 200-character lead paragraph shares whole segments with the 20,000-character
+notice it was cut from, although the Jaccard similarity of the two whole bodies is about 0.01
+(which no banding can find without comparing against most of the archive).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "BANDS",
+    "NUM_PERM",
+    "ROWS",
+    "SHINGLE",
+    "Signature",
+    "band_keys",
+    "containment",
+    "normalise",
+    "signature",
+]
+
+SHINGLE = 5  # character 5-grams: the usual window for Chinese text
+NUM_PERM = 32  # MinHash slots per segment
+BANDS = 2  # LSH bands per segment ...
+ROWS = 4  # ... of 4 slots each (the first BANDS * ROWS slots)
+ANCHOR_EVERY = 48  # a shingle is an anchor with probability 1/48 ...
+MIN_SEGMENT = 24  # ... unless it is closer than this to the previous anchor (no tiny segments)
+J_FLOOR = 0.2  # segment pairs estimated below this Jaccard count as unrelated (estimator noise)
+
+_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_rng = np.random.Generator(np.random.PCG64(20220211))
+_A = (_rng.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
+_B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
+_POW = np.array([pow(1_000_003, SHINGLE - 1 - i, 2**64) for i in range(SHINGLE)], dtype=np.uint64)
+_BAND_SALT = _rng.integers(1, 2**63, size=BANDS, dtype=np.uint64)
+
+
+_DROP = re.compile(r"[\W_]+")  # everything but letters and digits (str.isalnum)
+
+
+def normalise(text: str) -> str:
+    """NFKC, lowercase, drop whitespace, punctuation and symbols: copies differ mostly there."""
+    text = _DROP.sub("", text)  # first, so the costly NFKC pass is mostly skipped
+    if not unicodedata.is_normalized("NFKC", text):
+        text = _DROP.sub("", unicodedata.normalize("NFKC", text))
+    return text.lower()
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads polynomial hashes over all 64 bits."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def shingle_hashes(norm: str) -> np.ndarray:
+    """64-bit hash of every 5-gram of an already normalised text, in text order."""
+    if len(norm) < SHINGLE:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - SHINGLE + 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(SHINGLE):
+            h += codes[i : i + n] * _POW[i]
+        return _mix(h)
+
+
+def _segment_starts(h: np.ndarray) -> np.ndarray:
+    """Start index of each segment: content-defined anchors, at least MIN_SEGMENT apart."""
+    anchors = np.flatnonzero((h >> np.uint64(40)) % np.uint64(ANCHOR_EVERY) == 0)
+    starts = [0]
+    last = 0
+    for a in anchors.tolist():
+        if a - last >= MIN_SEGMENT:
+            starts.append(a)
+            last = a
+    if len(starts) > 1 and len(h) - starts[-1] < MIN_SEGMENT:
+        starts.pop()  # a runt at the end joins the segment before it
+    return np.asarray(starts, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Per-segment MinHash values and sizes of one body; `shingles` counts distinct 5-grams."""
+
+    minhash: np.ndarray  # (segments, NUM_PERM) uint32
+    sizes: np.ndarray  # (segments,) uint32: shingles per segment
+    shingles: int
+
+    def __len__(self) -> int:
+        return int(self.sizes.shape[0])
+
+    def to_bytes(self) -> tuple[bytes, bytes]:
+        """(minhash, sizes) as little-endian uint32 bytes for the database."""
+        return self.minhash.astype("<u4").tobytes(), self.sizes.astype("<u4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, minhash: bytes, sizes: bytes, shingles: int) -> Signature:
+        s = np.frombuffer(sizes, dtype="<u4")
+        m = np.frombuffer(minhash, dtype="<u4").reshape(len(s), NUM_PERM)
+        return cls(m, s, shingles)
+
+
+EMPTY = Signature(np.zeros((0, NUM_PERM), dtype=np.uint32), np.zeros(0, dtype=np.uint32), 0)
+
+
+def signature(text: str) -> Signature:
+    """Segment MinHash signature of a raw body (normalised here)."""
+    h = shingle_hashes(normalise(text))
+    if len(h) == 0:
+        return EMPTY
+    starts = _segment_starts(h)
+    with np.errstate(over="ignore"):
+        perm = (h[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
+    mins = np.minimum.reduceat(perm, starts, axis=0).astype(np.uint32)
+    sizes = np.diff(np.append(starts, len(h))).astype(np.uint32)
+    distinct = int(np.count_nonzero(np.diff(np.sort(h)))) + 1
+    return Signature(mins, sizes, distinct)
+
+
+def band_keys(sig: Signature) -> np.ndarray:
+    """LSH bucket keys (signed 64-bit) of every segment and band: hash of (band index, band values)."""
+    if len(sig) == 0:
+        return np.zeros(0, dtype=np.int64)
+    m = sig.minhash[:, : BANDS * ROWS].astype(np.uint64).reshape(len(sig), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        acc = np.broadcast_to(_BAND_SALT[None, :], (len(sig), BANDS)).copy()
+        for r in range(ROWS):
+            acc = _mix(acc * np.uint64(0x100000001B3) + m[:, :, r])
+    return np.unique(acc.view(np.int64).ravel())
+
+
+def containment(a: Signature, b: Signature) -> tuple[float, float]:
+    """Estimated (|A∩B| / min(|A|,|B|), |A∩B|) from segment signatures.
+
+    For each segment of the smaller body, its overlap with each segment of the other is
+    J*(|a|+|b|)/(1+J) from the MinHash Jaccard J (pairs under J_FLOOR count as noise); the
+    sum per segment is capped at its size, so a passage split across two segments still counts.
+    """
+    if len(a) == 0 or len(b) == 0:
+        return 0.0, 0.0
+    if int(a.sizes.sum()) > int(b.sizes.sum()):
+        a, b = b, a
+    j = (a.minhash[:, None, :] == b.minhash[None, :, :]).mean(axis=2)
+    j = np.where(j >= J_FLOOR, j, 0.0)
+    sa = a.sizes.astype(np.float64)[:, None]
+    sb = b.sizes.astype(np.float64)[None, :]
+    inter = j * (sa + sb) / (1.0 + j)
+    per_seg = np.minimum(inter.sum(axis=1), a.sizes.astype(np.float64))
+    shared = float(per_seg.sum())
+    return min(1.0, shared / float(a.sizes.sum())), shared
