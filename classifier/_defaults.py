@@ -132,13 +132,13 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
                     "大运河",
                     "副中心站",
                 ],
+                # Beijing-specific anchors only: 副中心 and 通州 must not vouch for each other
                 "requires": [
                     "北京",
                     "首都",
                     "京津冀",
+                    "京冀",
                     "北三县",
-                    "通州",
-                    "副中心",
                     "运河商务区",
                     "城市绿心",
                     "市级行政办公区",

@@ -91,10 +91,9 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str]]:
     multi = [c for c, n in change.items() if len(n) != 1]
     # combining marks may compose with their neighbour under NFKC: slow path
     multi += [chr(o) for o in range(0x300, 0x370)]
-    return change, _class(sorted(change)), _class(sorted(set(multi)))
-
-
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+    # astral chars (math alphanumerics, CJK extension B …) also take the slow path
+    multi_re = re.compile("[" + "".join(re.escape(c) for c in sorted(set(multi))) + "\U00010000-\U0010ffff]")
+    return change, _class(sorted(change)), multi_re
 
 
 def _fast(text: str) -> str | None:
