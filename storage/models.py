@@ -257,8 +257,8 @@ class Delivery(Base):
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(
-        String(10), default="pending", index=True
-    )  # pending|sending|sent|dead
+        String(10), default="pending"
+    )  # pending|sending|sent|dead|skipped (see storage.outbox)
     topics: Mapped[list[Any]] = mapped_column(default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -276,4 +276,7 @@ class Delivery(Base):
         UniqueConstraint(
             "subscriber_id", "story_id", "channel_id", name="uq_deliveries_subscriber_story_channel"
         ),
+        # The dispatcher's claim: due rows by status and time, grouped by channel.
+        Index("ix_deliveries_status_next_attempt", "status", "next_attempt_at"),
+        Index("ix_deliveries_channel_status", "channel_id", "status"),
     )

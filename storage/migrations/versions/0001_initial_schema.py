@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 09:00:36.022858
+Create Date: 2026-11-26 09:04:15.473105
 """
 
 from alembic import op
@@ -178,8 +178,11 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_deliveries_channel_status", ["channel_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_deliveries_next_attempt_at"), ["next_attempt_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_deliveries_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "ix_deliveries_status_next_attempt", ["status", "next_attempt_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_deliveries_story_id"), ["story_id"], unique=False)
 
     op.create_table(
@@ -245,8 +248,9 @@ def downgrade() -> None:
     op.drop_table("lsh_buckets")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deliveries_story_id"))
-        batch_op.drop_index(batch_op.f("ix_deliveries_status"))
+        batch_op.drop_index("ix_deliveries_status_next_attempt")
         batch_op.drop_index(batch_op.f("ix_deliveries_next_attempt_at"))
+        batch_op.drop_index("ix_deliveries_channel_status")
 
     op.drop_table("deliveries")
     op.drop_table("article_signatures")

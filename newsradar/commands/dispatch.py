@@ -1,0 +1,51 @@
+"""`newsradar dispatch`: send the alerts waiting in the delivery outbox."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import func, select
+
+from notifiers import notifier_settings, topics_of
+from notifiers.alerts import topic_labels
+from notifiers.dispatch import run_dispatch
+from storage import Subscriber
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "dispatch",
+        help="send pending alerts (Telegram, email, Apprise, console)",
+        description="Claims due alerts from the outbox and sends them. Several dispatchers may run "
+        "at once. Alerts for channel kinds that are not configured stay queued until they are; "
+        "console channels are printed here.",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="send what is due and exit (the default)")
+    mode.add_argument("--loop", action="store_true", help="keep polling for new alerts until interrupted")
+    p.add_argument("--concurrency", type=int, default=128, help="channels served at once (default 128)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    settings = notifier_settings(ctx.config)
+    db = ctx.db()
+    labels = topic_labels(topics_of(ctx.config))
+    report = run_dispatch(
+        db, settings, ctx.out, labels=labels, loop=args.loop, concurrency=max(1, args.concurrency),
+        install_signals=args.loop,
+    )  # fmt: skip
+    print(report.summary(), file=ctx.out)
+    for note in report.deactivated:
+        print(f"  deactivated {note}", file=ctx.out)
+    for kind, n in sorted(report.waiting.items()):
+        print(f"  {n} {kind} alerts wait: {report.unavailable.get(kind, 'unavailable')}", file=ctx.out)
+    for kind, why in sorted(report.unavailable.items()):
+        if kind not in report.waiting and ctx.config.sections.get(kind) is not None:
+            print(f"  {kind} is configured but unusable: {why}", file=ctx.out)
+    if report.sent == 0 and not report.waiting:
+        with db.session() as s:
+            if not s.scalar(select(func.count()).select_from(Subscriber)):
+                print("  no subscribers yet: try `newsradar subscribers add --topics digital_currency` "
+                      "(alerts then print here)", file=ctx.out)  # fmt: skip
+    return 0

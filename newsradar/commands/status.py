@@ -1,0 +1,54 @@
+"""`newsradar status`: what is stored and what the alert outbox is doing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from sqlalchemy import func, select
+
+from storage import Article, Story, to_beijing
+from storage.outbox import stats
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "status", help="counts of articles, stories and alerts; dead alerts; inactive channels"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    with ctx.db().session() as s:
+        data = stats(s)
+        data["articles"] = s.scalar(select(func.count()).select_from(Article)) or 0
+        data["stories"] = s.scalar(select(func.count()).select_from(Story)) or 0
+    oldest = data.pop("oldest_pending")
+    data["oldest_pending"] = to_beijing(oldest).isoformat() if oldest else None
+    if args.json:
+        json.dump(data, ctx.out, ensure_ascii=False, indent=2)
+        ctx.out.write("\n")
+        return 0
+    out = ctx.out
+    print(f"articles: {data['articles']}   stories: {data['stories']}", file=out)
+    counts = "  ".join(f"{k} {v}" for k, v in data["deliveries"].items())
+    print(f"alerts:   {counts}   (due now: {data['due']})", file=out)
+    if data["oldest_pending"]:
+        print(f"          oldest pending since {data['oldest_pending']}", file=out)
+    if data["inactive_channels"]:
+        print(f"inactive channels ({len(data['inactive_channels'])}):", file=out)
+        for c in data["inactive_channels"]:
+            print(
+                f"  #{c['id']} subscriber {c['subscriber_id']} {c['kind']} {c['address']}: {c['reason']}",
+                file=out,
+            )
+    if data["dead"]:
+        print(f"dead alerts (latest {len(data['dead'])}):", file=out)
+        for d in data["dead"]:
+            print(
+                f"  #{d['id']} story {d['story_id']} -> subscriber {d['subscriber_id']} channel {d['channel_id']}"
+                f" after {d['attempts']} attempts: {d['error']}",
+                file=out,
+            )
+    return 0

@@ -1,0 +1,172 @@
+"""`newsradar subscribers add|list|remove|pause|resume`: who gets alerts, where, about what."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import secrets
+import sys
+
+from notifiers import topic_ids
+from notifiers.others import apprise_url_ok
+from notifiers.settings import is_email
+from storage import to_beijing
+from storage.subscribers import (
+    MODES,
+    SubscriberError,
+    add_subscriber,
+    list_subscribers,
+    remove_subscriber,
+    set_paused,
+)
+
+_CHAT = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$")
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("subscribers", help="add, list or remove alert subscribers")
+    s = p.add_subparsers(dest="subscribers_command", metavar="ACTION", required=True)
+
+    add = s.add_parser(
+        "add",
+        help="add a subscriber with one or more channels",
+        description="With no channel option the subscriber gets a console channel: "
+        "`newsradar dispatch` prints its alerts.",
+    )
+    add.add_argument("--telegram-chat", action="append", default=[], metavar="ID",
+                     help="Telegram chat id (number, or @channel); may repeat")  # fmt: skip
+    add.add_argument("--email", action="append", default=[], metavar="ADDR", help="email address; may repeat")
+    add.add_argument("--apprise", action="append", default=[], metavar="URL",
+                     help="any Apprise URL (dingtalk://, wecom://, feishu://, slack://, json://...); may repeat")  # fmt: skip
+    add.add_argument("--console", action="store_true", help="print alerts in `newsradar dispatch`")
+    add.add_argument("--topics", required=True, type=_csv, help="comma-separated topic ids")
+    add.add_argument("--sources", type=_csv, default=[], help="only stories carried by these sources")
+    add.add_argument("--keywords", type=_csv, default=[], help="only stories mentioning one of these words")
+    add.add_argument("--mode", choices=MODES, default="both", help="instant alerts, daily digest, or both")
+    add.add_argument("--name", default="", help="a label for people reading `subscribers list`")
+    add.set_defaults(func=run_add)
+
+    ls = s.add_parser("list", help="all subscribers with channels and topics")
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+    ls.set_defaults(func=run_list)
+
+    rm = s.add_parser("remove", help="delete a subscriber and its pending alerts")
+    rm.add_argument("id", type=int)
+    rm.set_defaults(func=run_remove)
+
+    for name, paused in (("pause", True), ("resume", False)):
+        ps = s.add_parser(name, help=f"{name} a subscriber's alerts")
+        ps.add_argument("id", type=int)
+        ps.set_defaults(func=run_pause, paused=paused)
+
+
+def _refuse(ctx, message: str) -> int:
+    print(f"newsradar subscribers: {message}", file=sys.stderr)
+    return 2
+
+
+def run_add(args: argparse.Namespace, ctx) -> int:
+    known = topic_ids(ctx.config)
+    if not args.topics:
+        return _refuse(ctx, "--topics needs at least one topic id")
+    unknown = [t for t in args.topics if t not in known]
+    if unknown:
+        return _refuse(ctx, f"unknown topic {', '.join(unknown)} (known: {', '.join(known)})")
+    channels: list[tuple[str, str]] = []
+    for chat in args.telegram_chat:
+        if not _CHAT.match(chat.strip()):
+            return _refuse(
+                ctx, f"{chat!r} is not a Telegram chat id (a number like 123456 or -100123, or @name)"
+            )
+        channels.append(("telegram", chat.strip()))
+    for addr in args.email:
+        if not is_email(addr.strip()):
+            return _refuse(ctx, f"{addr!r} is not an email address like name@example.org")
+        channels.append(("email", addr.strip()))
+    for url in args.apprise:
+        if not apprise_url_ok(url.strip()):
+            return _refuse(ctx, f"{url!r} is not an Apprise URL this version understands")
+        channels.append(("apprise", url.strip()))
+    if args.console or not channels:
+        channels.append(("console", f"stdout#{secrets.token_hex(4)}"))
+    sources = {s.name for s in ctx.config.sources}
+    unknown_sources = [s for s in args.sources if sources and s not in sources]
+    if unknown_sources:
+        return _refuse(
+            ctx, f"unknown source {', '.join(unknown_sources)} (configured: {', '.join(sorted(sources))})"
+        )
+    with ctx.db().session() as s:
+        try:
+            sub = add_subscriber(
+                s, channels=channels, topics=args.topics, name=args.name, mode=args.mode,
+                sources=args.sources, keywords=args.keywords,
+            )  # fmt: skip
+        except SubscriberError as exc:
+            return _refuse(ctx, str(exc))
+        s.commit()
+        where = ", ".join(f"{c.kind} {c.address}" for c in sub.channels)
+        print(f"subscriber {sub.id} added: {', '.join(args.topics)} ({args.mode}) -> {where}", file=ctx.out)
+        if any(c.kind == "console" for c in sub.channels):
+            print("alerts for the console channel are printed by `newsradar dispatch`", file=ctx.out)
+    return 0
+
+
+def _as_dict(sub) -> dict:
+    return dict(
+        id=sub.id, name=sub.name, mode=sub.mode, paused=sub.paused,
+        created_at=to_beijing(sub.created_at).isoformat() if sub.created_at else None,
+        channels=[dict(id=c.id, kind=c.kind, address=c.address, active=c.active, deactivated_reason=c.deactivated_reason)
+                  for c in sub.channels],
+        subscriptions=[dict(topic=t.topic_id, sources=list(t.sources or []), keywords=list(t.keywords or []))
+                       for t in sub.subscriptions],
+    )  # fmt: skip
+
+
+def run_list(args: argparse.Namespace, ctx) -> int:
+    with ctx.db().session() as s:
+        subs = [_as_dict(x) for x in list_subscribers(s)]
+    if args.json:
+        json.dump(subs, ctx.out, ensure_ascii=False, indent=2)
+        ctx.out.write("\n")
+        return 0
+    if not subs:
+        print("no subscribers yet: newsradar subscribers add --topics digital_currency", file=ctx.out)
+    for d in subs:
+        flags = " (paused)" if d["paused"] else ""
+        print(f"{d['id']:>4}  {d['name'] or '-'}  mode={d['mode']}{flags}", file=ctx.out)
+        for c in d["channels"]:
+            state = "" if c["active"] else f"  INACTIVE: {c['deactivated_reason']}"
+            print(f"      {c['kind']:<9} {c['address']}{state}", file=ctx.out)
+        for t in d["subscriptions"]:
+            narrow = ""
+            if t["sources"]:
+                narrow += f" sources={','.join(t['sources'])}"
+            if t["keywords"]:
+                narrow += f" keywords={','.join(t['keywords'])}"
+            print(f"      topic     {t['topic']}{narrow}", file=ctx.out)
+    return 0
+
+
+def run_remove(args: argparse.Namespace, ctx) -> int:
+    with ctx.db().session() as s:
+        if not remove_subscriber(s, args.id):
+            print(f"newsradar subscribers: no subscriber {args.id}", file=ctx.out)
+            return 1
+        s.commit()
+    print(f"subscriber {args.id} removed", file=ctx.out)
+    return 0
+
+
+def run_pause(args: argparse.Namespace, ctx) -> int:
+    with ctx.db().session() as s:
+        if not set_paused(s, args.id, args.paused):
+            print(f"newsradar subscribers: no subscriber {args.id}", file=ctx.out)
+            return 1
+        s.commit()
+    print(f"subscriber {args.id} {'paused' if args.paused else 'resumed'}", file=ctx.out)
+    return 0

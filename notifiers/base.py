@@ -1,0 +1,104 @@
+"""What every channel sender does, and the three ways a send can end."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .alerts import Alert, ChannelBatch
+
+__all__ = [
+    "Message",
+    "Pacer",
+    "Permanent",
+    "Sender",
+    "SenderUnavailable",
+    "Sent",
+    "Transient",
+]
+
+
+@dataclass
+class Message:
+    """One thing to send (a Telegram message, an email, a webhook call) settling these alerts."""
+
+    payload: Any
+    alerts: list[Alert]
+
+    @property
+    def delivery_ids(self) -> list[int]:
+        return [i for a in self.alerts for i in a.delivery_ids]
+
+
+@dataclass(frozen=True)
+class Sent:
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Transient:
+    """Try again later (network, 5xx, 4xx SMTP, 429); retry_after is the server's lower bound."""
+
+    error: str
+    retry_after: float = 0.0
+
+
+@dataclass(frozen=True)
+class Permanent:
+    """Will never work: deactivate=True when the channel itself is gone (blocked bot, bad address)."""
+
+    error: str
+    deactivate: bool = True
+
+
+Outcome = Sent | Transient | Permanent
+
+
+class SenderUnavailable(Exception):
+    """The whole channel kind cannot be used now (not configured, bad token): rows wait."""
+
+
+class Sender:
+    """Base class: render a channel's alerts into messages, send one message at a time."""
+
+    kind = "?"
+
+    async def start(self) -> None:
+        """Connect / check credentials; raise SenderUnavailable if this kind cannot work."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+    def render(self, batch: ChannelBatch) -> list[Message]:
+        raise NotImplementedError
+
+    async def send(self, batch: ChannelBatch, message: Message) -> Outcome:
+        raise NotImplementedError
+
+    async def notify_admins(self, text: str) -> None:
+        """Tell operators about a deactivated channel; only Telegram has admins for now."""
+
+
+@dataclass
+class Pacer:
+    """Spaces events: at most one per `interval` seconds per key (and, with key None, overall)."""
+
+    interval: float
+    _next: dict[Hashable, float] = field(default_factory=dict)
+
+    async def wait(self, key: Hashable = None) -> None:
+        """Reserve the next slot for `key` and sleep until it comes."""
+        if self.interval <= 0:
+            return
+        now = time.monotonic()
+        slot = max(now, self._next.get(key, 0.0))
+        self._next[key] = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def hold(self, key: Hashable, seconds: float) -> None:
+        """Nothing for `key` before `seconds` from now (a 429's retry_after)."""
+        self._next[key] = max(self._next.get(key, 0.0), time.monotonic() + seconds)

@@ -1,0 +1,322 @@
+"""The dispatcher: claims due outbox rows channel by channel, sends them, records the outcome.
+
+Guarantees (see storage.outbox for the row life cycle):
+- every claimed row ends sent, pending again (retry with backoff), dead or skipped; a row the
+  process could not settle (killed) is reclaimed by any dispatcher once its lease expires;
+- a row is marked sent right after its own send, so a crash costs at most the in-flight sends;
+- sends stop when this process can no longer be sure it holds its lease (renewals failing), so
+  an expired lease is never used to send;
+- channel kinds that are not configured ([telegram] without NEWSRADAR_TELEGRAM_TOKEN, no
+  [email] ...) are left pending, untouched, and reported, so nothing is lost before setup.
+
+Database work runs on one worker thread so a busy SQLite never stalls the sending event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TextIO, TypeVar
+
+from storage import Database, outbox
+from storage.subscribers import deactivate_channel
+
+from .alerts import ChannelBatch, load_batches
+from .base import Permanent, Sender, SenderUnavailable, Sent, Transient
+from .settings import NotifierSettings, secret_key, smtp_password, telegram_token
+
+__all__ = ["DispatchReport", "Dispatcher", "build_senders", "run_dispatch"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_ROWS_PER_CHANNEL = 50
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0  # outbox rows settled as sent
+    messages: int = 0  # messages / emails / webhook calls made
+    retrying: int = 0
+    dead: int = 0
+    skipped: int = 0
+    lost_leases: int = 0  # rows another dispatcher took over while we sent: possible duplicates
+    deactivated: list[str] = field(default_factory=list)
+    waiting: Counter = field(default_factory=Counter)  # kind -> rows left pending (kind unusable)
+    unavailable: dict[str, str] = field(default_factory=dict)  # kind -> why
+
+    def summary(self) -> str:
+        parts = [f"sent {self.sent} alerts in {self.messages} messages"]
+        for name in ("retrying", "dead", "skipped"):
+            if getattr(self, name):
+                parts.append(f"{name} {getattr(self, name)}")
+        if self.deactivated:
+            parts.append(f"deactivated {len(self.deactivated)} channels")
+        if self.lost_leases:
+            parts.append(f"lost lease on {self.lost_leases}")
+        return "dispatch: " + ", ".join(parts)
+
+
+def build_senders(settings: NotifierSettings, out: TextIO) -> tuple[dict[str, Sender], dict[str, str]]:
+    """The senders this configuration allows, and why the others cannot be used."""
+    from .mail import EmailSender
+    from .others import AppriseSender, ConsoleSender
+
+    senders: dict[str, Sender] = {
+        "console": ConsoleSender(out),
+        "apprise": AppriseSender(settings.alerts.apprise_concurrency),
+    }
+    missing: dict[str, str] = {}
+    token = telegram_token()
+    if settings.telegram is None:
+        missing["telegram"] = "add a [telegram] section and set NEWSRADAR_TELEGRAM_TOKEN"
+    elif not token:
+        missing["telegram"] = "set NEWSRADAR_TELEGRAM_TOKEN"
+    else:
+        from .telegram import TelegramSender
+
+        senders["telegram"] = TelegramSender(settings.telegram, token)
+    if settings.email is None:
+        missing["email"] = "add an [email] section (smtp_host, sender ...)"
+    else:
+        try:
+            senders["email"] = EmailSender(
+                settings.email, settings.alerts, password=smtp_password(), secret=secret_key()
+            )
+        except SenderUnavailable as exc:
+            missing["email"] = str(exc)
+    return senders, missing
+
+
+class Dispatcher:
+    """One dispatching process; several may run at once against one database."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: NotifierSettings,
+        senders: Mapping[str, Sender],
+        *,
+        unavailable: Mapping[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
+        worker: str | None = None,
+        concurrency: int = 128,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.alerts = settings.alerts
+        self.senders = dict(senders)
+        self.labels = dict(labels or {})
+        self.worker = worker or f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.concurrency = concurrency
+        self.report = DispatchReport(unavailable=dict(unavailable or {}))
+        self._dbx = ThreadPoolExecutor(1, thread_name_prefix="outbox")
+        self._lease_deadline = 0.0
+        self._stop = asyncio.Event()
+
+    # -- plumbing -------------------------------------------------------------------------
+    async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        def run() -> T:
+            with self.db.session() as session:
+                return fn(session, *args, **kwargs)
+
+        return await asyncio.get_running_loop().run_in_executor(self._dbx, run)
+
+    def stop(self) -> None:
+        """Finish what is in flight, claim nothing more."""
+        self._stop.set()
+
+    def _lease_ok(self) -> bool:
+        return time.monotonic() < self._lease_deadline - self.alerts.lease / 3
+
+    async def _renew_leases(self) -> None:
+        while True:
+            await asyncio.sleep(self.alerts.lease / 4)
+            started = time.monotonic()
+            try:
+                await self._db(outbox.extend_lease, self.worker, self.alerts.lease)
+                self._lease_deadline = started + self.alerts.lease
+            except Exception:
+                log.warning("could not renew leases; sends pause when they run short", exc_info=True)
+
+    async def _start_senders(self) -> None:
+        for kind, sender in list(self.senders.items()):
+            try:
+                await sender.start()
+            except SenderUnavailable as exc:
+                self._unusable(kind, str(exc))
+
+    def _unusable(self, kind: str, why: str) -> None:
+        sender = self.senders.pop(kind, None)
+        self.report.unavailable[kind] = why
+        log.warning("%s alerts wait: %s", kind, why)
+        if sender is not None:
+            asyncio.ensure_future(sender.close())
+
+    # -- main loop ------------------------------------------------------------------------
+    async def run(self, *, loop: bool = False) -> DispatchReport:
+        """Drain due rows (and with loop=True keep polling until stop())."""
+        await self._start_senders()
+        self._lease_deadline = time.monotonic() + self.alerts.lease
+        renew = asyncio.create_task(self._renew_leases())
+        in_flight: dict[int, asyncio.Task] = {}
+        try:
+            while True:
+                claimed = 0
+                free = self.concurrency - len(in_flight)
+                if free > 0 and not self._stop.is_set() and self._lease_ok():
+                    ids = await self._db(
+                        outbox.claim, self.worker, lease=self.alerts.lease, max_channels=free,
+                        max_rows_per_channel=MAX_ROWS_PER_CHANNEL, exclude_channels=list(in_flight),
+                    )  # fmt: skip
+                    if ids:
+                        self._lease_deadline = time.monotonic() + self.alerts.lease
+                        claimed = len(ids)
+                        for batch in await self._db(load_batches, ids, self.labels):
+                            in_flight[batch.channel_id] = asyncio.create_task(self._serve(batch))
+                if claimed and len(in_flight) < self.concurrency:
+                    continue  # more may be due: fill the free slots first
+                if in_flight:
+                    # Wake on the first finished channel, or soon anyway to pick up rows now due.
+                    done, _ = await asyncio.wait(
+                        in_flight.values(),
+                        timeout=None if self._stop.is_set() else 0.5,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    for task in done:
+                        in_flight.pop(next(k for k, t in in_flight.items() if t is task))
+                        task.result()
+                    continue
+                if not loop or self._stop.is_set():
+                    break
+                try:
+                    await asyncio.wait_for(self._stop.wait(), timeout=self.alerts.poll_interval)
+                except TimeoutError:
+                    pass
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight.values(), return_exceptions=True)
+            renew.cancel()
+            for sender in self.senders.values():
+                await sender.close()
+            self._dbx.shutdown(wait=True)
+        return self.report
+
+    async def _serve(self, batch: ChannelBatch) -> None:
+        """Send one channel's claimed rows in order; settle each message's rows right after it."""
+        ids = batch.delivery_ids
+        if not batch.active:
+            self.report.skipped += await self._db(outbox.mark_skipped, ids, self.worker, "channel inactive")
+            return
+        if batch.paused:
+            self.report.skipped += await self._db(outbox.mark_skipped, ids, self.worker, "subscriber paused")
+            return
+        sender = self.senders.get(batch.kind)
+        if sender is None:
+            why = self.report.unavailable.get(batch.kind) or f"no sender for channel kind {batch.kind!r}"
+            self.report.unavailable.setdefault(batch.kind, why)
+            self.report.waiting[batch.kind] += await self._db(outbox.release, ids, self.worker, note=why)
+            return
+        try:
+            messages = sender.render(batch)
+        except Exception as exc:  # a bug in rendering: keep the rows, retry with backoff
+            log.exception("rendering alerts for channel %s failed", batch.channel_id)
+            await self._db(
+                outbox.mark_retry, ids, self.worker, f"render: {type(exc).__name__}: {exc}",
+                max_attempts=self.alerts.max_attempts, backoff_base=self.alerts.backoff_base,
+                backoff_max=self.alerts.backoff_max,
+            )  # fmt: skip
+            return
+        for i, message in enumerate(messages):
+            rest = [d for m in messages[i + 1 :] for d in m.delivery_ids]
+            if not self._lease_ok():
+                log.warning("lease too short to send safely; leaving %d rows to expire", len(ids))
+                return
+            try:
+                outcome = await sender.send(batch, message)
+            except SenderUnavailable as exc:
+                self._unusable(batch.kind, str(exc))
+                mine = message.delivery_ids + rest
+                self.report.waiting[batch.kind] += await self._db(
+                    outbox.release, mine, self.worker, note=str(exc)
+                )
+                return
+            except Exception as exc:  # a bug in rendering/sending: retry later, keep going
+                log.exception("sending to %s %s failed", batch.kind, batch.address)
+                outcome = Transient(f"{type(exc).__name__}: {exc}")
+            if isinstance(outcome, Sent):
+                n = await self._db(outbox.mark_sent, message.delivery_ids, self.worker)
+                self.report.sent += n
+                self.report.messages += 1
+                self.report.lost_leases += len(message.delivery_ids) - n
+                continue
+            if isinstance(outcome, Transient):
+                retrying, dead = await self._db(
+                    outbox.mark_retry, message.delivery_ids, self.worker, outcome.error,
+                    max_attempts=self.alerts.max_attempts, backoff_base=self.alerts.backoff_base,
+                    backoff_max=self.alerts.backoff_max, not_before=outcome.retry_after,
+                )  # fmt: skip
+                self.report.retrying += retrying
+                self.report.dead += dead
+                if rest:  # not tried: back in the queue without spending an attempt
+                    await self._db(outbox.release, rest, self.worker)
+                return
+            assert isinstance(outcome, Permanent)
+            if not outcome.deactivate:
+                self.report.dead += await self._db(
+                    outbox.mark_dead, message.delivery_ids, self.worker, outcome.error
+                )
+                continue
+            await self._deactivate(batch, outcome.error, message.delivery_ids + rest)
+            return
+
+    async def _deactivate(self, batch: ChannelBatch, reason: str, ids: list[int]) -> None:
+        def work(session) -> int:
+            deactivate_channel(session, batch.channel_id, reason)
+            session.commit()
+            return outbox.mark_dead(session, ids, self.worker, f"channel deactivated: {reason}")
+
+        self.report.dead += await self._db(work)
+        note = f"channel {batch.channel_id} ({batch.kind} {batch.address}) of subscriber {batch.subscriber_id}: {reason}"
+        self.report.deactivated.append(note)
+        log.warning("deactivated %s", note)
+        admin = self.senders.get("telegram")
+        if admin is not None:
+            await admin.notify_admins(f"⚠️ newsradar deactivated {html.escape(note, quote=False)}")
+
+
+def run_dispatch(
+    db: Database,
+    settings: NotifierSettings,
+    out: TextIO,
+    *,
+    labels: Mapping[str, str] | None = None,
+    loop: bool = False,
+    concurrency: int = 128,
+    install_signals: bool = False,
+) -> DispatchReport:
+    """Build senders and run one dispatcher to completion (the CLI's entry point)."""
+
+    async def main() -> DispatchReport:
+        senders, missing = build_senders(settings, out)
+        d = Dispatcher(db, settings, senders, unavailable=missing, labels=labels, concurrency=concurrency)
+        if install_signals:
+            import signal
+
+            aloop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                try:
+                    aloop.add_signal_handler(sig, d.stop)
+                except (NotImplementedError, RuntimeError):  # pragma: no cover - not on Windows
+                    pass
+        return await d.run(loop=loop)
+
+    return asyncio.run(main())

@@ -1,0 +1,85 @@
+"""Apprise (DingTalk, WeCom, Feishu, Slack, JSON webhooks ...) and console channels.
+
+Apprise reports success or failure but not why in a machine-readable way, so every failed
+notify is transient (retried with backoff, dead after max_attempts); only a URL Apprise cannot
+parse at all is permanent. The console channel prints alerts for people trying newsradar out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import TextIO
+
+import apprise
+
+from .alerts import ChannelBatch
+from .base import Message, Outcome, Permanent, Sender, Sent, Transient
+from .render import plain_text
+
+__all__ = ["AppriseSender", "ConsoleSender", "apprise_url_ok"]
+
+log = logging.getLogger(__name__)
+
+
+def apprise_url_ok(url: str) -> bool:
+    """Does Apprise know this URL scheme and can it parse the URL?"""
+    return apprise.Apprise.instantiate(url, suppress_exceptions=True) is not None
+
+
+def _title(message: Message) -> str:
+    first = message.alerts[0].title or "(untitled)"
+    return (
+        f"newsradar: {first[:120]}"
+        if len(message.alerts) == 1
+        else f"newsradar: {len(message.alerts)} new stories"
+    )
+
+
+class AppriseSender(Sender):
+    kind = "apprise"
+
+    def __init__(self, concurrency: int = 8, per_message: int = 10) -> None:
+        self.slots = asyncio.Semaphore(concurrency)
+        self.per_message = per_message
+
+    def render(self, batch: ChannelBatch) -> list[Message]:
+        n = self.per_message
+        return [
+            Message((_title(m := Message(None, batch.alerts[i : i + n])), plain_text(m.alerts)), m.alerts)
+            for i in range(0, len(batch.alerts), n)
+        ]
+
+    def _notify(self, url: str, title: str, body: str) -> Outcome:
+        obj = apprise.Apprise()
+        if not obj.add(url):
+            return Permanent("Apprise cannot use this URL", deactivate=True)
+        result = obj.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
+        if result:
+            return Sent()
+        logs = "; ".join(e.message for e in result.logs() if e.level in ("WARNING", "ERROR"))
+        return Transient(f"Apprise notify failed: {logs or result.status.name}"[:1000])
+
+    async def send(self, batch: ChannelBatch, message: Message) -> Outcome:
+        title, body = message.payload
+        async with self.slots:
+            return await asyncio.to_thread(self._notify, batch.address, title, body)
+
+
+class ConsoleSender(Sender):
+    kind = "console"
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+
+    def render(self, batch: ChannelBatch) -> list[Message]:
+        return [Message(plain_text(batch.alerts), batch.alerts)]
+
+    async def send(self, batch: ChannelBatch, message: Message) -> Outcome:
+        who = f"subscriber {batch.subscriber_id}" + (
+            f" ({batch.subscriber_name})" if batch.subscriber_name else ""
+        )
+        self.out.write(f"=== newsradar alert for {who} ===\n{message.payload}\n\n")
+        self.out.flush()
+        return Sent()

@@ -1,0 +1,249 @@
+"""The [telegram], [email] and [alerts] config sections, validated so mistakes show at load time.
+
+Secrets never live in the file: the bot token, SMTP password and signing key come from
+environment variables (see the *_ENV names), read when a command needs them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+__all__ = [
+    "SECRET_ENV",
+    "SMTP_PASSWORD_ENV",
+    "TELEGRAM_TOKEN_ENV",
+    "AlertSettings",
+    "EmailSettings",
+    "NotifierSettings",
+    "SettingsError",
+    "is_email",
+    "TelegramSettings",
+    "parse_section",
+    "secret_key",
+    "smtp_password",
+    "telegram_token",
+]
+
+TELEGRAM_TOKEN_ENV = "NEWSRADAR_TELEGRAM_TOKEN"
+SMTP_PASSWORD_ENV = "NEWSRADAR_SMTP_PASSWORD"
+SECRET_ENV = "NEWSRADAR_SECRET_KEY"
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+
+
+class SettingsError(ValueError):
+    """A bad key in one of our sections; config.py prefixes it with file and section."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.key, self.problem = key, problem
+        super().__init__(f"{key}: {problem}")
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    api_url: str = "https://api.telegram.org"
+    admin_chats: tuple[str, ...] = ()
+    rate: float = 30.0  # messages per second over all chats
+    per_chat_interval: float = 1.0  # seconds between two messages to one chat
+    timeout: float = 20.0  # seconds for one Bot API request
+    max_stories_per_message: int = 10
+    concurrency: int = 64  # chats served at once
+
+    @property
+    def base_url(self) -> str:
+        """What PTB's Bot(base_url=...) wants: requests go to {api_url}/bot{token}/{method}."""
+        return f"{self.api_url.rstrip('/')}/bot"
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    smtp_host: str = ""
+    smtp_port: int = 0  # 0: the usual port of the security mode
+    security: str = "starttls"  # starttls | ssl | none
+    sender: str = ""
+    username: str = ""
+    timeout: float = 30.0
+    concurrency: int = 4  # SMTP connections at once
+    max_stories_per_message: int = 20
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    base_url: str = "http://127.0.0.1:8080"
+    max_attempts: int = 8
+    backoff_base: float = 30.0  # seconds before the first retry; doubles each attempt
+    backoff_max: float = 3600.0
+    lease: float = 300.0  # seconds a dispatcher owns claimed rows before others may reclaim them
+    poll_interval: float = 30.0  # dispatch --loop sleeps this long when nothing is due
+    claim_batch: int = 500
+    apprise_concurrency: int = 8
+
+
+def is_email(address: str) -> bool:
+    """A plain addr-spec (no display name), enough to catch typos before we store it."""
+    return bool(_EMAIL.match(address)) and len(address) <= 254
+
+
+def telegram_token() -> str | None:
+    return os.environ.get(TELEGRAM_TOKEN_ENV) or None
+
+
+def smtp_password() -> str | None:
+    return os.environ.get(SMTP_PASSWORD_ENV) or None
+
+
+def secret_key() -> bytes | None:
+    value = os.environ.get(SECRET_ENV)
+    return value.encode() if value else None
+
+
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, bool):
+        raise SettingsError(key, f"must be seconds or a duration like '30s', not {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise SettingsError(key, f"{value!r} is not a duration like '500ms', '30s', '10m' or '1h'")
+        unit = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+        seconds = float(m.group(1)) * unit
+    if seconds < 0:
+        raise SettingsError(key, "must not be negative")
+    return seconds
+
+
+def _positive_int(key: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise SettingsError(key, f"must be a whole number >= 1, not {value!r}")
+    return value
+
+
+def _string(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise SettingsError(key, f"must be a string, not {value!r}")
+    return value
+
+
+def _http_url(key: str, value: Any) -> str:
+    value = _string(key, value).rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise SettingsError(key, f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _known(table: dict[str, Any], cls: type) -> None:
+    allowed = [f.name for f in fields(cls)]
+    for key in table:
+        if key not in allowed:
+            raise SettingsError(key, f"unknown key (allowed: {', '.join(allowed)})")
+
+
+def _telegram(table: dict[str, Any]) -> TelegramSettings:
+    _known(table, TelegramSettings)
+    values: dict[str, Any] = {}
+    if "api_url" in table:
+        values["api_url"] = _http_url("api_url", table["api_url"])
+    if "admin_chats" in table:
+        chats = table["admin_chats"]
+        if not isinstance(chats, list) or not all(
+            isinstance(c, str | int) and not isinstance(c, bool) for c in chats
+        ):
+            raise SettingsError("admin_chats", "must be a list of chat ids like [12345, -1009876]")
+        values["admin_chats"] = tuple(str(c) for c in chats)
+    for key in ("rate",):
+        if key in table:
+            rate = table[key]
+            if not isinstance(rate, int | float) or isinstance(rate, bool) or rate <= 0:
+                raise SettingsError(key, f"must be a positive number of messages per second, not {rate!r}")
+            values[key] = float(rate)
+    for key in ("per_chat_interval", "timeout"):
+        if key in table:
+            values[key] = _seconds(key, table[key])
+    for key in ("max_stories_per_message", "concurrency"):
+        if key in table:
+            values[key] = _positive_int(key, table[key])
+    return TelegramSettings(**values)
+
+
+def _email(table: dict[str, Any]) -> EmailSettings:
+    _known(table, EmailSettings)
+    values: dict[str, Any] = {}
+    host = table.get("smtp_host")
+    if not isinstance(host, str) or not host.strip():
+        raise SettingsError("smtp_host", "required: the SMTP server's host name")
+    values["smtp_host"] = host.strip()
+    if "smtp_port" in table:
+        port = table["smtp_port"]
+        if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
+            raise SettingsError("smtp_port", f"must be a port number 1-65535, not {port!r}")
+        values["smtp_port"] = port
+    security = table.get("security", "starttls")
+    if security not in ("starttls", "ssl", "none"):
+        raise SettingsError("security", f"must be starttls, ssl or none, not {security!r}")
+    values["security"] = security
+    sender = table.get("sender")
+    if not isinstance(sender, str) or not _EMAIL.match(sender.strip()):
+        raise SettingsError("sender", f"required: an address like alerts@example.org, not {sender!r}")
+    values["sender"] = sender.strip()
+    if "username" in table:
+        values["username"] = _string("username", table["username"])
+    if "timeout" in table:
+        values["timeout"] = _seconds("timeout", table["timeout"])
+    for key in ("concurrency", "max_stories_per_message"):
+        if key in table:
+            values[key] = _positive_int(key, table[key])
+    return EmailSettings(**values)
+
+
+def _alerts(table: dict[str, Any]) -> AlertSettings:
+    _known(table, AlertSettings)
+    values: dict[str, Any] = {}
+    if "base_url" in table:
+        values["base_url"] = _http_url("base_url", table["base_url"])
+    for key in ("max_attempts", "claim_batch", "apprise_concurrency"):
+        if key in table:
+            values[key] = _positive_int(key, table[key])
+    for key in ("backoff_base", "backoff_max", "lease", "poll_interval"):
+        if key in table:
+            values[key] = _seconds(key, table[key])
+    if values.get("lease", 1.0) <= 0:
+        raise SettingsError("lease", "must be more than zero")
+    return AlertSettings(**values)
+
+
+_PARSERS = {"telegram": _telegram, "email": _email, "alerts": _alerts}
+
+
+def parse_section(name: str, table: dict[str, Any]) -> TelegramSettings | EmailSettings | AlertSettings:
+    """Validate one of our sections; raises SettingsError(key, problem) on the first bad key."""
+    try:
+        parse = _PARSERS[name]
+    except KeyError:
+        raise SettingsError(name, "not a notifiers section") from None
+    return parse(dict(table))
+
+
+@dataclass(frozen=True)
+class NotifierSettings:
+    """The three sections together, with defaults for the absent ones (telegram/email: None)."""
+
+    telegram: TelegramSettings | None = None
+    email: EmailSettings | None = None
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+
+    @classmethod
+    def from_sections(cls, sections: dict[str, Any]) -> NotifierSettings:
+        return cls(
+            telegram=sections.get("telegram"),
+            email=sections.get("email"),
+            alerts=sections.get("alerts") or AlertSettings(),
+        )
