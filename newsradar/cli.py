@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsradar",
         description="Watch Chinese government and finance news for the themes you follow.",
     )
-    parser.add_argument("--config", metavar="PATH", help="config file (default: $NEWSRADAR_CONFIG or ./newsradar.toml)")
+    parser.add_argument(
+        "--config", metavar="PATH", help="config file (default: $NEWSRADAR_CONFIG or ./newsradar.toml)"
+    )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     parser.add_argument("--version", action="version", version=f"newsradar {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -47,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setLevel(level)  # Scrapy lowers the root logger's level; filter at the handler too
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -61,6 +61,7 @@ class CrawlSettings:
     obey_robots: bool = True
     timeout: float = 30.0
     retries: int = 3
+    retry_backoff: float = 1.0  # seconds before the first retry, doubling after
 
 
 @dataclass
@@ -196,7 +197,17 @@ class _Parser:
         return out
 
     def _source(self, key: str, e: dict[str, Any]) -> Source:
-        allowed = ("name", "kind", "start_urls", "every", "max_pages", "tier", "enabled", "selectors", "article")
+        allowed = (
+            "name",
+            "kind",
+            "start_urls",
+            "every",
+            "max_pages",
+            "tier",
+            "enabled",
+            "selectors",
+            "article",
+        )
         self._only(key, e, allowed)
         name = e.get("name")
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
@@ -242,7 +253,9 @@ class _Parser:
                     raise self.fail(f"{key}.selectors.{need}", "required for kind 'generic'")
         article = e.get("article", "auto")
         if article not in ("auto", "beijing_gov", "eastmoney", "jekyll", "generic"):
-            raise self.fail(f"{key}.article", f"must be auto, beijing_gov, eastmoney, jekyll or generic, not {article!r}")
+            raise self.fail(
+                f"{key}.article", f"must be auto, beijing_gov, eastmoney, jekyll or generic, not {article!r}"
+            )
         return Source(
             name=name, kind=kind, start_urls=tuple(urls), every=every, max_pages=max_pages,
             tier=tier_n, enabled=enabled, selectors=dict(selectors), article=article,

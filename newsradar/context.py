@@ -52,3 +52,8 @@ class Context:
             ]
 
         return match
+
+
+def matcher_from_settings(settings):
+    """Scrapy-side factory (NEWSRADAR_MATCHER): the classifier of the config named in settings."""
+    return Context(settings.get("NEWSRADAR_CONFIG")).matcher()

@@ -1,0 +1,35 @@
+# newsradar: `make run` sets everything up and starts the main job; `make test` runs the whole suite.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+CONFIG ?= newsradar.toml
+
+.PHONY: setup run test demo lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed  ## virtualenv with newsradar and the test tools
+
+run: setup  ## starter config + SQLite database if missing, one crawl, then what was stored
+	test -f $(CONFIG) || $(BIN)/newsradar --config $(CONFIG) init
+	$(BIN)/newsradar --config $(CONFIG) crawl
+	$(BIN)/newsradar --config $(CONFIG) articles list --limit 30
+
+test: setup  ## the whole suite
+	$(BIN)/python -m pytest
+
+demo: setup  ## the whole flow offline, against the sample sites on 127.0.0.1
+	PATH="$(abspath $(BIN)):$$PATH" bash deploy/demo.sh
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: setup  ## speed figures (printed, not asserted)
+	$(BIN)/python bench/crawl
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache demo-run

@@ -1,0 +1,41 @@
+"""Site adapters: one module per site structure, chosen by a source's kind."""
+
+from __future__ import annotations
+
+from scrapy.http import TextResponse
+
+from .base import Adapter, BrokenPage, ListItem, ListPage
+from .beijing_gov import BeijingGov
+from .eastmoney import Eastmoney
+from .fallback import extract_fallback
+from .feed import Feed
+from .generic import Generic
+from .jekyll import Jekyll
+
+__all__ = ["ADAPTERS", "Adapter", "BrokenPage", "ListItem", "ListPage", "adapter_for", "extract_article"]
+
+ADAPTERS: dict[str, type[Adapter]] = {a.kind: a for a in (BeijingGov, Eastmoney, Jekyll, Feed, Generic)}
+_SITE_ADAPTERS = (BeijingGov(), Eastmoney(), Jekyll())
+
+
+def adapter_for(kind: str, selectors: dict[str, str] | None = None) -> Adapter:
+    return ADAPTERS[kind](selectors)
+
+
+def extract_article(response: TextResponse, adapter: Adapter, article_kind: str = "auto"):
+    """The site adapter's article, else the one that recognises the page, else trafilatura.
+
+    The `extraction` field records which path produced the article, so a broken selector shows.
+    """
+    candidates: list[Adapter] = []
+    if article_kind != "auto":
+        candidates.append(adapter_for(article_kind, adapter.selectors))
+    elif adapter.kind != "feed":
+        candidates.append(adapter)
+    if not candidates or article_kind == "auto":
+        candidates += [a for a in _SITE_ADAPTERS if a.kind != adapter.kind and a.recognises(response)]
+    for candidate in candidates:
+        article = candidate.parse_article(response)
+        if article is not None:
+            return article
+    return extract_fallback(response)

@@ -1,0 +1,100 @@
+"""What every site adapter shares: list items, the page contract, and small extraction helpers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from storage.ingest import ArticleData
+
+from ..clean import clean_body, html_to_text
+
+__all__ = [
+    "Adapter", "BrokenPage", "ListItem", "ListPage", "article_from_fragment", "first_text", "origin_from_text",
+]  # fmt: skip
+
+
+class BrokenPage(ValueError):
+    """The page is the site's article page, but holds no readable article: skip it, do not guess."""
+
+
+@dataclass
+class ListItem:
+    """A link found on a list page or feed; stamp changes when the site says the post changed."""
+
+    url: str
+    title: str | None = None
+    stamp: str | None = None
+
+
+@dataclass
+class ListPage:
+    items: list[ListItem] = field(default_factory=list)
+    next_urls: list[str] = field(default_factory=list)
+
+
+class Adapter:
+    """One site structure. Subclasses read list pages and article pages of that structure."""
+
+    kind = "base"
+
+    def __init__(self, selectors: dict[str, str] | None = None) -> None:
+        self.selectors = selectors or {}
+
+    def parse_list(self, response: TextResponse) -> ListPage:
+        raise NotImplementedError
+
+    def recognises(self, response: TextResponse) -> bool:
+        """True when an article page looks like this adapter's site (used for feeds' links)."""
+        return False
+
+    def parse_article(self, response: TextResponse) -> ArticleData | None:
+        """Fields from the site's own markup, or None when its selectors find no body."""
+        raise NotImplementedError
+
+
+def first_text(sel: Selector | TextResponse, *queries: str) -> str | None:
+    """The first non-empty stripped text any of the CSS queries yields."""
+    for q in queries:
+        for value in sel.css(q).getall():
+            value = re.sub(r"\s+", " ", value).strip()
+            if value:
+                return value
+    return None
+
+
+_ORIGIN = re.compile(r"(?:文章)?来源\s*[：:]\s*([^\s）)<|｜]+)")
+
+
+def origin_from_text(text: str | None) -> str | None:
+    """'来源：北京日报' or '（文章来源：北京市人民政府官网）' -> the source name."""
+    if not text:
+        return None
+    m = _ORIGIN.search(text)
+    return m.group(1).strip() if m else None
+
+
+def article_from_fragment(response: TextResponse, fragment_html: str, **fields) -> ArticleData:
+    """Build an article from the body's raw HTML; BrokenPage when nothing readable is left."""
+    body_html = clean_body(fragment_html)
+    body_text = html_to_text(body_html)
+    if not body_text.strip():
+        raise BrokenPage("the article body is empty")
+    return ArticleData(
+        source="",
+        url=response.url,
+        title=fields.pop("title", None) or "",
+        body_text=body_text,
+        body_html=body_html,
+        **fields,
+    )
+
+
+def absolute(response: TextResponse, href: str | None) -> str | None:
+    if not href or href.startswith(("javascript:", "mailto:", "#")):
+        return None
+    return urljoin(response.url, href.strip())

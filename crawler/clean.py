@@ -1,0 +1,101 @@
+"""Turn a site's article HTML into safe body HTML and plain text, without widgets or boilerplate."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import nh3
+from lxml import etree
+
+__all__ = ["clean_body", "html_to_text", "strip_noise"]
+
+# Eastmoney's K-line picture block, between two comments, is a chart not text.
+_STOCK_IMG = re.compile(r"<!--\s*EM_StockImg_Start\s*-->.*?<!--\s*EM_StockImg_End\s*-->", re.S)
+_HIDDEN = re.compile(r"display\s*:\s*none", re.I)
+_DISCLAIMER = ("郑重声明", "免责声明", "风险提示：本文")
+_BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "table"}
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
+    "table", "thead", "tbody", "tr", "td", "th", "a", "span", "sub", "sup",
+}  # fmt: skip
+
+
+def strip_noise(root: lxml.html.HtmlElement) -> None:
+    """Remove scripts, hidden blocks, stock-quote wrappers and disclaimers in place."""
+    for el in root.xpath(".//script|.//style|.//noscript|.//iframe|.//img|.//comment()"):
+        _drop(el)
+    for el in root.xpath(".//*[@style]"):
+        if _HIDDEN.search(el.get("style", "")):
+            _drop(el)
+    # Stock and keyword links keep their word but lose the link: '银行' stays, the quote URL goes.
+    for el in root.xpath(
+        ".//a[contains(@class,'infokey') or contains(@class,'keytip')]"
+        "|.//span[contains(@class,'em_stock_key_common')]"
+    ):
+        el.drop_tag()
+    for el in root.xpath(".//span[starts-with(@id,'bkquote_') or starts-with(@id,'stock_')]"):
+        if not (el.text_content() or "").strip():
+            _drop(el)
+    for el in root.xpath(".//p|.//div"):
+        text = (el.text_content() or "").strip()
+        if any(text.startswith(d) for d in _DISCLAIMER):
+            _drop(el)
+
+
+def _drop(el) -> None:
+    if isinstance(el, etree._Comment):
+        parent = el.getparent()
+        if parent is not None:
+            tail = el.tail
+            prev = el.getprevious()
+            if tail:
+                if prev is not None:
+                    prev.tail = (prev.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+            parent.remove(el)
+        return
+    el.drop_tree()
+
+
+def clean_body(fragment_html: str) -> str:
+    """Safe HTML of the body: allowed tags only, no attributes but link targets."""
+    fragment_html = _STOCK_IMG.sub("", fragment_html)
+    root = lxml.html.fragment_fromstring(fragment_html, create_parent="div")
+    strip_noise(root)
+    raw = lxml.html.tostring(root, encoding="unicode")
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    ).strip()
+
+
+def html_to_text(fragment_html: str) -> str:
+    """Plain text with one line per block, whitespace squeezed, as a reader would copy it."""
+    if not fragment_html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(fragment_html, create_parent="div")
+    parts: list[str] = []
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _BLOCKS:
+            parts.append("\n")
+        if el.text and tag:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if tag in _BLOCKS:
+            parts.append("\n")
+
+    walk(root)
+    text = "".join(parts).replace("\r", "").replace("\xa0", " ").replace("\u3000", " ")
+    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,47 @@
+"""Scrapy settings as plain data, built from newsradar's [crawl] options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["scrapy_settings"]
+
+
+def scrapy_settings(
+    *,
+    database_url: str,
+    user_agent: str,
+    concurrency_per_domain: int = 4,
+    delay: float = 0.25,
+    obey_robots: bool = True,
+    timeout: float = 30.0,
+    retries: int = 3,
+    matcher: str | None = None,
+    config_path: str | None = None,
+    log_level: str = "WARNING",
+    retry_backoff: float = 1.0,
+) -> dict[str, Any]:
+    """Polite defaults: robots.txt, per-domain concurrency and delay, retries with backoff."""
+    return {
+        "BOT_NAME": "newsradar",
+        "USER_AGENT": user_agent,
+        "ROBOTSTXT_OBEY": obey_robots,
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency_per_domain,
+        "DOWNLOAD_DELAY": delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": delay > 0,
+        "DOWNLOAD_TIMEOUT": timeout,
+        "RETRY_ENABLED": retries > 0,
+        "RETRY_TIMES": retries,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        "NEWSRADAR_RETRY_BACKOFF": retry_backoff,
+        "COOKIES_ENABLED": True,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": log_level,
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.BackoffMiddleware": 560},
+        "ITEM_PIPELINES": {"crawler.pipeline.StoragePipeline": 300},
+        "NEWSRADAR_DATABASE_URL": database_url,
+        "NEWSRADAR_MATCHER": matcher,
+        "NEWSRADAR_CONFIG": config_path,
+    }

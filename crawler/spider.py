@@ -1,0 +1,180 @@
+"""One spider for every source: list pages (or a feed), then the articles not stored yet."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article
+from .encoding import decode_response
+from .store import CrawlStore, store_from_settings
+
+__all__ = ["NewsSpider"]
+
+log = logging.getLogger(__name__)
+
+# pbc.gov.cn and other government sites answer crawlers with a JavaScript challenge page.
+_CHALLENGE = re.compile(rb"wzwsconfirm|wzwschallenge|wzwsquestion", re.I)
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawls one configured source; `source` is plain data (a dict), as Scrapyd passes it."""
+
+    name = "newsradar"
+    handle_httpstatus_list = [304]
+
+    def __init__(self, source: dict[str, Any], probe: int = 0, **kwargs: Any) -> None:
+        super().__init__(name=f"newsradar:{source['name']}", **kwargs)
+        self.source = source
+        # probe > 0: `sources test` — read the first list page and that many articles, store nothing.
+        self.probe = probe
+        self.probed: list[tuple[ListItem, Any]] = []
+        self.adapter: Adapter = adapter_for(source["kind"], source.get("selectors") or {})
+        self.store: CrawlStore | None = None
+        # list page url -> (etag, last_modified, article urls still to store)
+        self._pending: dict[str, tuple[str | None, str | None, set[str]]] = {}
+        self._failed: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.probe:
+            spider.store = store_from_settings(crawler.settings)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        return spider
+
+    # -- list pages -------------------------------------------------------
+    async def start(self):
+        for url in self.source["start_urls"]:
+            yield self._list_request(url, 1)
+
+    def _list_request(self, url: str, number: int) -> Request:
+        etag, last_modified = self.store.validators(url) if self.store else (None, None)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return Request(
+            url, callback=self.parse_list, errback=self.on_error, headers=headers,
+            meta={"list_page": number}, dont_filter=True,
+        )  # fmt: skip
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        self.crawler.stats.inc_value("newsradar/list_pages")
+        if response.status == 304:
+            self.crawler.stats.inc_value("newsradar/list_unchanged")
+            return
+        response = decode_response(response)
+        try:
+            page = self.adapter.parse_list(response)
+        except Exception as exc:
+            self._error(response.url, f"cannot parse list page: {exc}")
+            return
+        if not page.items:
+            self._error(response.url, "list page yielded no items (site changed or selectors wrong?)")
+            return
+        if self.probe:
+            self.probed.extend((i, None) for i in page.items)
+            for item in page.items[: self.probe]:
+                yield Request(
+                    item.url, callback=self.parse_article, errback=self.on_error, meta={"item": item}
+                )
+            return
+        known = self.store.known(i.url for i in page.items)
+        todo = [i for i in page.items if self._wanted(i, known) and self.store.claim(i.url)]
+        self.crawler.stats.inc_value("newsradar/skipped", len(page.items) - len(todo))
+        etag = _header(response, b"ETag")
+        last_modified = _header(response, b"Last-Modified")
+        if etag or last_modified:
+            self._pending[response.url] = (etag, last_modified, {i.url for i in todo})
+        for item in todo:
+            yield Request(item.url, callback=self.parse_article, errback=self.on_error, meta={"item": item})
+        number = response.meta.get("list_page", 1)
+        if todo and number < self.source.get("max_pages", 3):
+            for url in page.next_urls:
+                yield self._list_request(url, number + 1)
+
+    def _wanted(self, item: ListItem, known: dict[str, tuple[str, str | None]]) -> bool:
+        if item.url not in known:
+            return True
+        source, stamp = known[item.url]
+        # The list says the post changed (new date or feed 'updated'): fetch it again.
+        return bool(item.stamp and source == self.source["name"] and stamp != item.stamp)
+
+    # -- articles ---------------------------------------------------------
+    def parse_article(self, response: Response):
+        if _CHALLENGE.search(response.body[:20000]):
+            self.crawler.stats.inc_value("newsradar/blocked")
+            self._error(response.url, "anti-bot challenge page (site blocks crawlers); not stored")
+            return
+        response = decode_response(response)
+        item: ListItem = response.meta["item"]
+        try:
+            article = extract_article(response, self.adapter, self.source.get("article", "auto"))
+        except BrokenPage as exc:
+            self._error(response.url, f"broken page: {exc}")
+            return
+        except Exception as exc:
+            self._error(response.url, f"cannot extract article: {exc}")
+            return
+        if article is None or not article.body_text.strip():
+            self._error(response.url, "no article body found (broken page?)")
+            return
+        if article.extraction == "fallback":
+            self.crawler.stats.inc_value("newsradar/fallback")
+            log.info("%s: site selectors found nothing, used generic extraction", response.url)
+        article.source = self.source["name"]
+        article.url = item.url
+        article.tier = self.source.get("tier", 3)
+        article.list_stamp = item.stamp
+        article.title = article.title or item.title or ""
+        canonical = response.css("link[rel=canonical]::attr(href)").get()
+        article.canonical_url = response.urljoin(canonical) if canonical else response.url
+        if self.probe:
+            self.probed = [(i, article if i.url == item.url else a) for i, a in self.probed]
+            return
+        yield article
+
+    # -- failures ---------------------------------------------------------
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request
+        reason = failure.getErrorMessage() or failure.type.__name__
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            reason = f"HTTP {response.status}"
+        self._error(request.url, reason)
+
+    def _error(self, url: str, reason: str) -> None:
+        self.crawler.stats.inc_value("newsradar/errors")
+        log.warning("[%s] %s: %s", self.source["name"], url, reason)
+        errors = self.crawler.stats.get_value("newsradar/error_list") or []
+        errors.append(f"{url}: {reason}")
+        self.crawler.stats.set_value("newsradar/error_list", errors[-50:])
+        self.mark_failed(url)
+
+    def mark_failed(self, url: str) -> None:
+        """A list page whose article failed keeps no validators, so the next crawl retries it."""
+        self._failed.add(url)
+
+    def _closed(self, spider, reason: str) -> None:
+        if self.store is None:
+            return
+        keep = {
+            url: (etag, lm)
+            for url, (etag, lm, todo) in self._pending.items()
+            if url not in self._failed and not (todo & self._failed)
+        }
+        self.store.save_validators(self.source["name"], keep)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,85 @@
+"""The crawl's view of the database: which URLs are known, list-page validators, ingest."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
+from sqlalchemy import select
+
+from storage import Article, CrawlState, Database, utcnow
+from storage.ingest import ArticleData, Ingestor, IngestResult
+
+__all__ = ["CrawlStore", "store_from_settings"]
+
+_STORES: dict[tuple, CrawlStore] = {}
+_LOCK = threading.Lock()
+
+
+class CrawlStore:
+    def __init__(self, db: Database, matcher=None) -> None:
+        self.db = db
+        self.ingestor = Ingestor(matcher)
+        self._claimed: set[str] = set()
+
+    def claim(self, url: str) -> bool:
+        """First caller in this process wins: two sources listing one post fetch it once."""
+        if url in self._claimed:
+            return False
+        self._claimed.add(url)
+        return True
+
+    def known(self, urls: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """url -> (source, list_stamp) for the URLs already stored."""
+        urls = list(dict.fromkeys(urls))
+        out: dict[str, tuple[str, str | None]] = {}
+        with self.db.session() as s:
+            for i in range(0, len(urls), 500):
+                rows = s.execute(
+                    select(Article.url, Article.source, Article.list_stamp).where(
+                        Article.url.in_(urls[i : i + 500])
+                    )
+                )
+                out.update({url: (source, stamp) for url, source, stamp in rows})
+        return out
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        with self.db.session() as s:
+            row = s.get(CrawlState, url)
+            return (row.etag, row.last_modified) if row else (None, None)
+
+    def save_validators(self, source: str, pages: dict[str, tuple[str | None, str | None]]) -> None:
+        if not pages:
+            return
+        with self.db.session() as s:
+            for url, (etag, last_modified) in pages.items():
+                row = s.get(CrawlState, url) or CrawlState(url=url, source=source)
+                row.etag, row.last_modified, row.fetched_at = etag, last_modified, utcnow()
+                s.add(row)
+            s.commit()
+
+    def ingest(self, data: ArticleData) -> IngestResult:
+        with self.db.session() as s:
+            return self.ingestor.ingest(s, data)
+
+
+def store_from_settings(settings: BaseSettings) -> CrawlStore:
+    """One store per process and database, shared by every source's crawler.
+
+    NEWSRADAR_MATCHER names a factory `f(settings) -> matcher`, so a Scrapyd job can build
+    the classifier from plain settings as the in-process CLI does.
+    """
+    url = settings.get("NEWSRADAR_DATABASE_URL")
+    if not url:
+        raise ValueError("NEWSRADAR_DATABASE_URL is not set")
+    factory_path = settings.get("NEWSRADAR_MATCHER")
+    key = (url, factory_path)
+    with _LOCK:
+        if key not in _STORES:
+            db = Database(url)
+            db.migrate()
+            matcher = load_object(factory_path)(settings) if factory_path else None
+            _STORES[key] = CrawlStore(db, matcher)
+        return _STORES[key]

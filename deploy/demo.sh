@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Run newsradar end to end against the sample sites served on 127.0.0.1 (no network needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=demo-run
+mkdir -p "$work"
+python -m tests.mockserver > "$work/sites.json" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$work/sites.json" ] && break; sleep 0.1; done
+python - "$work" <<'PY'
+import json, sys
+from pathlib import Path
+from tests.helpers import sample_sources, write_config
+
+work = Path(sys.argv[1])
+urls = json.loads((work / "sites.json").read_text())
+(work / "newsradar.db").unlink(missing_ok=True)
+write_config(work, sample_sources(urls))
+print(f"config: {work / 'newsradar.toml'} (sample sites: {', '.join(urls.values())})")
+PY
+cfg="$work/newsradar.toml"
+echo "== crawl (first run: every article is new)"
+newsradar --config "$cfg" crawl
+echo "== crawl again (nothing new: only list pages are fetched)"
+newsradar --config "$cfg" crawl
+echo "== stored articles"
+newsradar --config "$cfg" articles list --limit 15
+if newsradar stories --help >/dev/null 2>&1; then
+  echo "== stories (republished copies grouped)"
+  newsradar --config "$cfg" stories list --limit 8
+fi

@@ -1,0 +1,86 @@
+"""`newsradar articles list|show`: what has been stored."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from sqlalchemy.orm import selectinload
+
+from storage import Article
+from storage.queries import article_dict, list_articles
+
+from ..timeparse import since
+
+
+def register(sub) -> None:
+    p = sub.add_parser("articles", help="list or show stored articles")
+    s = p.add_subparsers(dest="articles_command", metavar="ACTION", required=True)
+    ls = s.add_parser("list", help="newest articles first")
+    ls.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    ls.add_argument(
+        "--since", type=since, metavar="DATE", help="published on or after (YYYY-MM-DD, Beijing time)"
+    )
+    ls.add_argument("--topic", metavar="ID", help="only articles matching this topic")
+    ls.add_argument("--limit", type=int, default=50, help="at most this many (default 50, 0 for all)")
+    ls.add_argument("--json", action="store_true", help="one JSON object per line, with the body")
+    ls.set_defaults(func=run_list)
+    show = s.add_parser("show", help="one article in full")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=run_show)
+
+
+def run_list(args: argparse.Namespace, ctx) -> int:
+    with ctx.db().session() as s:
+        rows = list_articles(
+            s, sources=args.source, since=args.since, topic=args.topic, limit=args.limit or None
+        )
+        for a in rows:
+            if args.json:
+                print(json.dumps(article_dict(a), ensure_ascii=False), file=ctx.out)
+            else:
+                d = article_dict(a, body=False)
+                when = (d["published_at"] or "????-??-??")[:16].replace("T", " ")
+                topics = f"  [{', '.join(d['topics'])}]" if d["topics"] else ""
+                print(f"{a.id:>6}  {when}  {a.source:<16} {a.title}{topics}", file=ctx.out)
+        if not rows and not args.json:
+            print("no articles stored yet: run `newsradar crawl`", file=ctx.out)
+    return 0
+
+
+def run_show(args: argparse.Namespace, ctx) -> int:
+    with ctx.db().session() as s:
+        a = s.get(Article, args.id, options=[selectinload(Article.matches), selectinload(Article.policy)])
+        if a is None:
+            print(f"newsradar: no article with id {args.id}", file=ctx.out)
+            return 1
+        d = article_dict(a)
+        if args.json:
+            print(json.dumps(d, ensure_ascii=False), file=ctx.out)
+            return 0
+        for key in (
+            "title",
+            "url",
+            "source",
+            "published_at",
+            "origin",
+            "author",
+            "category",
+            "tags",
+            "story",
+            "extraction",
+        ):
+            if d.get(key) not in (None, [], ""):
+                print(
+                    f"{key + ':':<14}{d[key] if not isinstance(d[key], list) else ', '.join(d[key])}",
+                    file=ctx.out,
+                )
+        for key, value in (d.get("policy") or {}).items():
+            if value:
+                print(f"{key + ':':<14}{value}", file=ctx.out)
+        for m in a.matches:
+            print(f"topic:        {m.topic_id} ({m.score:.2f}) {m.evidence}", file=ctx.out)
+        print("", file=ctx.out)
+        print(d["body"], file=ctx.out)
+    return 0

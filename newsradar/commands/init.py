@@ -1,0 +1,32 @@
+"""`newsradar init`: a starter config with real sources, and the database."""
+
+from __future__ import annotations
+
+import argparse
+from importlib.resources import files
+from pathlib import Path
+
+from ..config import DEFAULT_FILE
+
+
+def register(sub) -> None:
+    p = sub.add_parser("init", help="write a starter newsradar.toml and create the database")
+    p.add_argument("--force", action="store_true", help="overwrite an existing config file")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    path = Path(ctx.config_path or DEFAULT_FILE)
+    if path.exists() and not args.force:
+        print(f"{path} exists; keeping it (use --force to overwrite)", file=ctx.out)
+    else:
+        path.write_text(
+            files("newsradar").joinpath("starter.toml").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+        print(f"wrote {path}", file=ctx.out)
+    ctx.config_path = str(path)
+    ctx.__dict__.pop("config", None)
+    db = ctx.db()
+    print(f"database ready: {db.url}", file=ctx.out)
+    print(f"{len(ctx.config.sources)} sources configured; next: newsradar crawl", file=ctx.out)
+    return 0

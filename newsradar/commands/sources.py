@@ -1,0 +1,67 @@
+"""`newsradar sources list|test`: see the configured sources and check one live."""
+
+from __future__ import annotations
+
+import argparse
+
+from crawler import probe_source
+from storage import to_beijing
+
+from .crawl import crawler_settings, source_dicts
+
+
+def register(sub) -> None:
+    p = sub.add_parser("sources", help="list sources, or test one without storing")
+    s = p.add_subparsers(dest="sources_command", metavar="ACTION", required=True)
+    ls = s.add_parser("list", help="the configured sources")
+    ls.set_defaults(func=run_list)
+    t = s.add_parser("test", help="fetch a source's first list page now and show what each item yields")
+    t.add_argument("name")
+    t.add_argument(
+        "--articles", type=int, default=5, help="how many articles to fetch and extract (default 5)"
+    )
+    t.set_defaults(func=run_test)
+
+
+def run_list(args: argparse.Namespace, ctx) -> int:
+    for s in ctx.config.sources:
+        state = "" if s.enabled else "  (disabled)"
+        print(
+            f"{s.name:<24} {s.kind:<12} every {s.every}s  max_pages {s.max_pages}  {s.start_urls[0]}{state}",
+            file=ctx.out,
+        )
+    if not ctx.config.sources:
+        print("no sources configured (see `newsradar init`)", file=ctx.out)
+    return 0
+
+
+def run_test(args: argparse.Namespace, ctx) -> int:
+    source = ctx.config.source(args.name)
+    settings = crawler_settings(ctx, args.verbose)
+    items, report = probe_source(source_dicts([source])[0], settings, articles=args.articles)
+    out = ctx.out
+    print(
+        f"{source.name}: {len(items)} items on the first list page ({report.requests} requests, {report.errors} errors)",
+        file=out,
+    )
+    for n, (item, article) in enumerate(items, 1):
+        print(f"{n:>3}. {item.title or '(no title in list)'}", file=out)
+        print(f"     url:    {item.url}", file=out)
+        if item.stamp:
+            print(f"     listed: {item.stamp}", file=out)
+        if article is None:
+            if n <= args.articles:
+                print("     (article not extracted: see errors below)", file=out)
+            continue
+        when = to_beijing(article.published_at).isoformat() if article.published_at else "(no date found)"
+        print(f"     title:  {article.title}", file=out)
+        print(f"     date:   {when}", file=out)
+        print(f"     origin: {article.origin or '(none)'}", file=out)
+        print(f"     via:    {article.extraction}", file=out)
+        print(f"     body:   {article.body_text[:80].replace(chr(10), ' ')}…", file=out)
+    for line in report.error_list:
+        print(f"  error: {line}", file=out)
+    if not items:
+        print("no items found: the list page changed, or the selectors are wrong", file=out)
+        return 1
+    return 0

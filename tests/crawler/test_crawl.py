@@ -1,0 +1,189 @@
+"""Real Scrapy crawls over HTTP of the sample sites, through the `newsradar` command line."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.helpers import articles_json, run_cli, sample_sources, write_config
+
+SEED_TITLE = "北京：积极推进城市副中心开展法定数字货币试点 探索建设数字资产交易场所"
+
+
+@pytest.fixture(scope="module")
+def crawled(mocksite, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("crawl")
+    config = write_config(folder, sample_sources(mocksite))
+    mocksite.reset()
+    first = run_cli("crawl", config=config)
+    logs_first = {name: mocksite.log(name) for name in ("bjgov", "bjgbk", "eastmoney", "finews")}
+    mocksite.reset()
+    rows_after_first = articles_json(config)
+    second = run_cli("crawl", config=config)
+    logs_second = {name: mocksite.log(name) for name in ("bjgov", "bjgbk", "eastmoney", "finews")}
+    return {
+        "config": config,
+        "first": first,
+        "second": second,
+        "logs_first": logs_first,
+        "logs_second": logs_second,
+        "articles": rows_after_first,
+    }
+
+
+def _report(stdout: str) -> dict[str, dict[str, int]]:
+    lines = [line.split() for line in stdout.splitlines() if line and not line.startswith(" ")]
+    header, rows = lines[0], lines[1:]
+    assert header == ["source", "requests", "new", "updated", "skipped", "errors"]
+    return {r[0]: dict(zip(header[1:], map(int, r[1:]), strict=True)) for r in rows}
+
+
+def test_first_crawl_stores_every_article_once(crawled, mocksite):
+    assert crawled["first"].returncode == 0, crawled["first"].stderr
+    arts = crawled["articles"]
+    urls = [a["url"] for a in arts]
+    assert len(urls) == len(set(urls))
+    report = _report(crawled["first"].stdout)
+    by_source = {}
+    for a in arts:
+        by_source.setdefault(a["source"], 0)
+        by_source[a["source"]] += 1
+    # 13 readable yaowen items (seed notice, 8 news, old template, undated, redesigned page) minus none
+    assert by_source["bj-yaowen"] == 12
+    assert by_source["bj-zhengce"] == 1
+    assert by_source["bj-gbk"] == 3
+    assert sum(a["url"].endswith("/NW202202112273872039.html") for a in arts) == 1
+    assert report["bj-yaowen"]["new"] == 12
+    assert sum(r["new"] for r in report.values()) == len(arts)
+    # every eastmoney list item across both list pages was stored
+    listed = {e["path"] for e in crawled["logs_first"]["eastmoney"] if e["path"].startswith("/a/2")}
+    stored = {a["url"].split(mocksite["eastmoney"])[1] for a in arts if a["source"] == "eastmoney"}
+    assert listed == stored and len(stored) > 20
+
+
+def test_broken_pages_and_dead_source_are_reported_and_skipped(crawled):
+    out = crawled["first"].stdout
+    report = _report(out)
+    assert report["bj-yaowen"]["errors"] == 4  # 404, 500, empty body, robots.txt-forbidden
+    assert "t20220204_2611014.html: HTTP 404" in out
+    assert "t20220205_2611013.html: HTTP 500" in out
+    assert "t20220205_2611012.html: broken page" in out
+    assert report["dead"]["errors"] == 1 and report["dead"]["new"] == 0
+    assert "Connection was refused" in out
+    assert report["eastmoney"]["errors"] == 0
+
+
+def test_second_crawl_stores_nothing_and_fetches_only_list_pages(crawled):
+    assert crawled["second"].returncode == 0, crawled["second"].stderr
+    report = _report(crawled["second"].stdout)
+    assert all(r["new"] == 0 and r["updated"] == 0 for r in report.values()), report
+    for site, log in crawled["logs_second"].items():
+        paths = [e["path"] for e in log]
+        article_paths = [
+            p for p in paths
+            if p != "/robots.txt" and not p.endswith(("/", "index.html", "cgnjj.html", "cgnjj_2.html", "feed.xml"))
+            and "/category/" not in p and "index_" not in p
+        ]  # fmt: skip
+        assert article_paths == [], (site, article_paths)
+    # the first list page of every column answered 304 Not Modified to the conditional request
+    first_pages = [e for e in crawled["logs_second"]["bjgov"] if e["path"] == "/ywdt/yaowen/"]
+    assert first_pages and first_pages[0]["status"] in (200, 304)
+    # yaowen's first page has broken items, so it keeps no validators and is fetched in full;
+    # the pages whose items all stored answer 304.
+    statuses = {e["path"]: e["status"] for e in crawled["logs_second"]["finews"]}
+    assert statuses["/feed.xml"] == 304
+    assert statuses["/category/beijingshirenminzhengfuguanwang.html"] == 304
+    statuses = {e["path"]: e["status"] for e in crawled["logs_second"]["bjgov"]}
+    assert statuses["/zhengce/zhengcefagui/"] == 304
+
+
+def test_pagination_stops_at_known_page(crawled):
+    # second crawl of yaowen: page 1 lists only known (or failing) items, so index_1/index_2 are not fetched
+    paths = [e["path"] for e in crawled["logs_second"]["bjgov"]]
+    assert "/ywdt/yaowen/index_1.html" not in paths
+    first = [e["path"] for e in crawled["logs_first"]["bjgov"]]
+    assert "/ywdt/yaowen/index_1.html" in first and "/ywdt/yaowen/index_2.html" in first
+
+
+def test_seed_post_fields_from_the_aggregator(crawled):
+    [seed] = [a for a in crawled["articles"] if a["url"].endswith("/2022/02/11/NW202202112273872039.html")]
+    assert seed["title"] == SEED_TITLE
+    assert seed["published_at"] == "2022-02-11T12:47:43+08:00"
+    assert seed["origin"] == "北京市人民政府官网"
+    assert seed["category"] == "beijingshirenminzhengfuguanwang"
+    assert seed["tags"] == ["北京市人民政府官网新闻"]
+    assert seed["body"].startswith("《关于推进北京城市副中心高质量发展的实施方案》今天公布")
+    for noise in ("K图", "BK0883", "返回", "http://", "文章来源"):
+        assert noise not in seed["body"]
+    assert seed["extraction"] == "selectors"
+
+
+def test_gbk_pages_decode_whatever_declares_the_charset(crawled):
+    titles = {a["title"] for a in crawled["articles"] if a["source"] == "bj-gbk"}
+    assert titles == {"市发展改革委部署2022年重点工作", "喆园社区开展垃圾分类宣传活动", "区财政局公布2021年预算执行情况"}
+    [meta_only] = [a for a in crawled["articles"] if a["title"] == "喆园社区开展垃圾分类宣传活动"]
+    assert "镕铸绿色生活理念" in meta_only["body"]  # GBK-only characters in a page declared gb2312
+    assert meta_only["published_at"] == "2022-02-08T15:30:00+08:00"
+
+
+def test_policy_document_fields(crawled):
+    [doc] = [a for a in crawled["articles"] if a["source"] == "bj-zhengce"]
+    p = doc["policy"]
+    assert p["doc_number"] == "京政发〔2022〕5号"
+    assert p["issuer"] == "北京市人民政府"
+    assert (p["written_date"], p["published_date"], p["effective_date"]) == ("2022-01-05", "2022-01-10", "2022-01-10")
+    assert p["validity"] == "现行有效"
+    assert [a["title"] for a in p["attachments"]] == ["北京市“十四五”时期金融业发展规划.pdf", "政策解读.docx"]
+    assert p["attachments"][0]["url"].endswith("/zhengce/zhengcefagui/202201/P020220110_规划全文.pdf")
+
+
+def test_undated_and_redesigned_pages(crawled):
+    by_title = {a["title"]: a for a in crawled["articles"]}
+    assert by_title["北京市公共文化服务设施名录公布"]["published_at"] is None
+    redesigned = by_title["北京市加快推进充电桩建设"]
+    assert redesigned["extraction"] == "fallback"
+    assert redesigned["body"].startswith("本市今年将新建一批公用充电桩")
+    assert "主办：北京市人民政府办公厅" not in redesigned["body"]
+    old = by_title["本市持续开展城市环境整治"]
+    assert old["published_at"] == "2022-02-07T08:15:00+08:00" and old["origin"] == "首都之窗"
+
+
+def test_polite_crawling(crawled):
+    bj = crawled["logs_first"]["bjgov"]
+    assert not any(e["path"].startswith("/private/") for e in bj), "robots.txt was not obeyed"
+    assert bj[0]["path"] == "/robots.txt"
+    assert all(e["ua"].startswith("newsradar/") for e in bj)
+
+
+def test_json_listing_contract(crawled):
+    a = crawled["articles"][0]
+    for key in ("id", "source", "url", "title", "published_at", "origin", "body", "topics", "story"):
+        assert key in a
+    out = run_cli("articles", "list", "--source", "bj-gbk", "--since", "2022-02-08", "--json", config=crawled["config"])
+    titles = sorted(line for line in out.stdout.splitlines())
+    assert len(titles) == 2
+
+
+def test_changed_article_is_updated_in_place(fresh_mocksite, tmp_path):
+    config = write_config(tmp_path, sample_sources(fresh_mocksite, dead=False).split("[[sources]]\nname = \"bj-zhengce\"")[0])
+    assert run_cli("crawl", config=config).returncode == 0
+    path = "/ywdt/yaowen/202202/t20220210_2611003.html"
+    fresh_mocksite.bump("bjgov", path)
+    out = run_cli("crawl", config=config)
+    assert _report(out.stdout)["bj-yaowen"]["updated"] == 1, out.stdout
+    [art] = [a for a in articles_json(config) if a["url"].endswith(path)]
+    assert "本文于次日更新" in art["body"]
+    con = sqlite3.connect(tmp_path / "newsradar.db")
+    assert con.execute("select count(*) from article_revisions").fetchone()[0] == 1
+    assert con.execute("select count(*) from articles where url like ?", (f"%{path}",)).fetchone()[0] == 1
+
+
+def test_sources_test_shows_items_without_storing(mocksite, tmp_path):
+    config = write_config(tmp_path, sample_sources(mocksite, dead=False))
+    out = run_cli("sources", "test", "eastmoney", "--articles", "2", config=config)
+    assert out.returncode == 0, out.stderr
+    assert SEED_TITLE in out.stdout
+    assert "date:   2022-02-11T12:47:00+08:00" in out.stdout
+    assert "origin: 北京市人民政府官网" in out.stdout
+    assert articles_json(config) == []

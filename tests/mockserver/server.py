@@ -1,0 +1,113 @@
+"""Serve the sample sites on 127.0.0.1, one port each, recording every request."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from .sites import BeijingGbk, BeijingGov, Eastmoney, Finews, Generated, Site, etag
+
+LAST_MODIFIED = "Fri, 11 Feb 2022 05:00:00 GMT"
+
+
+def make_handler(site: Site, log: list[dict], lock: threading.Lock):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:  # the request log below is what tests read
+            pass
+
+        def _send(
+            self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers=None
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            path = parts.path
+            if path == "/__log":
+                with lock:
+                    return self._send(200, json.dumps(log).encode(), "application/json")
+            if path == "/__reset":
+                with lock:
+                    log.clear()
+                return self._send(200, b"ok", "text/plain")
+            if path == "/__bump":
+                target = parse_qs(parts.query)["path"][0]
+                with lock:
+                    site.bumped.add(target)
+                    site.build()
+                return self._send(200, b"ok", "text/plain")
+            with lock:
+                page = site.page(path)
+                entry = {"path": path, "ua": self.headers.get("User-Agent", ""),
+                         "if_none_match": self.headers.get("If-None-Match")}  # fmt: skip
+                log.append(entry)
+            if page is None:
+                entry["status"] = 404
+                return self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>")
+            headers = {}
+            if page.is_list:
+                tag = etag(page.body)
+                headers = {"ETag": tag, "Last-Modified": LAST_MODIFIED}
+                if self.headers.get("If-None-Match") == tag:
+                    entry["status"] = 304
+                    self.send_response(304)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
+            entry["status"] = page.status
+            return self._send(page.status, page.body, page.content_type, headers)
+
+    return Handler
+
+
+class MockSites:
+    """Starts each site's server in a thread; `urls` maps site name to its base URL."""
+
+    def __init__(self, generated: int = 0) -> None:
+        if generated:
+            self.sites: list[Site] = [Generated("generated", generated)]
+        else:
+            self.sites = [BeijingGov("bjgov"), BeijingGbk("bjgbk"), Eastmoney("eastmoney"), Finews("finews")]
+        self.servers: list[ThreadingHTTPServer] = []
+        self.urls: dict[str, str] = {}
+
+    def start(self) -> MockSites:
+        for site in self.sites:
+            log: list[dict] = []
+            server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, log, threading.Lock()))
+            server.daemon_threads = True
+            site.base = f"http://127.0.0.1:{server.server_address[1]}"
+            site.build()
+            self.urls[site.name] = site.base
+            self.servers.append(server)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.urls["dead"] = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+        return self
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
