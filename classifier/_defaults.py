@@ -2,8 +2,9 @@
 
 Weights: ~3 = the term alone settles the topic (法定数字货币), ~1.5-2 = strong
 but needs a second signal or a title hit, <=1 = supporting context only.
-With saturation 4 and threshold 0.6 a topic needs weighted evidence >= 3.7:
-one strong term in the title (x title_weight) or a couple of body mentions.
+With saturation 4 and threshold 0.5 a topic needs weighted evidence >= 2.8:
+one strong term, or a medium term in the title (x title_weight), or several
+supporting terms together.
 """
 
 from __future__ import annotations
@@ -49,7 +50,16 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
             "多边央行数字货币桥": ["mBridge", "多边央行数码货币桥"],
             "数字人民币钱包": ["数字人民币子钱包"],
         },
-        "exclusions": ["数字货币交易所", "数字货币交易平台"],
+        # crypto-currency trading is not the digital yuan (bitcoin news is a negative)
+        "exclusions": [
+            "数字货币交易所",
+            "数字货币交易平台",
+            "加密数字货币",
+            "虚拟数字货币",
+            "私人数字货币",
+            "比特币等数字货币",
+            "数字货币市场",
+        ],
         "cooccurrence": [
             {
                 # crypto / blockchain vocabulary alone is not about the digital yuan
@@ -88,7 +98,9 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
             "北京城市副中心": 3.0,
             "城市副中心": 2.5,
             "副中心": 2.0,
-            "通州": 1.5,
+            "通州": 0.8,
+            "通州园": 1.0,
+            "张家湾设计小镇": 2.0,
             "北三县": 3.0,
             "运河商务区": 3.0,
             "市级行政办公区": 3.0,
@@ -100,7 +112,6 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
             "台湖": 1.0,
             "宋庄": 1.0,
             "潞城": 1.0,
-            "环球度假区": 1.0,
             "三河市": 1.0,
             "大厂回族自治县": 1.0,
             "香河县": 1.0,
@@ -110,7 +121,6 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
             "通州": ["通州区", "北京市通州区", "北京通州"],
             "城市绿心": ["绿心公园"],
             "大厂回族自治县": ["大厂县"],
-            "环球度假区": ["环球影城"],
         },
         "exclusions": ["南通市通州区", "南通通州", "江苏通州", "通州湾", "通州湾示范区", "南通市通州"],
         "cooccurrence": [
@@ -125,7 +135,6 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
                     "台湖",
                     "宋庄",
                     "潞城",
-                    "环球度假区",
                     "三河市",
                     "大厂回族自治县",
                     "香河县",
@@ -136,6 +145,7 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
                 "requires": [
                     "北京",
                     "首都",
+                    "中关村",
                     "京津冀",
                     "京冀",
                     "北三县",
@@ -233,23 +243,70 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
             "金融数字化转型": 2.0,
             "数字化转型": 0.5,
             "区块链": 1.0,
-            "人工智能": 0.3,
+            "智能合约": 0.5,
+            "人工智能": 0.5,
             "大数据": 0.3,
             "云计算": 0.3,
+            "大模型": 1.0,
+            "金融大模型": 2.5,
+            "数智化": 1.0,
+            "智能客服": 0.5,
+            "智能风控": 2.0,
+            "信息科技投入": 2.0,
+            "科技投入": 0.5,
+            "蚂蚁集团": 2.0,
+            "蚂蚁金服": 2.5,
+            "借呗": 1.0,
+            "花呗": 1.0,
+            "京东数科": 2.5,
+            "陆金所": 2.0,
+            # digital-yuan operator lists name these banks: weak evidence alone
+            "微众银行": 0.4,
+            "网商银行": 0.4,
+            "互联网银行": 2.0,
+            "支付宝": 0.3,
+            "网络支付": 1.5,
         },
         "aliases": {
             "金融科技": ["FinTech", "金融科技企业"],
             "监管科技": ["RegTech"],
             "保险科技": ["InsurTech"],
             "网络借贷": ["P2P网贷", "P2P"],
+            "人工智能": ["人工智慧", "AI"],
+            "数字化转型": ["数位化转型"],
+            "互联网银行": ["网际网路银行"],
+            "数字金融": ["数位金融"],
         },
         "exclusions": [],
         "cooccurrence": [
             {
                 # generic tech words only matter in a finance context
-                "terms": ["人工智能", "大数据", "云计算", "区块链", "数字化转型"],
-                "requires": ["金融", "银行", "支付", "保险", "证券", "信贷"],
-                "window": 40,
+                "terms": [
+                    "人工智能",
+                    "大数据",
+                    "云计算",
+                    "区块链",
+                    "数字化转型",
+                    "智能合约",
+                    "大模型",
+                    "数智化",
+                    "智能客服",
+                    "科技投入",
+                ],
+                "requires": [
+                    "金融",
+                    "银行",
+                    "支付",
+                    "保险",
+                    "证券",
+                    "信贷",
+                    "贷款",
+                    "资金",
+                    "理财",
+                    "征信",
+                    "财富管理",
+                ],
+                "window": 80,
             }
         ],
     },

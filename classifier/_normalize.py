@@ -21,7 +21,7 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 # Full-width punctuation that is everywhere in Chinese prose.  Folding it to
 # ASCII buys nothing for matching (terms never contain it and both sides stay
 # non-CJK for boundary tests) and would cost a replacement every few chars.
-_KEEP = set("，：；！？（）")
+_KEEP = set("，：；！？（）…")
 
 
 def is_cjk(ch: str) -> bool:
@@ -75,35 +75,26 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str]]:
 
     Calling ``unicodedata.normalize`` on a whole article costs ~200 ns/char
     for CJK text, and ``str.translate`` with a dict is not much better; a
-    regex character class finds the few characters that change (full-width
-    commas, upper case) at C speed, and only those get replaced.
-    Returns (map, pattern of changing chars, pattern of chars whose
-    replacement is not exactly one char -> slow path).
+    regex character class finds the few characters that change (upper case,
+    full-width letters, traditional characters) at C speed, and only those
+    get replaced.  Returns (1:1 map, pattern of its keys, pattern of chars
+    whose replacement is not exactly one char: "…" -> "...", astral chars).
     """
     change: dict[str, str] = {}
+    multi: list[str] = []
     for o in range(0x10000):
         if 0xD800 <= o <= 0xDFFF:
             continue
         c = chr(o)
         n = _slow_char(c)
-        if n != c and c not in _KEEP:
+        if n == c:
+            continue
+        if len(n) == 1:
             change[c] = n
-    multi = [c for c, n in change.items() if len(n) != 1]
-    # combining marks may compose with their neighbour under NFKC: slow path
-    multi += [chr(o) for o in range(0x300, 0x370)]
-    # astral chars (math alphanumerics, CJK extension B …) also take the slow path
-    multi_re = re.compile("[" + "".join(re.escape(c) for c in sorted(set(multi))) + "\U00010000-\U0010ffff]")
+        else:
+            multi.append(c)
+    multi_re = re.compile("[" + "".join(re.escape(c) for c in multi) + "\U00010000-\U0010ffff]")
     return change, _class(sorted(change)), multi_re
-
-
-def _fast(text: str) -> str | None:
-    """Normalise when no step changes the length; None means "use the slow path"."""
-    change, pattern, multi = _tables()
-    if multi.search(text):
-        return None
-    if not pattern.search(text):
-        return text
-    return pattern.sub(lambda m: change[m.group()], text)
 
 
 def _slow_char(ch: str) -> str:
@@ -114,8 +105,8 @@ def _slow_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).lower().translate(_t2s())
 
 
-def _cjk_gaps(text: str) -> list[int]:
-    """Indices of whitespace runs sitting between two CJK characters.
+def _cjk_gaps(text: str) -> list[tuple[int, int]]:
+    """Ranges of whitespace runs sitting between two CJK characters.
 
     ``str.find`` per whitespace char beats a regex scan ~5x on Chinese text,
     which matters at thousands of articles per second.
@@ -129,7 +120,7 @@ def _cjk_gaps(text: str) -> list[int]:
     if not positions:
         return []
     positions.sort()
-    drop: list[int] = []
+    drop: list[tuple[int, int]] = []
     n = len(text)
     k = 0
     while k < len(positions):
@@ -139,7 +130,7 @@ def _cjk_gaps(text: str) -> list[int]:
         end = positions[k] + 1
         k += 1
         if start > 0 and end < n and is_cjk(text[start - 1]) and is_cjk(text[end]):
-            drop.extend(range(start, end))
+            drop.append((start, end))
     return drop
 
 
@@ -151,25 +142,36 @@ def normalise_map(text: str) -> tuple[str, list[int] | None]:
     Steps: NFKC (full-width -> half-width, compatibility forms), lower case,
     traditional -> simplified, drop whitespace/zero-width chars between CJK.
     """
-    out = _fast(text)
+    change, pattern, multi = _tables()
+    out = pattern.sub(lambda m: change[m.group()], text) if pattern.search(text) else text
     index: list[int] | None = None
-    if out is None:
+    if multi.search(out):
+        # rare: "…", "℃", astral chars; positions in `out` still equal those in `text`
         pieces: list[str] = []
         index = []
-        for i, ch in enumerate(text):
-            n = _slow_char(ch)
-            pieces.append(n)
-            index.extend([i] * len(n))
+        prev = 0
+        for m in multi.finditer(out):
+            p = m.start()
+            pieces.append(out[prev:p])
+            index.extend(range(prev, p))
+            rep = _slow_char(out[p])
+            pieces.append(rep)
+            index.extend([p] * len(rep))
+            prev = p + 1
+        pieces.append(out[prev:])
+        index.extend(range(prev, len(out)))
         out = "".join(pieces)
     drop = _cjk_gaps(out)
     if drop:
-        if index is None:
-            index = list(range(len(out)))
-        keep = [True] * len(out)
-        for j in drop:
-            keep[j] = False
-        out = "".join(c for c, k in zip(out, keep, strict=True) if k)
-        index = [i for i, k in zip(index, keep, strict=True) if k]
+        pieces = []
+        new_index: list[int] = []
+        prev = 0
+        for start, end in drop + [(len(out), len(out))]:
+            pieces.append(out[prev:start])
+            new_index.extend(index[prev:start] if index is not None else range(prev, start))
+            prev = end
+        out = "".join(pieces)
+        index = new_index
     return out, index
 
 

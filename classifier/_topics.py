@@ -16,7 +16,7 @@ from typing import Any
 from ._normalize import normalise
 
 DEFAULT_TITLE_WEIGHT = 2.0
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.5
 DEFAULT_SATURATION = 4.0
 MAX_WEIGHT = 10.0
 # Bump when the matching/scoring code changes meaning: part of topics_hash.
