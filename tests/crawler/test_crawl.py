@@ -121,7 +121,11 @@ def test_seed_post_fields_from_the_aggregator(crawled):
 
 def test_gbk_pages_decode_whatever_declares_the_charset(crawled):
     titles = {a["title"] for a in crawled["articles"] if a["source"] == "bj-gbk"}
-    assert titles == {"市发展改革委部署2022年重点工作", "喆园社区开展垃圾分类宣传活动", "区财政局公布2021年预算执行情况"}
+    assert titles == {
+        "市发展改革委部署2022年重点工作",
+        "喆园社区开展垃圾分类宣传活动",
+        "区财政局公布2021年预算执行情况",
+    }
     [meta_only] = [a for a in crawled["articles"] if a["title"] == "喆园社区开展垃圾分类宣传活动"]
     assert "镕铸绿色生活理念" in meta_only["body"]  # GBK-only characters in a page declared gb2312
     assert meta_only["published_at"] == "2022-02-08T15:30:00+08:00"
@@ -132,7 +136,11 @@ def test_policy_document_fields(crawled):
     p = doc["policy"]
     assert p["doc_number"] == "京政发〔2022〕5号"
     assert p["issuer"] == "北京市人民政府"
-    assert (p["written_date"], p["published_date"], p["effective_date"]) == ("2022-01-05", "2022-01-10", "2022-01-10")
+    assert (p["written_date"], p["published_date"], p["effective_date"]) == (
+        "2022-01-05",
+        "2022-01-10",
+        "2022-01-10",
+    )
     assert p["validity"] == "现行有效"
     assert [a["title"] for a in p["attachments"]] == ["北京市“十四五”时期金融业发展规划.pdf", "政策解读.docx"]
     assert p["attachments"][0]["url"].endswith("/zhengce/zhengcefagui/202201/P020220110_规划全文.pdf")
@@ -160,13 +168,17 @@ def test_json_listing_contract(crawled):
     a = crawled["articles"][0]
     for key in ("id", "source", "url", "title", "published_at", "origin", "body", "topics", "story"):
         assert key in a
-    out = run_cli("articles", "list", "--source", "bj-gbk", "--since", "2022-02-08", "--json", config=crawled["config"])
+    out = run_cli(
+        "articles", "list", "--source", "bj-gbk", "--since", "2022-02-08", "--json", config=crawled["config"]
+    )
     titles = sorted(line for line in out.stdout.splitlines())
     assert len(titles) == 2
 
 
 def test_changed_article_is_updated_in_place(fresh_mocksite, tmp_path):
-    config = write_config(tmp_path, sample_sources(fresh_mocksite, dead=False).split("[[sources]]\nname = \"bj-zhengce\"")[0])
+    config = write_config(
+        tmp_path, sample_sources(fresh_mocksite, dead=False).split('[[sources]]\nname = "bj-zhengce"')[0]
+    )
     assert run_cli("crawl", config=config).returncode == 0
     path = "/ywdt/yaowen/202202/t20220210_2611003.html"
     fresh_mocksite.bump("bjgov", path)

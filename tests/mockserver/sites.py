@@ -289,7 +289,7 @@ class Eastmoney(Site):
             html_body = re.sub(r"<p><a href=\"http[^\"]+\">http[^<]+</a></p>", "", html_body)
             html_body = re.sub(r"<p>(<a href=\"[^\"]*\">返回[^<]*</a>.*)</p>", "", html_body)
             when = meta["date"][:16]
-            template = 2019 if em_id.endswith("3990") else 2025
+            template = 2019 if em_id == "202112082206710723" else 2025
             origin = "东方财富网"
             if self.edited(f"/a/{em_id}.html"):
                 html_body += "<p>（更新）公司随后补充披露了相关细节。</p>"

@@ -1,0 +1,98 @@
+"""Config validation: every error names the file, the key and the problem; nothing starts."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsradar.config import ConfigError, load, parse_duration
+from tests.helpers import run_cli
+
+GOOD = """
+[[sources]]
+name = "bj"
+kind = "beijing_gov"
+start_urls = ["https://www.beijing.gov.cn/ywdt/yaowen/"]
+every = "10m"
+max_pages = 3
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "newsradar.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_config_and_defaults(tmp_path):
+    cfg = load(write(tmp_path, GOOD))
+    [s] = cfg.sources
+    assert (s.name, s.kind, s.every, s.max_pages, s.tier) == ("bj", "beijing_gov", 600, 3, 0)
+    assert cfg.database_url == f"sqlite:///{tmp_path / 'newsradar.db'}"
+    assert cfg.crawl.obey_robots is True
+
+
+@pytest.mark.parametrize(
+    "text,key,problem",
+    [
+        ("[database]\nurl = 5\n", "database.url", "non-empty string"),
+        ("[bogus]\n", "bogus", "unknown section"),
+        (GOOD.replace('kind = "beijing_gov"', 'kind = "rss"'), "sources[0] (bj).kind", "must be one of"),
+        (GOOD.replace("max_pages = 3", "max_pages = 0"), "sources[0] (bj).max_pages", ">= 1"),
+        (GOOD.replace('every = "10m"', 'every = "soon"'), "sources[0] (bj).every", "not a duration"),
+        (GOOD.replace('start_urls = ["https://www.beijing.gov.cn/ywdt/yaowen/"]', 'start_urls = ["ftp://x"]'),
+         "sources[0] (bj).start_urls", "http(s) URL"),
+        (GOOD + GOOD, "sources[1] (bj).name", "duplicate source name"),
+        (GOOD.replace("max_pages = 3", "max_page = 3"), "sources[0] (bj).max_page", "unknown key"),
+        (GOOD.replace('kind = "beijing_gov"', 'kind = "generic"'), "sources[0] (bj).selectors.list_item", "required"),
+        ("[crawl]\ndelay = \"fast\"\n", "crawl.delay", "must be float"),
+        ("[[sources]\n", "-", "not valid TOML"),
+    ],
+)  # fmt: skip
+def test_errors_name_file_key_and_problem(tmp_path, text, key, problem):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load(path)
+    assert err.value.key == key
+    assert problem in err.value.problem
+    assert str(path) in str(err.value)
+
+
+def test_cli_reports_bad_config_and_exits_2(tmp_path):
+    path = write(tmp_path, GOOD.replace("max_pages = 3", "max_pages = -1"))
+    out = run_cli("articles", "list", config=path)
+    assert out.returncode == 2
+    assert f"{path}: sources[0] (bj).max_pages: must be a whole number >= 1" in out.stderr
+    assert not (tmp_path / "newsradar.db").exists()
+
+
+def test_missing_config_file_is_an_error(tmp_path):
+    out = run_cli("--config", str(tmp_path / "nope.toml"), "articles", "list")
+    assert out.returncode == 2 and "file not found" in out.stderr
+
+
+def test_bad_database_exits_3(tmp_path):
+    path = write(tmp_path, '[database]\nurl = "sqlite:////nonexistent-dir/x.db"\n')
+    out = run_cli("articles", "list", config=path)
+    assert out.returncode == 3 and "does not exist" in out.stderr
+
+
+def test_init_writes_starter_config_and_database(tmp_path):
+    path = tmp_path / "newsradar.toml"
+    out = run_cli("--config", str(path), "init")
+    assert out.returncode == 0, out.stderr
+    cfg = load(path)
+    assert {s.name for s in cfg.sources} == {
+        "bj-yaowen",
+        "bj-zhengce",
+        "eastmoney-cgnjj",
+        "finews-bjgov",
+        "finews-feed",
+    }
+    assert (tmp_path / "newsradar.db").exists()
+    again = run_cli("--config", str(path), "init")
+    assert "keeping it" in again.stdout
+
+
+@pytest.mark.parametrize("text,seconds", [("30s", 30), ("10m", 600), ("2h", 7200), ("1d", 86400), (45, 45)])
+def test_durations(text, seconds):
+    assert parse_duration(text) == seconds
