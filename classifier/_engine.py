@@ -27,6 +27,11 @@ _CONTEXT = 4  # chars of context each side of a hit given to jieba
 _MAX_CROSS = 5  # longest dictionary word looked for across a hit edge
 EVIDENCE_MAX = 200
 SINGLE_MENTION_FACTOR = 0.75
+# Terms weighted below CONTEXT_WEIGHT are context (通州, 大运河, 人工智能):
+# together they add at most CONTEXT_CAP, so a local story repeating 通州 ten
+# times cannot reach the threshold without a real topic term.
+CONTEXT_WEIGHT = 1.0
+CONTEXT_CAP = 1.5
 _SENTENCE_END = re.compile(r"[。！？!?；;\n\r]")
 # Common words missing from jieba's dictionary whose absence would let a
 # topic term win a segmentation it should lose (低碳|交易所 vs 低|碳交易|所).
@@ -406,25 +411,37 @@ class Classifier:
 
         S sums, per distinct term, weight x title_weight if it is in the
         title plus weight x (1 + ln count) for body mentions, so repetition
-        helps but with diminishing returns.  A lone body mention of a lone
-        term is damped (SINGLE_MENTION_FACTOR): passing mentions are common.
+        helps but with diminishing returns.  Context terms (weight below
+        CONTEXT_WEIGHT) add at most CONTEXT_CAP in total; when the strong
+        evidence is a single body mention it is damped by
+        SINGLE_MENTION_FACTOR, since passing mentions are common.
         """
         topic = comp.topic
         title_terms = {h.term for h in kept[0]}
         body: dict[str, int] = {}
         for h in kept[1]:
             body[h.term] = body.get(h.term, 0) + 1
-        total = 0.0
+        strong = context = 0.0
+        strong_mentions = 0
+        strong_in_title = False
         for term in title_terms | body.keys():
             w = comp.weights[term]
+            part = 0.0
             if term in title_terms:
-                total += w * topic.title_weight
+                part += w * topic.title_weight
             c = body.get(term, 0)
             if c:
-                total += w * (1.0 + math.log(c))
-        if not title_terms and len(body) == 1 and sum(body.values()) == 1:
-            # one passing mention of one term is rarely what an article is about
-            total *= SINGLE_MENTION_FACTOR
+                part += w * (1.0 + math.log(c))
+            if w < CONTEXT_WEIGHT:
+                context += part
+            else:
+                strong += part
+                strong_mentions += c
+                strong_in_title = strong_in_title or term in title_terms
+        if not strong_in_title and strong_mentions == 1:
+            # one passing mention is rarely what an article is about
+            strong *= SINGLE_MENTION_FACTOR
+        total = strong + min(context, CONTEXT_CAP)
         return 1.0 - math.exp(-total / topic.saturation)
 
     def classify(self, title: str, text: str) -> list[TopicMatch]:
