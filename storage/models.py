@@ -167,11 +167,14 @@ class LshBucket(Base):
 
     __tablename__ = "lsh_buckets"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[int] = mapped_column(BigInteger)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    # Primary key (key, article_id) without a rowid table on SQLite: a lookup by key is one
+    # range scan of one B-tree that already holds the article ids, and inserts touch two B-trees.
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
-    __table_args__ = (Index("ix_lsh_buckets_key", "key"),)
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class TopicMatch(Base):
