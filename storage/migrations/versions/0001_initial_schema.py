@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 09:04:15.473105
+Create Date: 2026-11-26 09:08:22.728709
 """
 
 from alembic import op
@@ -187,15 +187,14 @@ def upgrade() -> None:
 
     op.create_table(
         "lsh_buckets",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.BigInteger(), nullable=False),
+        sa.Column("key", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("key", "article_id"),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("lsh_buckets", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_lsh_buckets_article_id"), ["article_id"], unique=False)
-        batch_op.create_index("ix_lsh_buckets_key", ["key"], unique=False)
 
     op.create_table(
         "policy_documents",
@@ -242,7 +241,6 @@ def downgrade() -> None:
     op.drop_table("topic_matches")
     op.drop_table("policy_documents")
     with op.batch_alter_table("lsh_buckets", schema=None) as batch_op:
-        batch_op.drop_index("ix_lsh_buckets_key")
         batch_op.drop_index(batch_op.f("ix_lsh_buckets_article_id"))
 
     op.drop_table("lsh_buckets")
