@@ -194,6 +194,10 @@ class Classifier:
             )
         # de-duplicate identical (topic, role, payload) triples from aliases
         self._entries = {k: list(dict.fromkeys(v)) for k, v in entries.items()}
+        # keyword/exclusion entries are routed per hit; requirement entries only
+        # for topics that already have a keyword hit (北京, 金融 … are everywhere)
+        self._direct = {k: [x for x in v if x[1] != _REQ] for k, v in self._entries.items()}
+        self._reqs = {k: [(ti, ri) for ti, role, ri in v if role == _REQ] for k, v in self._entries.items()}
         self._automaton = ahocorasick.Automaton()
         for key in self._entries:
             self._automaton.add_word(key, key)
@@ -308,27 +312,33 @@ class Classifier:
 
     # -- classification ---------------------------------------------------
 
-    def _scan(self, f: _Field) -> list[list[tuple[int, int, int, Any]]]:
+    def _scan(self, f: _Field) -> tuple[list[list[tuple[int, int, int, Any]]], list[tuple[int, int, str]]]:
+        """Keyword/exclusion hits per topic, plus all requirement-term hits."""
         per_topic: list[list[tuple[int, int, int, Any]]] = [[] for _ in self._compiled]
+        req_hits: list[tuple[int, int, str]] = []
         if not f.norm or not self._entries:
-            return per_topic
-        entries = self._entries
+            return per_topic, req_hits
+        direct, reqs = self._direct, self._reqs
         for end, key in self._automaton.iter(f.norm):
             s, e = end - len(key) + 1, end + 1
-            for ti, role, payload in entries[key]:
-                per_topic[ti].append((s, e, role, payload if role != _REQ else (payload, key)))
-        return per_topic
+            for ti, role, payload in direct[key]:
+                per_topic[ti].append((s, e, role, payload))
+            if reqs[key]:
+                req_hits.append((s, e, key))
+        return per_topic, req_hits
 
     def _resolve(
-        self, f: _Field, raw_hits: list[tuple[int, int, int, Any]]
+        self,
+        f: _Field,
+        ti: int,
+        raw_hits: list[tuple[int, int, int, Any]],
+        req_hits: list[tuple[int, int, str]],
     ) -> tuple[list[_Hit], list[list[_Hit]]]:
         """Keyword hits (exclusion-masked, leftmost-longest) and requirement hits per rule."""
-        if not raw_hits:
-            return [], []
         excl = [(s, e) for s, e, role, _ in raw_hits if role == _EXCL]
 
         def masked(s: int, e: int) -> bool:
-            return any(s < xe and e > xs for xs, xe in excl)
+            return bool(excl) and any(s < xe and e > xs for xs, xe in excl)
 
         kws = sorted(
             ((s, e, p) for s, e, role, p in raw_hits if role == _KW and not masked(s, e)),
@@ -343,10 +353,11 @@ class Classifier:
                 last = e
         # requirement hits are confirmed lazily in _rules_ok: most are never needed
         reqs: dict[int, list[_Hit]] = {}
-        for s, e, role, p in raw_hits:
-            if role == _REQ and not masked(s, e):
-                ri, key = p
-                reqs.setdefault(ri, []).append(_Hit(s, e, key))
+        if self._compiled[ti].term_rules:
+            for s, e, key in req_hits:
+                for tj, ri in self._reqs[key]:
+                    if tj == ti and not masked(s, e):
+                        reqs.setdefault(ri, []).append(_Hit(s, e, key))
         n = max(reqs) + 1 if reqs else 0
         return chosen, [reqs.get(i, []) for i in range(n)]
 
@@ -357,9 +368,11 @@ class Classifier:
         scans = [self._scan(f) for f in fields]
         results = []
         for ti, comp in enumerate(self._compiled):
-            if not scans[0][ti] and not scans[1][ti]:
+            if not any(h[2] == _KW for h in scans[0][0][ti]) and not any(
+                h[2] == _KW for h in scans[1][0][ti]
+            ):
                 continue
-            resolved = [self._resolve(f, scans[fi][ti]) for fi, f in enumerate(fields)]
+            resolved = [self._resolve(f, ti, scans[fi][0][ti], scans[fi][1]) for fi, f in enumerate(fields)]
             kept: list[list[_Hit]] = [[], []]
             for fi, (kws, _) in enumerate(resolved):
                 for h in kws:
