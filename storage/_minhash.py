@@ -81,17 +81,15 @@ def shingle_hashes(norm: str) -> np.ndarray:
 
 
 def _segment_starts(h: np.ndarray) -> np.ndarray:
-    """Start index of each segment: content-defined anchors, at least MIN_SEGMENT apart."""
+    """Start index of each segment: content-defined anchors (no tiny segments).
+
+    An anchor is kept only when no other anchor lies in the MIN_SEGMENT shingles before it, a
+    rule that looks at nearby text only, so a passage is cut the same way in every copy.
+    """
     anchors = np.flatnonzero((h >> np.uint64(40)) % np.uint64(ANCHOR_EVERY) == 0)
-    starts = [0]
-    last = 0
-    for a in anchors.tolist():
-        if a - last >= MIN_SEGMENT:
-            starts.append(a)
-            last = a
-    if len(starts) > 1 and len(h) - starts[-1] < MIN_SEGMENT:
-        starts.pop()  # a runt at the end joins the segment before it
-    return np.asarray(starts, dtype=np.int64)
+    gaps = np.diff(anchors, prepend=-MIN_SEGMENT)
+    kept = anchors[(gaps >= MIN_SEGMENT) & (anchors >= MIN_SEGMENT) & (anchors <= len(h) - MIN_SEGMENT)]
+    return np.concatenate(([0], kept)).astype(np.int64)
 
 
 @dataclass(frozen=True)

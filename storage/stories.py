@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 MIN_CHARS = 50  # normalised characters: shorter bodies never merge
-MIN_CONTAINMENT = 0.5  # |A∩B| / min(|A|,|B|) needed to join a story
+MIN_CONTAINMENT = 0.6  # |A∩B| / min(|A|,|B|) needed to join a story
 MIN_SHARED = 40  # ... and at least this many shared 5-grams (a sentence or two)
 MAX_CANDIDATES = 32  # candidates whose signatures are loaded, most shared keys first
 MIN_KEY_SHARE = 0.1  # shared bucket keys / keys of the smaller body needed before estimating

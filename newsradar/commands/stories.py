@@ -1,0 +1,93 @@
+"""`newsradar stories list|show`: republished copies grouped into one story each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from typing import Any
+
+from storage import to_beijing
+from storage.stories import list_stories, story_summary
+
+from ..timeparse import since
+
+__all__ = ["register", "run_list", "run_show", "jsonable"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("stories", help="list or show stories (republished copies grouped)")
+    s = p.add_subparsers(dest="stories_command", metavar="ACTION", required=True)
+    ls = s.add_parser("list", help="newest stories first")
+    ls.add_argument(
+        "--since", type=since, metavar="DATE", help="first seen on or after (YYYY-MM-DD or ISO, Beijing time)"
+    )
+    ls.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    ls.add_argument("--json", action="store_true", help="one JSON object per line")
+    ls.set_defaults(func=run_list)
+    show = s.add_parser("show", help="one story with all its copies")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true", help="one JSON object")
+    show.set_defaults(func=run_show)
+
+
+def jsonable(value: Any) -> Any:
+    """Datetimes become Beijing-time ISO 8601 strings (+08:00), recursively."""
+    if isinstance(value, datetime):
+        return to_beijing(value).isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _when(value: datetime | None) -> str:
+    return to_beijing(value).isoformat() if value else "-"
+
+
+def run_list(args: argparse.Namespace, ctx) -> int:
+    with ctx.db().session() as s:
+        rows = list_stories(s, since=args.since, limit=args.limit)
+    for story in rows:
+        if args.json:
+            print(json.dumps(jsonable(story), ensure_ascii=False), file=ctx.out)
+            continue
+        lead = story["lead"] or {}
+        topics = f"  [{', '.join(story['topics'])}]" if story["topics"] else ""
+        print(
+            f"{story['id']:>6}  {_when(story['first_published_at'])}  {len(story['articles'])} copies  "
+            f"{lead.get('title', '')}{topics}",
+            file=ctx.out,
+        )
+    if not rows and not args.json:
+        print("no stories yet", file=ctx.out)
+    return 0
+
+
+def run_show(args: argparse.Namespace, ctx) -> int:
+    with ctx.db().session() as s:
+        try:
+            story = story_summary(s, args.id)
+        except KeyError:
+            print(f"newsradar: no story with id {args.id}", file=ctx.out)
+            return 1
+    if args.json:
+        print(json.dumps(jsonable(story), ensure_ascii=False), file=ctx.out)
+        return 0
+    lead = story["lead"] or {}
+    print(f"story:        {story['id']}", file=ctx.out)
+    print(f"lead:         {lead.get('title', '')}", file=ctx.out)
+    print(f"published:    {_when(story['first_published_at'])}", file=ctx.out)
+    print(f"sources:      {', '.join(story['sources'])}", file=ctx.out)
+    if story["topics"]:
+        print(f"topics:       {', '.join(story['topics'])}", file=ctx.out)
+    print("", file=ctx.out)
+    for a in story["articles"]:
+        mark = "*" if a["id"] == lead.get("id") else " "
+        print(
+            f"{mark}{a['id']:>6}  {_when(a['published_at'])}  tier {a['tier']}  {a['source']}", file=ctx.out
+        )
+        print(f"         {a['title']}", file=ctx.out)
+        print(f"         {a['url']}", file=ctx.out)
+    return 0

@@ -1,0 +1,31 @@
+"""Signatures are stored: a new process on the same database finds duplicates without rebuilding."""
+
+from __future__ import annotations
+
+from storage import Database, stories
+
+from .util import EM_SHORT, GOV_FULL, add, body
+
+
+def test_new_database_object_finds_stored_duplicates(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/t.db"
+    first = Database(url)
+    first.migrate()
+    with first.session() as s:
+        gov = add(s, GOV_FULL, tier=0)
+        other = add(s, body(range(70, 100)))
+    first.dispose()
+
+    calls = []
+    real = stories.signature
+    monkeypatch.setattr(stories, "signature", lambda text: calls.append(text) or real(text))
+    second = Database(url)
+    second.migrate()
+    with second.session() as s:
+        short = add(s, EM_SHORT)
+        copy = add(s, "【转载】" + body(range(70, 100)))
+    second.dispose()
+    assert short.story_id == gov.story_id
+    assert copy.story_id == other.story_id
+    assert calls == [EM_SHORT, "【转载】" + body(range(70, 100))]  # only the new articles were hashed
+    assert gov.story_id != other.story_id
