@@ -110,7 +110,10 @@ def story_summary(session: Session, story_id: int) -> dict[str, Any] | None:
         from storage.stories import story_summary as shared
     except ImportError:
         return _own_summary(session, story_id)
-    return shared(session, story_id)
+    try:
+        return shared(session, story_id)
+    except KeyError:
+        return None
 
 
 def _evidence(
@@ -151,6 +154,7 @@ def load_batches(
     ).all()
     batches: dict[int, ChannelBatch] = {}
     summaries: dict[int, dict[str, Any] | None] = {}
+    evidences: dict[tuple[int, tuple[str, ...]], tuple[str, list]] = {}
     for d, ch, sub in rows:
         batch = batches.get(ch.id)
         if batch is None:
@@ -167,7 +171,10 @@ def load_batches(
             continue
         lead = summary["lead"] or {}
         topics = list(d.topics or [])
-        evidence, spans = _evidence(session, d.story_id, lead.get("id"), topics)
+        key = (d.story_id, tuple(topics))
+        if key not in evidences:
+            evidences[key] = _evidence(session, d.story_id, lead.get("id"), topics)
+        evidence, spans = evidences[key]
         sources = list(summary.get("sources") or []) or list(
             dict.fromkeys(a["source"] for a in summary.get("articles", []))
         )

@@ -176,6 +176,7 @@ class Dispatcher:
                     ids = await self._db(
                         outbox.claim, self.worker, lease=self.alerts.lease, max_channels=free,
                         max_rows_per_channel=MAX_ROWS_PER_CHANNEL, exclude_channels=list(in_flight),
+                        exclude_kinds=sorted(self.report.unavailable),
                     )  # fmt: skip
                     if ids:
                         self._lease_deadline = time.monotonic() + self.alerts.lease
@@ -201,6 +202,11 @@ class Dispatcher:
                     await asyncio.wait_for(self._stop.wait(), timeout=self.alerts.poll_interval)
                 except TimeoutError:
                     pass
+            if self.report.unavailable:
+                pending = await self._db(outbox.pending_by_kind)
+                for kind in self.report.unavailable:
+                    if pending.get(kind):
+                        self.report.waiting[kind] = pending[kind]
         finally:
             if in_flight:
                 await asyncio.gather(*in_flight.values(), return_exceptions=True)
@@ -223,7 +229,7 @@ class Dispatcher:
         if sender is None:
             why = self.report.unavailable.get(batch.kind) or f"no sender for channel kind {batch.kind!r}"
             self.report.unavailable.setdefault(batch.kind, why)
-            self.report.waiting[batch.kind] += await self._db(outbox.release, ids, self.worker, note=why)
+            await self._db(outbox.release, ids, self.worker, note=why)
             return
         try:
             messages = sender.render(batch)
@@ -266,8 +272,9 @@ class Dispatcher:
                 )  # fmt: skip
                 self.report.retrying += retrying
                 self.report.dead += dead
-                if rest:  # not tried: back in the queue without spending an attempt
-                    await self._db(outbox.release, rest, self.worker)
+                if rest:  # not tried: back in the queue without spending an attempt, after a pause
+                    pause = max(outcome.retry_after, self.alerts.backoff_base)
+                    await self._db(outbox.release, rest, self.worker, delay=pause)
                 return
             assert isinstance(outcome, Permanent)
             if not outcome.deactivate:

@@ -38,6 +38,7 @@ __all__ = [
     "mark_retry",
     "mark_sent",
     "mark_skipped",
+    "pending_by_kind",
     "release",
     "stats",
 ]
@@ -164,6 +165,7 @@ def claim(
     max_channels: int = 64,
     max_rows_per_channel: int = 50,
     exclude_channels: Collection[int] = (),
+    exclude_kinds: Collection[str] = (),
 ) -> list[int]:
     """Take due rows (pending and due, or sending with an expired lease) of a few channels; commits.
 
@@ -177,6 +179,10 @@ def claim(
     chan = select(Delivery.channel_id).where(due)
     if exclude_channels:
         chan = chan.where(Delivery.channel_id.not_in(list(exclude_channels)))
+    if exclude_kinds:
+        chan = chan.where(
+            Delivery.channel_id.not_in(select(Channel.id).where(Channel.kind.in_(list(exclude_kinds))))
+        )
     chan = chan.group_by(Delivery.channel_id).order_by(func.min(Delivery.next_attempt_at)).limit(max_channels)
     rows = (
         select(Delivery.id)
@@ -259,11 +265,15 @@ def mark_skipped(session: Session, ids: Collection[int], worker: str, reason: st
     return result.rowcount
 
 
-def release(session: Session, ids: Collection[int], worker: str, *, note: str | None = None) -> int:
+def release(
+    session: Session, ids: Collection[int], worker: str, *, note: str | None = None, delay: float = 0.0
+) -> int:
     """Hand back rows that were claimed but not tried (the attempt is not counted); commits."""
     values: dict[str, Any] = dict(
         status="pending", claimed_by=None, claimed_until=None, attempts=Delivery.attempts - 1
     )
+    if delay > 0:
+        values["next_attempt_at"] = utcnow() + timedelta(seconds=delay)
     if note is not None:
         values["last_error"] = note[:4000]
     result = session.execute(update(Delivery).where(_mine(ids, worker)).values(**values))
@@ -322,6 +332,17 @@ def mark_retry(
             retrying += 1
     session.commit()
     return retrying, dead
+
+
+def pending_by_kind(session: Session) -> dict[str, int]:
+    """Pending rows per channel kind (to tell how many wait for an unconfigured kind)."""
+    rows = session.execute(
+        select(Channel.kind, func.count())
+        .join(Delivery, Delivery.channel_id == Channel.id)
+        .where(Delivery.status == "pending")
+        .group_by(Channel.kind)
+    )
+    return {kind: n for kind, n in rows}
 
 
 def stats(session: Session, *, dead_limit: int = 20) -> dict[str, Any]:

@@ -1,0 +1,286 @@
+"""The Telegram bot (long polling): people subscribe, pause and search from their chat.
+
+A chat is a subscriber with one channel of kind "telegram" whose address is the chat id; the
+bot creates it on first contact. Alerts themselves go through the outbox and `dispatch`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from storage import Article, Database, to_beijing
+from storage.models import Subscriber
+from storage.subscribers import set_paused, subscribe, subscriber_for_channel, unsubscribe
+
+from .render import TELEGRAM_LIMIT, utf16_len
+from .settings import TelegramSettings
+
+__all__ = ["HELP", "build_application", "search_articles"]
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    ("topics", "主题列表，一键订阅 / list topics, tap to (un)subscribe"),
+    ("subscribe", "订阅主题 /subscribe <主题> / follow a topic"),
+    ("unsubscribe", "取消订阅 /unsubscribe <主题> / stop following a topic"),
+    ("mysubs", "我的订阅 / what you follow"),
+    ("search", "搜索存档 /search <关键词> / search the archive"),
+    ("pause", "暂停提醒 / pause alerts"),
+    ("resume", "恢复提醒 / resume alerts"),
+    ("help", "帮助 / help"),
+]
+
+HELP = (
+    "<b>newsradar</b> 监测政府与财经新闻，按主题推送提醒。\n"
+    "newsradar watches Chinese government and finance news and alerts you by topic.\n\n"
+    + "\n".join(f"/{name} — {html.escape(text, quote=False)}" for name, text in COMMANDS)
+)
+SEARCH_RESULTS = 8
+
+
+def search_articles(session, words: Sequence[str], limit: int = SEARCH_RESULTS) -> list[Article]:
+    """Latest stored articles whose title or body contains every word (a plain LIKE search)."""
+    conds = []
+    for w in words[:5]:
+        pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conds.append(
+            or_(Article.title.like(pattern, escape="\\"), Article.body_text.like(pattern, escape="\\"))
+        )
+    query = (
+        select(Article)
+        .where(and_(*conds))
+        .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+class BotHandlers:
+    """Command handlers bound to one database and topic list."""
+
+    def __init__(self, db: Database, topics: Sequence[Any]) -> None:
+        self.db = db
+        self.topics = {t.id: (getattr(t, "name", None) or t.id) for t in topics}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _subscriber(self, session, update: Update) -> Subscriber:
+        chat = update.effective_chat
+        name = (chat.username or chat.title or chat.full_name or "") if chat else ""
+        return subscriber_for_channel(session, "telegram", str(chat.id), name=name or "")
+
+    def _topic_of(self, arg: str) -> str | None:
+        arg = arg.strip()
+        if arg in self.topics:
+            return arg
+        for tid, label in self.topics.items():
+            if arg and (arg == label or arg in label.split(" / ")):
+                return tid
+        return None
+
+    def _keyboard(self, followed: set[str]) -> InlineKeyboardMarkup:
+        rows = [
+            [InlineKeyboardButton(f"{'✅' if tid in followed else '➕'} {label}", callback_data=f"t:{tid}")]
+            for tid, label in self.topics.items()
+            if len(f"t:{tid}".encode()) <= 64
+        ]
+        return InlineKeyboardMarkup(rows)
+
+    def _unknown(self, arg: str) -> str:
+        known = "\n".join(
+            f"<code>{html.escape(t)}</code> {html.escape(label)}" for t, label in self.topics.items()
+        )
+        return f"未知主题 Unknown topic {html.escape(arg)!s}.\n可选 Topics:\n{known}"
+
+    @staticmethod
+    async def _reply(update: Update, text: str, **kw: Any) -> None:
+        await update.effective_message.reply_text(
+            text, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True), **kw
+        )
+
+    # -- commands --------------------------------------------------------------------------
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Register the chat as a subscriber and show help."""
+        with self.db.session() as s:
+            self._subscriber(s, update)
+            s.commit()
+        await self._reply(update, "欢迎！Welcome!\n\n" + HELP)
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show the commands in Chinese and English."""
+        await self._reply(update, HELP)
+
+    async def topics_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """List topics with a subscribe/unsubscribe button each."""
+        with self.db.session() as s:
+            sub = self._subscriber(s, update)
+            followed = {x.topic_id for x in sub.subscriptions}
+            s.commit()
+        await self._reply(
+            update, "点击订阅或取消 Tap to subscribe or unsubscribe:", reply_markup=self._keyboard(followed)
+        )
+
+    async def toggle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Inline button: follow or unfollow one topic, then redraw the buttons."""
+        query = update.callback_query
+        tid = (query.data or "")[2:]
+        if tid not in self.topics:
+            await query.answer("未知主题 unknown topic")
+            return
+        with self.db.session() as s:
+            sub = self._subscriber(s, update)
+            if subscribe(s, sub.id, tid):
+                note = f"已订阅 Subscribed: {self.topics[tid]}"
+            else:
+                unsubscribe(s, sub.id, tid)
+                note = f"已取消 Unsubscribed: {self.topics[tid]}"
+            s.commit()
+            s.refresh(sub)
+            followed = {x.topic_id for x in sub.subscriptions}
+        await query.answer(note)
+        await query.edit_message_text(
+            "点击订阅或取消 Tap to subscribe or unsubscribe:", reply_markup=self._keyboard(followed)
+        )
+
+    async def subscribe_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Follow the topic named in the argument (or show the topic buttons)."""
+        if not context.args:
+            await self.topics_cmd(update, context)
+            return
+        arg = " ".join(context.args)
+        tid = self._topic_of(arg)
+        if tid is None:
+            await self._reply(update, self._unknown(arg))
+            return
+        with self.db.session() as s:
+            sub = self._subscriber(s, update)
+            new = subscribe(s, sub.id, tid)
+            s.commit()
+        label = html.escape(self.topics[tid])
+        await self._reply(
+            update, f"已订阅 Subscribed: {label}" if new else f"已在订阅中 Already following: {label}"
+        )
+
+    async def unsubscribe_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stop following the topic named in the argument."""
+        if not context.args:
+            await self._reply(update, "用法 Usage: /unsubscribe &lt;topic&gt;")
+            return
+        arg = " ".join(context.args)
+        tid = self._topic_of(arg)
+        if tid is None:
+            await self._reply(update, self._unknown(arg))
+            return
+        with self.db.session() as s:
+            sub = self._subscriber(s, update)
+            gone = unsubscribe(s, sub.id, tid)
+            s.commit()
+        label = html.escape(self.topics[tid])
+        await self._reply(
+            update, f"已取消 Unsubscribed: {label}" if gone else f"本未订阅 Not following: {label}"
+        )
+
+    async def mysubs(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show what this chat follows and whether alerts are paused."""
+        with self.db.session() as s:
+            sub = self._subscriber(s, update)
+            rows = [(x.topic_id, list(x.sources or []), list(x.keywords or [])) for x in sub.subscriptions]
+            paused, mode = sub.paused, sub.mode
+            s.commit()
+        if not rows:
+            await self._reply(update, "尚未订阅任何主题 You follow no topic yet: /topics")
+            return
+        lines = ["<b>我的订阅 Your topics</b>"]
+        for tid, sources, keywords in rows:
+            extra = ""
+            if sources:
+                extra += f" [{html.escape(', '.join(sources))}]"
+            if keywords:
+                extra += f" ({html.escape(', '.join(keywords))})"
+            lines.append(f"• {html.escape(self.topics.get(tid, tid))}{extra}")
+        lines.append(f"模式 mode: {mode}" + ("  ⏸ 已暂停 paused (/resume)" if paused else ""))
+        await self._reply(update, "\n".join(lines))
+
+    async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Latest archived articles containing all the given words."""
+        words = [w for w in context.args or [] if w.strip()]
+        if not words:
+            await self._reply(update, "用法 Usage: /search &lt;关键词 words&gt;")
+            return
+        with self.db.session() as s:
+            found = [(a.title, a.url, a.source, a.published_at) for a in search_articles(s, words)]
+        if not found:
+            await self._reply(update, f"没有找到 Nothing found for {html.escape(' '.join(words))}")
+            return
+        lines = [f"<b>🔎 {html.escape(' '.join(words)[:100])}</b>"]
+        for title, url, source, published in found:
+            when = f"{to_beijing(published):%Y-%m-%d}" if published else "?"
+            safe_title = html.escape((title or "(untitled)")[:200], quote=False)
+            entry = (
+                f'• <a href="{html.escape(url, quote=True)}">{safe_title}</a> — {html.escape(source)} {when}'
+            )
+            if utf16_len("\n".join([*lines, entry])) > TELEGRAM_LIMIT:
+                break
+            lines.append(entry)
+        await self._reply(update, "\n".join(lines))
+
+    async def pause(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stop alerts to this chat until /resume."""
+        with self.db.session() as s:
+            set_paused(s, self._subscriber(s, update).id, True)
+            s.commit()
+        await self._reply(update, "⏸ 已暂停提醒 Alerts paused. /resume")
+
+    async def resume(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Start sending alerts again."""
+        with self.db.session() as s:
+            set_paused(s, self._subscriber(s, update).id, False)
+            s.commit()
+        await self._reply(update, "▶️ 已恢复提醒 Alerts resumed.")
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log handler errors instead of dying; the next update gets a fresh chance."""
+        log.error("bot handler failed for %r", update, exc_info=context.error)
+
+
+async def _set_commands(app: Application) -> None:
+    await app.bot.set_my_commands([BotCommand(n, t.split(" / ")[-1][:256]) for n, t in COMMANDS])
+    await app.bot.set_my_commands(
+        [BotCommand(n, t.split(" / ")[0][:256]) for n, t in COMMANDS], language_code="zh"
+    )
+
+
+def build_application(
+    db: Database, settings: TelegramSettings, token: str, topics: Sequence[Any]
+) -> Application:
+    """A PTB Application with our handlers, talking to settings.api_url."""
+    h = BotHandlers(db, topics)
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.base_url)
+        .base_file_url(f"{settings.api_url.rstrip('/')}/file/bot")
+        .connect_timeout(min(10.0, settings.timeout))
+        .read_timeout(settings.timeout)
+        .post_init(_set_commands)
+        .build()
+    )
+    app.add_handler(CommandHandler("start", h.start))
+    app.add_handler(CommandHandler("help", h.help))
+    app.add_handler(CommandHandler("topics", h.topics_cmd))
+    app.add_handler(CommandHandler("subscribe", h.subscribe_cmd))
+    app.add_handler(CommandHandler("unsubscribe", h.unsubscribe_cmd))
+    app.add_handler(CommandHandler("mysubs", h.mysubs))
+    app.add_handler(CommandHandler("search", h.search))
+    app.add_handler(CommandHandler("pause", h.pause))
+    app.add_handler(CommandHandler("resume", h.resume))
+    app.add_handler(CallbackQueryHandler(h.toggle, pattern=r"^t:"))
+    app.add_error_handler(h.on_error)
+    return app
