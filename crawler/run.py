@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from scrapy.crawler import CrawlerProcess
 from twisted.internet import task
 
+from .pipeline import shutdown_workers
 from .spider import NewsSpider
 
 __all__ = ["SourceReport", "run_crawl"]
@@ -59,6 +60,7 @@ def run_crawl(
         ticker = task.LoopingCall(_show_progress, crawlers, progress)
         ticker.start(0.5, now=False)
     process.start()
+    shutdown_workers()
     if ticker is not None and ticker.running:
         ticker.stop()
     if progress is not None:

@@ -81,6 +81,17 @@ def _policy_row(article: Article, policy: dict[str, Any]) -> None:
     article.policy = row
 
 
+def _match_row(row: TopicMatch, m: MatchData) -> TopicMatch:
+    row.topic_id = m.topic_id
+    row.score = m.score
+    row.terms = dict(m.terms)
+    row.evidence = m.evidence
+    row.spans = [list(s) for s in m.spans]
+    row.topic_hash = m.topic_hash
+    row.matched_at = utcnow()
+    return row
+
+
 class Ingestor:
     """Writes articles; the classifier is passed in so storage never depends on it."""
 
@@ -97,8 +108,12 @@ class Ingestor:
                 session.commit()
             return IngestResult("unchanged", article.id, article.story_id, [])
         status = "new" if article is None else "updated"
+        matches = self.matcher(data.title, data.body_text) if self.matcher is not None else []
         if article is None:
-            article = Article(url=data.url, fetched_at=utcnow())
+            # A new article's matches are attached before the first flush: no lazy load, one INSERT each.
+            article = Article(
+                url=data.url, fetched_at=utcnow(), matches=[_match_row(TopicMatch(), m) for m in matches]
+            )
             session.add(article)
         else:
             session.add(
@@ -122,10 +137,10 @@ class Ingestor:
             _policy_row(article, data.policy)
         session.flush()
 
-        if self.matcher is not None:
-            self._store_matches(session, article, self.matcher(article.title, article.body_text))
+        if status == "updated" and self.matcher is not None:
+            self._store_matches(session, article, matches)
         story = stories.assign(session, article, changed=(status == "updated"))
-        new_topics = self._refresh_story_topics(session, story)
+        new_topics = self._add_story_topics(session, story, {m.topic_id for m in matches})
         if new_topics:
             outbox.enqueue(session, story, new_topics)
         session.commit()
@@ -142,26 +157,19 @@ class Ingestor:
         for topic_id, m in wanted.items():
             row = existing.get(topic_id)
             if row is None:
-                row = TopicMatch(topic_id=topic_id)
+                row = TopicMatch()
                 article.matches.append(row)
-            row.score = m.score
-            row.terms = dict(m.terms)
-            row.evidence = m.evidence
-            row.spans = [list(s) for s in m.spans]
-            row.topic_hash = m.topic_hash
-            row.matched_at = utcnow()
+            _match_row(row, m)
         session.flush()
 
     @staticmethod
-    def _refresh_story_topics(session: Session, story) -> list[str]:
-        """Union of the story's article matches; returns topics the story did not have before."""
+    def _add_story_topics(session: Session, story, article_topics: set[str]) -> list[str]:
+        """Grow the story's topics (the union of its articles' matches, kept as first seen);
+        returns the topics the story did not have before: those are what may alert."""
+        if not article_topics:
+            return []
         have = set(session.scalars(select(StoryTopic.topic_id).where(StoryTopic.story_id == story.id)))
-        now = set(
-            session.scalars(
-                select(TopicMatch.topic_id).join(Article).where(Article.story_id == story.id).distinct()
-            )
-        )
-        added = sorted(now - have)
+        added = sorted(article_topics - have)
         for topic_id in added:
             session.add(StoryTopic(story_id=story.id, topic_id=topic_id))
         session.flush()
