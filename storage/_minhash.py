@@ -58,6 +58,43 @@ def normalise(text: str) -> str:
     return text.lower()
 
 
+_COMPLEX = 0xFFFFFFFF  # a character whose normal form is several characters
+_UNKNOWN = 0xFFFFFFFE  # not looked up yet
+
+
+def _initial_table() -> np.ndarray:
+    table = np.full(0x10000, _UNKNOWN, dtype=np.uint32)
+    table[:0x80] = 0  # ASCII: letters lowercased, digits kept, the rest dropped
+    for ch in "abcdefghijklmnopqrstuvwxyz0123456789":
+        table[ord(ch)] = table[ord(ch.upper())] = ord(ch)
+    table[0x4E00:0xA000] = np.arange(0x4E00, 0xA000, dtype=np.uint32)  # CJK ideographs: NFKC-stable
+    return table
+
+
+_TABLE = _initial_table()  # BMP code point -> normalised code point (0: dropped), filled lazily
+
+
+def _learn(codes: np.ndarray) -> None:
+    """Fill the table for characters seen for the first time (per-character normalise())."""
+    for cp in np.unique(codes[_TABLE[codes] == _UNKNOWN]).tolist():
+        out = normalise(chr(cp)) if not 0xD800 <= cp <= 0xDFFF else ""
+        _TABLE[cp] = ord(out) if len(out) == 1 else (_COMPLEX if out else 0)
+
+
+def normalised_codes(text: str) -> np.ndarray:
+    """normalise(text) as an array of code points, by table lookup (the fast path)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if len(codes) and int(codes.max()) < 0x10000:
+        mapped = _TABLE[codes]
+        if (mapped >= _UNKNOWN).any():
+            _learn(codes)
+            mapped = _TABLE[codes]
+        if not (mapped == _COMPLEX).any():
+            return mapped[mapped != 0]
+    norm = normalise(text)  # astral or multi-character forms: the exact, slower way
+    return np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def _mix(x: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser: spreads polynomial hashes over all 64 bits."""
     x = x ^ (x >> np.uint64(30))
@@ -67,11 +104,11 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def shingle_hashes(norm: str) -> np.ndarray:
-    """64-bit hash of every 5-gram of an already normalised text, in text order."""
-    if len(norm) < SHINGLE:
+def shingle_hashes(codes: np.ndarray) -> np.ndarray:
+    """64-bit hash of every 5-gram of normalised code points, in text order."""
+    if len(codes) < SHINGLE:
         return np.zeros(0, dtype=np.uint64)
-    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = codes.astype(np.uint64)
     n = len(codes) - SHINGLE + 1
     h = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -86,7 +123,7 @@ def _segment_starts(h: np.ndarray) -> np.ndarray:
     An anchor is kept only when no other anchor lies in the MIN_SEGMENT shingles before it, a
     rule that looks at nearby text only, so a passage is cut the same way in every copy.
     """
-    anchors = np.flatnonzero((h >> np.uint64(40)) % np.uint64(ANCHOR_EVERY) == 0)
+    anchors = np.flatnonzero(h.astype(np.uint32) % np.uint32(ANCHOR_EVERY) == 0)  # low bits
     gaps = np.diff(anchors, prepend=-MIN_SEGMENT)
     kept = anchors[(gaps >= MIN_SEGMENT) & (anchors >= MIN_SEGMENT) & (anchors <= len(h) - MIN_SEGMENT)]
     return np.concatenate(([0], kept)).astype(np.int64)
@@ -119,7 +156,7 @@ EMPTY = Signature(np.zeros((0, NUM_PERM), dtype=np.uint32), np.zeros(0, dtype=np
 
 def signature(text: str) -> Signature:
     """Segment MinHash signature of a raw body (normalised here)."""
-    h = shingle_hashes(normalise(text))
+    h = shingle_hashes(normalised_codes(text))
     if len(h) == 0:
         return EMPTY
     starts = _segment_starts(h)

@@ -32,7 +32,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -173,11 +173,16 @@ _NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 def _story(session: Session, story_id: int, **values: Any) -> Story:
-    """The ORM Story for a row written with Core, kept in step without another SELECT or flush."""
+    """The ORM Story for a row written with plain SQL, kept in step without a SELECT or flush.
+
+    Attributes not given stay unloaded and load on first access.
+    """
     story = session.identity_map.get(identity_key(Story, story_id))
     if story is None:
-        story = session.get(Story, story_id)
-        assert story is not None, f"story {story_id} vanished"
+        story = Story(id=story_id, **values)
+        make_transient_to_detached(story)
+        session.add(story)
+        return story
     for name, value in values.items():
         set_committed_value(story, name, value)
     return story
@@ -188,19 +193,29 @@ def _set_story(session: Session, conn: Connection, article: Article, story_id: i
     set_committed_value(article, "story_id", story_id)
 
 
+def _raw_rank(tier: int | None, published: Any, article_id: int) -> tuple:
+    """_lead_rank on stored values (published as the driver returns it: text on SQLite)."""
+    if published is None:
+        return (3 if tier is None else tier, 1, "", article_id)
+    return (3 if tier is None else tier, 0, published, article_id)
+
+
 def _refresh_lead(session: Session, conn: Connection, story_id: int, article: Article) -> Story:
     """Recompute the lead from the story's articles and touch updated_at."""
-    rows = conn.execute(
-        select(_ARTICLES.c.id, _ARTICLES.c.tier, _ARTICLES.c.published_at).where(
-            _ARTICLES.c.story_id == story_id, _ARTICLES.c.id != article.id
-        )
-    ).all()
-    ranks = [_lead_rank(t, p, i) for i, t, p in rows]
-    ranks.append(_lead_rank(article.tier, article.published_at, article.id))
+    rows = _raw(
+        conn,
+        "SELECT id, tier, published_at FROM articles WHERE story_id = ? AND id != ?",
+        (story_id, article.id),
+    ).fetchall()
+    ranks = [_raw_rank(t, p, i) for i, t, p in rows]
+    mine = None if article.published_at is None else _db_time(conn, article.published_at)
+    ranks.append(_raw_rank(article.tier, mine, article.id))
     lead = min(ranks)[-1]
     now = utcnow()
-    conn.execute(
-        _STORIES.update().where(_STORIES.c.id == story_id).values(lead_article_id=lead, updated_at=now)
+    _raw(
+        conn,
+        "UPDATE stories SET lead_article_id = ?, updated_at = ? WHERE id = ?",
+        (lead, _db_time(conn, now), story_id),
     )
     return _story(session, story_id, lead_article_id=lead, updated_at=now)
 
@@ -212,7 +227,8 @@ def assign(session: Session, article: Article, *, changed: bool = False) -> Stor
     its signature and buckets are recomputed so future copies match the new text. Writes go
     straight to the session's connection (no ORM flush), so it stays fast in long batches.
     """
-    if article.id is None or article in session.new or article in session.dirty:
+    state = inspect(article)
+    if article.id is None or state.pending or state.modified:
         session.flush()
     conn = session.connection()
     sig = signature(article.body_text or "")
@@ -239,10 +255,7 @@ def assign(session: Session, article: Article, *, changed: bool = False) -> Stor
         (article.id, stamp, stamp),
     ).fetchone()[0]
     _set_story(session, conn, article, story_id)
-    story = Story(id=story_id, lead_article_id=article.id, created_at=now, updated_at=now)
-    make_transient_to_detached(story)
-    session.add(story)
-    return story
+    return _story(session, story_id, lead_article_id=article.id, created_at=now, updated_at=now)
 
 
 def story_summary(session: Session, story_id: int) -> dict[str, Any]:
