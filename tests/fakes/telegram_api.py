@@ -82,6 +82,7 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1000)
         self._chats: dict[str, _Chat] = {}
         self.limit_hits = 0
+        self.stalled: list[Call] = []
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -159,6 +160,13 @@ class FakeBotAPI:
                     None if chat_id is None else str(chat_id),
                 )  # fmt: skip
             )
+
+    def stall_after_delivery(
+        self, method: str = "sendMessage", seconds: float = 30.0, *, times: int = 1
+    ) -> None:
+        """Deliver the next call, then keep the client waiting (to kill it between send and commit)."""
+        with self._lock:
+            self._faults.append(Fault(method, 200, "", times, None, seconds, None, after_processing=True))
 
     def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Delay the next answers (a slow server); the call still succeeds."""
@@ -299,7 +307,7 @@ class FakeBotAPI:
         with self._lock:
             fault = self._take_fault(method, call.chat_id)
             self.calls.append(call)
-        if fault is not None and fault.delay:
+        if fault is not None and fault.delay and not fault.after_processing:
             time.sleep(fault.delay)
         if fault is not None and fault.status != 200 and not fault.after_processing:
             call.status = fault.status
@@ -313,6 +321,10 @@ class FakeBotAPI:
             return fault.status, error
         status, payload = self._answer(method, params, call)
         call.status = status
+        if fault is not None and fault.after_processing:
+            with self._lock:
+                self.stalled.append(call)
+            time.sleep(fault.delay)  # delivered, but the client hears nothing for a while
         if fault is not None and fault.status != 200:  # processed, but the reply says otherwise
             call.status = fault.status
             return fault.status, {"ok": False, "error_code": fault.status, "description": fault.description}
