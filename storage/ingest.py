@@ -146,6 +146,37 @@ class Ingestor:
         session.commit()
         return IngestResult(status, article.id, story.id, new_topics)
 
+    def reclassify(self, session: Session, *, since: datetime | None = None, progress=None) -> dict[str, int]:
+        """Re-match stored articles with the current topics; rows are updated in place, never duplicated.
+        A story that gains a topic this way alerts its subscribers like a new match would."""
+        query = select(Article.id).order_by(Article.id)
+        if since is not None:
+            query = query.where(
+                (Article.published_at >= since)
+                | (Article.published_at.is_(None) & (Article.fetched_at >= since))
+            )
+        ids = list(session.scalars(query))
+        stats = {"articles": len(ids), "changed": 0, "added": 0, "removed": 0, "alerts": 0}
+        for n, article_id in enumerate(ids, 1):
+            article = session.get(Article, article_id)
+            before = {m.topic_id: (round(m.score, 6), m.topic_hash) for m in article.matches}
+            matches = self.matcher(article.title, article.body_text) if self.matcher else []
+            self._store_matches(session, article, matches)
+            after = {m.topic_id: (round(m.score, 6), m.topic_hash) for m in matches}
+            stats["added"] += len(after.keys() - before.keys())
+            stats["removed"] += len(before.keys() - after.keys())
+            stats["changed"] += before != after
+            if article.story_id is not None:
+                story = stories.assign(session, article, changed=False)
+                new_topics = self._add_story_topics(session, story, set(after))
+                if new_topics:
+                    outbox.enqueue(session, story, new_topics)
+                    stats["alerts"] += 1
+            session.commit()
+            if progress is not None and (n % 50 == 0 or n == len(ids)):
+                progress(n, len(ids))
+        return stats
+
     @staticmethod
     def _store_matches(session: Session, article: Article, matches: list[MatchData]) -> None:
         """Replace the article's matches in place (unique per article and topic, never duplicated)."""

@@ -199,3 +199,33 @@ def test_sources_test_shows_items_without_storing(mocksite, tmp_path):
     assert "date:   2022-02-11T12:47:00+08:00" in out.stdout
     assert "origin: 北京市人民政府官网" in out.stdout
     assert articles_json(config) == []
+
+
+def test_crawl_stores_topic_matches_with_evidence(crawled):
+    by_url = {a["url"]: a for a in crawled["articles"]}
+    [seed] = [a for u, a in by_url.items() if u.endswith("/NW202202112273872039.html")]
+    assert {"digital_currency", "sub_center"} <= set(seed["topics"])
+    con = sqlite3.connect(crawled["config"].parent / "newsradar.db")
+    rows = dict(
+        con.execute(
+            "select topic_id, evidence from topic_matches where article_id = ?", (seed["id"],)
+        ).fetchall()
+    )
+    assert "法定数字货币" in rows["digital_currency"]
+    assert "城市副中心" in rows["sub_center"]
+    unrelated = [a for a in crawled["articles"] if a["title"] == "市教委部署新学期中小学开学工作"]
+    assert unrelated and unrelated[0]["topics"] == []
+
+
+def test_reclassify_updates_without_duplicating(crawled):
+    con = sqlite3.connect(crawled["config"].parent / "newsradar.db")
+    before = con.execute(
+        "select count(*), count(distinct article_id || topic_id) from topic_matches"
+    ).fetchone()
+    out = run_cli("topics", "reclassify", config=crawled["config"])
+    assert out.returncode == 0, out.stderr
+    assert f"reclassified {len(crawled['articles'])} articles" in out.stdout
+    after = con.execute(
+        "select count(*), count(distinct article_id || topic_id) from topic_matches"
+    ).fetchone()
+    assert after == before and after[0] == after[1] > 0

@@ -1,0 +1,53 @@
+"""`newsradar classify`: the topics one text matches, for a person or as JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from classifier.cli import run_classify_jsonl, run_classify_text
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "classify",
+        help="show which topics a text matches (no database needed)",
+        description="Classify one text (--title/--text-file) or JSON lines (--jsonl) against the configured "
+        "topics, or the default topics when no config file exists.",
+    )
+    p.add_argument("--title", default="", help="the article's title")
+    p.add_argument("--text-file", metavar="F", help="file with the article's body text ('-' for stdin)")
+    p.add_argument(
+        "--jsonl",
+        metavar="IN",
+        help='file of lines {"id", "title", "text"} (\'-\' for stdin); writes {"id", "topics": [...]} per line',
+    )
+    p.set_defaults(func=run)
+
+
+def _open(path: str):
+    return sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    if args.jsonl:
+        if args.jsonl != "-" and not Path(args.jsonl).exists():
+            print(f"newsradar: {args.jsonl}: no such file", file=sys.stderr)
+            return 2
+        with _open(args.jsonl) as fh:
+            run_classify_jsonl(ctx.classifier, fh, ctx.out)
+        return 0
+    if not args.text_file and not args.title:
+        print("newsradar: give --title and/or --text-file, or --jsonl", file=sys.stderr)
+        return 2
+    text = ""
+    if args.text_file:
+        try:
+            with _open(args.text_file) as fh:
+                text = fh.read()
+        except OSError as exc:
+            print(f"newsradar: {args.text_file}: {exc.strerror}", file=sys.stderr)
+            return 2
+    run_classify_text(ctx.classifier, args.title, text, ctx.out)
+    return 0
