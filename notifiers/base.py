@@ -84,20 +84,28 @@ class Sender:
 
 @dataclass
 class Pacer:
-    """Spaces events: at most one per `interval` seconds per key (and, with key None, overall)."""
+    """Spaces events: at most one per `interval` seconds per key (and, with key None, overall).
+
+    Each release is spaced from the previous one as it actually happened (not as it was planned),
+    so a busy event loop that wakes sleepers late cannot turn the backlog into a burst.
+    """
 
     interval: float
     _next: dict[Hashable, float] = field(default_factory=dict)
+    _locks: dict[Hashable, asyncio.Lock] = field(default_factory=dict)
 
     async def wait(self, key: Hashable = None) -> None:
-        """Reserve the next slot for `key` and sleep until it comes."""
+        """Sleep until `key` may go again, then start its next interval."""
         if self.interval <= 0:
             return
-        now = time.monotonic()
-        slot = max(now, self._next.get(key, 0.0))
-        self._next[key] = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            delay = self._next.get(key, 0.0) - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._next[key] = time.monotonic() + self.interval
 
     def hold(self, key: Hashable, seconds: float) -> None:
         """Nothing for `key` before `seconds` from now (a 429's retry_after)."""

@@ -11,8 +11,9 @@ is conditional on still holding the lease, so a row is marked sent at most once.
 
 Exactly-once, and its one hole: a row is sent, then its ``sent`` mark is committed. If the
 process dies (or the database refuses the commit) between the two, the row is still ``sending``
-when its lease expires and is sent again. That window is the only source of duplicates; it is
-as short as one network round trip plus one commit (tests/notifiers/README.md).
+when its lease expires and is sent again. A request that times out after the server completed
+it is the same case seen from the client (it is retried). That window is the only source of
+duplicates; it lasts one network round trip plus one commit (tests/notifiers/README.md).
 """
 
 from __future__ import annotations
