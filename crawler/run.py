@@ -49,7 +49,7 @@ def run_crawl(
 ) -> list[SourceReport]:
     """Crawl the sources concurrently; returns when all are done. Call once per process
     (Twisted's reactor cannot restart; the daemon runs each crawl in a subprocess)."""
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
@@ -74,7 +74,7 @@ def probe_source(
 ) -> tuple[list, SourceReport]:
     """Fetch a source's first list page and a few articles now, storing nothing."""
     settings = {**settings, "ITEM_PIPELINES": {}, "NEWSRADAR_DATABASE_URL": None}
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, source=source, probe=articles)
     process.start()

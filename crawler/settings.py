@@ -29,7 +29,8 @@ def scrapy_settings(
         "CONCURRENT_REQUESTS": 32,
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency_per_domain,
         "DOWNLOAD_DELAY": delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": delay > 0,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if delay > 0 else 0,  # ±50%, so requests do not beat in lockstep
+        "LOG_INSTALL_ROOT_HANDLER": False,  # the newsradar command configures logging
         "DOWNLOAD_TIMEOUT": timeout,
         "RETRY_ENABLED": retries > 0,
         "RETRY_TIMES": retries,

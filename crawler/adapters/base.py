@@ -84,6 +84,7 @@ def article_from_fragment(response: TextResponse, fragment_html: str, **fields) 
     body_text = html_to_text(body_html)
     if not body_text.strip():
         raise BrokenPage("the article body is empty")
+    fields.setdefault("language", language_of(body_text))
     return ArticleData(
         source="",
         url=response.url,
@@ -92,6 +93,18 @@ def article_from_fragment(response: TextResponse, fragment_html: str, **fields) 
         body_html=body_html,
         **fields,
     )
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def language_of(text: str) -> str:
+    """'zh' when Chinese characters carry the text, else 'en' for Latin text: enough to route it."""
+    sample = text[:2000]
+    letters = sum(ch.isalpha() for ch in sample)
+    if not letters:
+        return "und"
+    return "zh" if len(_CJK.findall(sample)) / letters > 0.3 else "en"
 
 
 def absolute(response: TextResponse, href: str | None) -> str | None:

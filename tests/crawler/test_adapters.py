@@ -71,6 +71,7 @@ def test_beijing_article(bj):
     assert a.origin == "北京日报"
     assert a.body_text.startswith("2月10日，北京市召开全市优化营商环境工作会议")
     assert "主办" not in a.body_text and a.extraction == "selectors"
+    assert a.language == "zh"
 
 
 def test_beijing_old_template_without_meta(bj):
