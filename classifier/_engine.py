@@ -9,7 +9,6 @@ character, to reject hits that straddle a word boundary.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import math
 import re
@@ -19,7 +18,7 @@ from typing import Any
 
 import ahocorasick
 
-from ._normalize import is_cjk, normalise, normalise_map
+from ._normalize import _np, is_cjk, normalise, normalise_fast
 from ._topics import Topic, topics_hash
 
 _KW, _EXCL, _REQ = 0, 1, 2
@@ -78,12 +77,74 @@ def _word_crosses(text: str, pos: int, s: int, e: int, freq: dict[str, int]) -> 
     """
     n = len(text)
     for a in range(max(0, pos - _MAX_CROSS + 1), pos):
+        # jieba's FREQ holds every prefix of every word (freq 0), so when
+        # text[a:pos] is missing no word starting at a reaches past pos
+        if text[a:pos] not in freq:
+            continue
         for b in range(pos + 1, min(n, a + _MAX_CROSS) + 1):
             if a <= s and b >= e:
-                continue  # covers the hit (副中心 inside 城市副中心): fine
-            if freq.get(text[a:b]):
+                break  # covers the hit (副中心 inside 城市副中心): fine, and so does every longer b
+            f = freq.get(text[a:b])
+            if f is None:
+                break  # not even a prefix: no longer word either
+            if f:
                 return True
     return False
+
+
+class _Prefilter:
+    """Feeds the automaton only the characters that can be part of a term.
+
+    pyahocorasick looks a character up in a node's children by linear search,
+    so every character of an article costs a scan of the root's ~80 children.
+    A character can be inside a term occurrence only when it forms a term
+    bigram with a neighbour (or is itself a one-character term); one numpy
+    pass over the normalised code points finds those "live" characters, and
+    the automaton runs on them alone, each run of dead characters collapsed
+    to one NUL separator (never part of a term).  Every occurrence lies in one
+    live run, so the hits are exactly those of a scan of the whole text.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        chars = sorted({c for k in keys for c in k})
+        self.usable = all(ord(c) < 0x10000 for c in chars) and "\x00" not in chars and len(chars) < 0xFFFF
+        if not self.usable:
+            return
+        ids = {c: i + 1 for i, c in enumerate(chars)}
+        self.width = width = len(chars) + 1
+        self.char_id = _np.zeros(0x10000, dtype=_np.int32)
+        for c, i in ids.items():
+            self.char_id[ord(c)] = i
+        self.bigram = _np.zeros(width * width, dtype=bool)
+        self.single = _np.zeros(width, dtype=bool)
+        self.any_single = any(len(k) == 1 for k in keys)
+        for k in keys:
+            if len(k) == 1:
+                self.single[ids[k]] = True
+            for a, b in zip(k, k[1:], strict=False):
+                self.bigram[ids[a] * width + ids[b]] = True
+
+    def hits(self, automaton: Any, codes: Any) -> list[tuple[int, str]]:
+        """``automaton.iter`` results (end index, key) for the text whose code points are ``codes``."""
+        if len(codes) == 0:
+            return []
+        # ndarray.take: ~3x faster than fancy indexing with a non-intp index
+        ids = self.char_id.take(codes)
+        pair = self.bigram.take(ids[:-1] * self.width + ids[1:])
+        live = _np.zeros(len(codes), dtype=bool)
+        live[:-1] = pair
+        live[1:] |= pair
+        if self.any_single:
+            live |= self.single.take(ids)
+        if not live.any():
+            return []
+        keep = live.copy()
+        keep[1:] |= live[:-1]  # the first dead char after a live run becomes the separator
+        where = keep.nonzero()[0]
+        compact = codes.take(where) * live.take(where)
+        text = compact.astype(_np.uint32).tobytes().decode("utf-32-le")
+        pos = where.tolist()
+        return [(pos[end], key) for end, key in automaton.iter(text)]
 
 
 @dataclass(frozen=True)
@@ -128,24 +189,37 @@ class _Hit:
 class _Field:
     """One normalised field (title or body) with lazily confirmed hits."""
 
-    __slots__ = ("raw", "norm", "index", "hits", "confirmed", "_sentences")
+    __slots__ = ("raw", "norm", "offsets", "codes", "confirmed", "_reversed")
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
-        self.norm, self.index = normalise_map(raw)
-        self.hits: list[tuple[int, int, str]] = []
+        # offsets: lazy normalised -> raw position map (None: unchanged);
+        # codes: normalised code points as a numpy array on the fast path
+        self.norm, self.offsets, self.codes = normalise_fast(raw)
         self.confirmed: dict[tuple[int, int], bool] = {}
-        self._sentences: list[int] | None = None
+        self._reversed: str | None = None
 
     def orig(self, start: int, end: int) -> tuple[int, int]:
-        if self.index is None:
+        if self.offsets is None:
             return start, end
-        return self.index[start], self.index[end - 1] + 1
+        return self.offsets(start), self.offsets(end - 1) + 1
 
-    def sentence_starts(self) -> list[int]:
-        if self._sentences is None:
-            self._sentences = [0] + [m.end() for m in _SENTENCE_END.finditer(self.raw)]
-        return self._sentences
+    def sentence_start(self, pos: int) -> int:
+        """Start of the sentence holding raw position ``pos``: just after the last terminator before it.
+
+        Searched backwards (a forward search on the reversed text) from the
+        hit, so only the sentences with hits are ever looked at.
+        """
+        if self._reversed is None:
+            self._reversed = self.raw[::-1]
+        n = len(self.raw)
+        m = _SENTENCE_END.search(self._reversed, n - pos)
+        return n - m.start() if m else 0
+
+    def sentence_end(self, pos: int) -> int:
+        """End of the sentence holding raw position ``pos`` (just after its terminator, or the text end)."""
+        m = _SENTENCE_END.search(self.raw, pos)
+        return m.end() if m else len(self.raw)
 
 
 class Classifier:
@@ -203,6 +277,7 @@ class Classifier:
             self._automaton.add_word(key, key)
         if self._entries:
             self._automaton.make_automaton()
+        self._prefilter = _Prefilter(list(self._entries)) if _np is not None and self._entries else None
         self._tok = _new_tokenizer()
         for word, freq in _EXTRA_WORDS.items():
             self._tok.add_word(word, freq)
@@ -312,38 +387,49 @@ class Classifier:
 
     # -- classification ---------------------------------------------------
 
-    def _scan(self, f: _Field) -> tuple[list[list[tuple[int, int, int, Any]]], list[tuple[int, int, str]]]:
-        """Keyword/exclusion hits per topic, plus all requirement-term hits."""
-        per_topic: list[list[tuple[int, int, int, Any]]] = [[] for _ in self._compiled]
+    def _scan(
+        self, f: _Field
+    ) -> tuple[list[list[tuple[int, int, Any]]], list[list[tuple[int, int]]], list[tuple[int, int, str]]]:
+        """Keyword hits and exclusion spans per topic, plus all requirement-term hits."""
+        kw_hits: list[list[tuple[int, int, Any]]] = [[] for _ in self._compiled]
+        excl_hits: list[list[tuple[int, int]]] = [[] for _ in self._compiled]
         req_hits: list[tuple[int, int, str]] = []
         if not f.norm or not self._entries:
-            return per_topic, req_hits
+            return kw_hits, excl_hits, req_hits
         direct, reqs = self._direct, self._reqs
-        for end, key in self._automaton.iter(f.norm):
+        pf = self._prefilter
+        if pf is not None and f.codes is not None and pf.usable:
+            found = pf.hits(self._automaton, f.codes)
+        else:
+            found = self._automaton.iter(f.norm)
+        for end, key in found:
             s, e = end - len(key) + 1, end + 1
             for ti, role, payload in direct[key]:
-                per_topic[ti].append((s, e, role, payload))
+                if role == _KW:
+                    kw_hits[ti].append((s, e, payload))
+                else:
+                    excl_hits[ti].append((s, e))
             if reqs[key]:
                 req_hits.append((s, e, key))
-        return per_topic, req_hits
+        return kw_hits, excl_hits, req_hits
+
+    @staticmethod
+    def _unmasked(kws: list[tuple[int, int, Any]], excl: list[tuple[int, int]]) -> list[tuple[int, int, Any]]:
+        """Keyword candidates that no exclusion overlaps ("南通市通州区" masks 通州)."""
+        if not excl:
+            return kws
+        return [h for h in kws if not any(h[0] < xe and h[1] > xs for xs, xe in excl)]
 
     def _resolve(
         self,
         f: _Field,
         ti: int,
-        raw_hits: list[tuple[int, int, int, Any]],
+        kw_hits: list[tuple[int, int, Any]],
+        excl: list[tuple[int, int]],
         req_hits: list[tuple[int, int, str]],
     ) -> tuple[list[_Hit], list[list[_Hit]]]:
-        """Keyword hits (exclusion-masked, leftmost-longest) and requirement hits per rule."""
-        excl = [(s, e) for s, e, role, _ in raw_hits if role == _EXCL]
-
-        def masked(s: int, e: int) -> bool:
-            return bool(excl) and any(s < xe and e > xs for xs, xe in excl)
-
-        kws = sorted(
-            ((s, e, p) for s, e, role, p in raw_hits if role == _KW and not masked(s, e)),
-            key=lambda h: (h[0], -(h[1] - h[0])),
-        )
+        """Keyword hits (unmasked ``kw_hits``, leftmost-longest) and requirement hits per rule."""
+        kws = sorted(kw_hits, key=lambda h: (h[0], h[0] - h[1]))
         chosen: list[_Hit] = []
         last = -1
         for s, e, term in kws:
@@ -356,23 +442,36 @@ class Classifier:
         if self._compiled[ti].term_rules:
             for s, e, key in req_hits:
                 for tj, ri in self._reqs[key]:
-                    if tj == ti and not masked(s, e):
+                    if tj == ti and not (excl and any(s < xe and e > xs for xs, xe in excl)):
                         reqs.setdefault(ri, []).append(_Hit(s, e, key))
         n = max(reqs) + 1 if reqs else 0
         return chosen, [reqs.get(i, []) for i in range(n)]
 
     def _analyse(
-        self, title: str, text: str
+        self, title: str, text: str, prune: bool = False
     ) -> list[tuple[float, _Compiled, list[list[_Hit]], list[_Field]]]:
+        """Score every topic with a keyword hit.
+
+        With ``prune`` (classify), a topic whose score could not reach its
+        threshold even if every unmasked candidate keyword hit were confirmed
+        and passed its co-occurrence rules is dropped before any boundary
+        check: the score only grows when hits are added (see _score), and
+        the confirmed, kept hits are always a subset of those candidates.
+        """
         fields = [_Field(title or ""), _Field(text or "")]
         scans = [self._scan(f) for f in fields]
         results = []
         for ti, comp in enumerate(self._compiled):
-            if not any(h[2] == _KW for h in scans[0][0][ti]) and not any(
-                h[2] == _KW for h in scans[1][0][ti]
-            ):
+            if not scans[0][0][ti] and not scans[1][0][ti]:
                 continue
-            resolved = [self._resolve(f, ti, scans[fi][0][ti], scans[fi][1]) for fi, f in enumerate(fields)]
+            cands = [self._unmasked(sc[0][ti], sc[1][ti]) for sc in scans]
+            if prune:
+                bound = self._score_terms(comp, [h[2] for h in cands[0]], [h[2] for h in cands[1]])
+                if bound + 1e-12 < comp.topic.threshold:
+                    continue
+            resolved = [
+                self._resolve(f, ti, cands[fi], scans[fi][1][ti], scans[fi][2]) for fi, f in enumerate(fields)
+            ]
             kept: list[list[_Hit]] = [[], []]
             for fi, (kws, _) in enumerate(resolved):
                 for h in kws:
@@ -420,6 +519,10 @@ class Classifier:
 
     @staticmethod
     def _score(comp: _Compiled, kept: list[list[_Hit]]) -> float:
+        return Classifier._score_terms(comp, [h.term for h in kept[0]], [h.term for h in kept[1]])
+
+    @staticmethod
+    def _score_terms(comp: _Compiled, title_hits: list[str], body_hits: list[str]) -> float:
         """Saturating score: 1 - exp(-S / saturation).
 
         S sums, per distinct term, weight x title_weight if it is in the
@@ -430,10 +533,10 @@ class Classifier:
         SINGLE_MENTION_FACTOR, since passing mentions are common.
         """
         topic = comp.topic
-        title_terms = {h.term for h in kept[0]}
+        title_terms = set(title_hits)
         body: dict[str, int] = {}
-        for h in kept[1]:
-            body[h.term] = body.get(h.term, 0) + 1
+        for term in body_hits:
+            body[term] = body.get(term, 0) + 1
         strong = context = 0.0
         strong_mentions = 0
         strong_in_title = False
@@ -460,7 +563,7 @@ class Classifier:
     def classify(self, title: str, text: str) -> list[TopicMatch]:
         """Topics reaching their threshold, best score first, with evidence."""
         out: list[TopicMatch] = []
-        for score, comp, kept, fields in self._analyse(title, text):
+        for score, comp, kept, fields in self._analyse(title, text, prune=True):
             if score + 1e-12 < comp.topic.threshold:
                 continue
             out.append(self._match(score, comp, kept, fields))
@@ -493,20 +596,19 @@ class Classifier:
     @staticmethod
     def _evidence(comp: _Compiled, f: _Field, hits: list[_Hit]) -> tuple[str, tuple[tuple[int, int], ...]]:
         """Best sentence (most weight, then most hits), cut to <= 200 chars around the hits."""
-        starts = f.sentence_starts()
+        # sentences are keyed by their start offset, which orders them like their index
         by_sentence: dict[int, list[tuple[int, int, str]]] = {}
         for h in hits:
             os_, oe = f.orig(h.start, h.end)
-            si = bisect.bisect_right(starts, os_) - 1
-            by_sentence.setdefault(si, []).append((os_, oe, h.term))
+            by_sentence.setdefault(f.sentence_start(os_), []).append((os_, oe, h.term))
 
         def value(items: list[tuple[int, int, str]]) -> float:
             return sum(comp.weights[t] for t in {t for _, _, t in items}) + 0.01 * len(items)
 
         si = max(by_sentence, key=lambda k: (value(by_sentence[k]), -k))
         items = sorted(by_sentence[si])
-        a = starts[si]
-        b = starts[si + 1] if si + 1 < len(starts) else len(f.raw)
+        a = si
+        b = f.sentence_end(items[0][0])
         # sentence ends may straddle a hit when the terminator is inside it; widen
         a = min(a, items[0][0])
         b = max(b, items[-1][1])
