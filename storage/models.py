@@ -156,10 +156,11 @@ class ArticleSignature(Base):
     __tablename__ = "article_signatures"
 
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
-    minhash: Mapped[bytes] = mapped_column(LargeBinary)
     shingles: Mapped[int] = mapped_column(Integer)
     # Shingles per content-defined segment (little-endian uint32); minhash holds one row per segment.
+    # Small columns first: SQLite reads them without walking the blob's overflow pages.
     segments: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    minhash: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LshBucket(Base):

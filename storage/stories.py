@@ -65,7 +65,7 @@ MIN_CONTAINMENT = 0.6  # |A∩B| / min(|A|,|B|) needed to join a story
 MIN_SHARED = 40  # ... and at least this many shared 5-grams (a sentence or two)
 MAX_CANDIDATES = 32  # candidates whose signatures are loaded, most shared keys first
 MIN_KEY_SHARE = 0.1  # shared bucket keys / keys of the smaller body needed before estimating
-MAX_POSTINGS = 64  # articles per bucket key; beyond this a key is boilerplate and not stored
+MAX_POSTINGS = 32  # articles per bucket key; beyond this a key is boilerplate and not stored
 
 
 def signature(text: str) -> Signature:
@@ -134,6 +134,17 @@ def _lookup(
     if not hits:
         return None, fill
     ids = [a for a, _ in hits.most_common(MAX_CANDIDATES)]
+    # First the small per-segment sizes only: a candidate sharing a sentence or two, far from
+    # a tenth of the smaller body's keys, is dropped before its MinHash blob is read.
+    sizes = _raw(
+        conn,
+        f"SELECT article_id, segments FROM article_signatures WHERE article_id IN ({_marks(len(ids))})",
+        ids,
+    ).fetchall()
+    need = MIN_KEY_SHARE * _minhash.BANDS
+    ids = [i for i, seg in sizes if hits[i] >= need * min(len(sig), len(seg) // 4)]
+    if not ids:
+        return None, fill
     found = _raw(
         conn,
         "SELECT s.article_id, s.minhash, s.segments, s.shingles, a.story_id"
@@ -143,10 +154,7 @@ def _lookup(
     ).fetchall()
     best: tuple[float, float, int, int | None] | None = None
     for article_id, minhash, segments, shingles, story_id in found:
-        other = Signature.from_bytes(bytes(minhash), bytes(segments), shingles)
-        if hits[article_id] < MIN_KEY_SHARE * _minhash.BANDS * min(len(sig), len(other)):
-            continue  # shares a sentence or two, far from half of the smaller body: skip the estimate
-        score, shared = containment(sig, other)
+        score, shared = containment(sig, Signature.from_bytes(bytes(minhash), bytes(segments), shingles))
         if score < MIN_CONTAINMENT or shared < MIN_SHARED:
             continue
         if best is None or (score, shared, -article_id) > (best[0], best[1], -best[2]):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 09:08:22.728709
+Create Date: 2026-11-26 09:24:51.885399
 """
 
 from alembic import op
@@ -148,9 +148,9 @@ def upgrade() -> None:
     op.create_table(
         "article_signatures",
         sa.Column("article_id", sa.Integer(), nullable=False),
-        sa.Column("minhash", sa.LargeBinary(), nullable=False),
         sa.Column("shingles", sa.Integer(), nullable=False),
         sa.Column("segments", sa.LargeBinary(), nullable=False),
+        sa.Column("minhash", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("article_id"),
     )
