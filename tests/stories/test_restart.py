@@ -29,3 +29,21 @@ def test_new_database_object_finds_stored_duplicates(tmp_path, monkeypatch):
     assert copy.story_id == other.story_id
     assert calls == [EM_SHORT, "【转载】" + body(range(70, 100))]  # only the new articles were hashed
     assert gov.story_id != other.story_id
+
+
+def test_rollback_discards_signature_buckets_and_story(db):
+    from sqlalchemy import func, select
+
+    from storage import Article, ArticleSignature, LshBucket, Story
+
+    with db.session() as s:
+        article = Article(source="s", url="https://x/1", canonical_url="https://x/1", content_hash="h")
+        article.body_text = body(range(70, 100))
+        s.add(article)
+        s.flush()
+        stories.assign(s, article)
+        assert s.scalar(select(func.count()).select_from(LshBucket)) > 0
+        s.rollback()
+    with db.session() as s:
+        for model in (Article, ArticleSignature, LshBucket, Story):
+            assert s.scalar(select(func.count()).select_from(model)) == 0
