@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -47,6 +48,7 @@ def drain(env: Env, rounds: int = 30) -> None:
         counts = env.counts()
         if not counts.get("pending") and not counts.get("sending"):
             return
+        time.sleep(0.05)  # let the backoff elapse
 
 
 def test_email_is_multipart_escaped_with_unsubscribe(tmp_path, smtp):
@@ -135,8 +137,8 @@ def test_email_without_secret_key_waits(tmp_path, smtp, monkeypatch):
     env = make_env(tmp_path, smtp_port=smtp.port)
     add(env, "email", "nokey@example.org", ["fintech"])
     ingest(env, [article(1, "fintech")])
-    env.env.pop("NEWSRADAR_SECRET_KEY")
-    out = env.cli("dispatch").stdout
+    monkeypatch.delenv("NEWSRADAR_SECRET_KEY")
+    out = env.run("dispatch").stdout
     assert "1 email alerts wait" in out and "NEWSRADAR_SECRET_KEY" in out
     assert env.counts() == {"pending": 1} and not smtp.messages
 

@@ -50,7 +50,7 @@ def test_two_dispatchers_on_postgres(tmp_path, pg_url):
             for _ in range(10):
                 if env.counts() == {"sent": 180}:
                     break
-                env.cli("dispatch")
+                env.run("dispatch")
             assert env.counts() == {"sent": 180}
             for chat in range(30):
                 titles = sorted(c.text.split("第")[1].split("号")[0] for c in api.sent(str(5000 + chat)))

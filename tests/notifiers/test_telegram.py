@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import pytest
 from sqlalchemy import select
@@ -112,6 +113,7 @@ def test_500_retries_with_backoff(tmp_path, api):
     for _ in range(20):
         if env.counts() == {"sent": 1}:
             break
+        time.sleep(0.05)  # let the backoff elapse
         dispatch(env)
     assert env.counts() == {"sent": 1}
     assert len(api.sent("500")) == 1
@@ -129,8 +131,9 @@ def test_attempts_exhausted_makes_row_dead(tmp_path, api):
         dispatch(env)
         if env.counts().get("dead"):
             break
+        time.sleep(0.02)
     assert env.counts() == {"dead": 1}
-    out = env.cli("status").stdout
+    out = env.run("status").stdout
     assert "dead 1" in out and "after 2 attempts" in out
 
 
@@ -154,7 +157,7 @@ def test_permanent_failure_deactivates_channel_and_tells_admins(tmp_path, api, k
     # a later story does not queue anything for the inactive channel
     ingest(env, [article(3, "green_finance")])
     assert env.counts() == {"sent": 2, "dead": 2, "pending": 1}
-    out = env.cli("status").stdout
+    out = env.run("status").stdout
     assert "inactive channels (1)" in out and "700" in out
 
 
@@ -171,17 +174,18 @@ def test_telegram_not_configured_keeps_alerts_pending(tmp_path):
     env = make_env(tmp_path)  # no [telegram]
     subscribe(env, "900", ["fintech"])
     ingest(env, [article(1, "fintech")])
-    out = env.cli("dispatch").stdout
+    out = env.run("dispatch").stdout
     assert "1 telegram alerts wait" in out and "[telegram]" in out
     assert env.counts() == {"pending": 1}
     with env.db.session() as s:
         assert s.scalar(select(Delivery.attempts)) == 0
 
 
-def test_bad_token_keeps_alerts_pending(tmp_path, api):
-    env = make_env(tmp_path, telegram=api.url, token="999:wrong")
+def test_bad_token_keeps_alerts_pending(tmp_path, api, monkeypatch):
+    env = make_env(tmp_path, telegram=api.url)
+    monkeypatch.setenv("NEWSRADAR_TELEGRAM_TOKEN", "999:wrong")
     subscribe(env, "901", ["fintech"])
     ingest(env, [article(1, "fintech")])
-    out = env.cli("dispatch").stdout
+    out = env.run("dispatch").stdout
     assert "telegram alerts wait" in out and "token" in out
     assert env.counts() == {"pending": 1}
