@@ -272,7 +272,8 @@ def assign(session: Session, article: Article, *, changed: bool = False) -> Stor
 def story_summary(session: Session, story_id: int) -> dict[str, Any]:
     """One story as plain data for the CLI, the alerts and the web archive (datetimes aware UTC).
 
-    Articles come lead first, then in lead order (tier, published time, id).
+    Articles come lead first, then in lead order (tier, published time, id). Raises KeyError
+    for an unknown id, so callers can tell "no such story" from an empty one.
     """
     story = session.get(Story, story_id)
     if story is None:
