@@ -20,6 +20,7 @@ def scrapy_settings(
     config_path: str | None = None,
     log_level: str = "WARNING",
     retry_backoff: float = 1.0,
+    ingest_worker: bool = True,
 ) -> dict[str, Any]:
     """Polite defaults: robots.txt, per-domain concurrency and delay, retries with backoff."""
     return {
@@ -27,6 +28,9 @@ def scrapy_settings(
         "USER_AGENT": user_agent,
         "ROBOTSTXT_OBEY": obey_robots,
         "CONCURRENT_REQUESTS": 32,
+        # A page yields one article (or a few dozen links): Scrapy's default of 100 parallel
+        # item workers per response only costs event-loop tasks here.
+        "CONCURRENT_ITEMS": 8,
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency_per_domain,
         "DOWNLOAD_DELAY": delay,
         "DOWNLOAD_DELAY_JITTER": 0.5 if delay > 0 else 0,  # ±50%, so requests do not beat in lockstep
@@ -45,4 +49,5 @@ def scrapy_settings(
         "NEWSRADAR_DATABASE_URL": database_url,
         "NEWSRADAR_MATCHER": matcher,
         "NEWSRADAR_CONFIG": config_path,
+        "NEWSRADAR_INGEST_WORKER": ingest_worker,
     }

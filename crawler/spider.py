@@ -46,7 +46,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.probe:
-            spider.store = store_from_settings(crawler.settings)
+            spider.store = store_from_settings(crawler.settings, matcher=False)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 

@@ -64,17 +64,38 @@ class CrawlStore:
         with self.db.session() as s:
             return self.ingestor.ingest(s, data)
 
+    def ingest_many(self, items: list[ArticleData]) -> list[IngestResult | Exception]:
+        """Store several articles in one transaction (one commit, not one each); if any fails,
+        store them one by one so the others still land and the failure is reported alone."""
+        with self.db.session() as s:
+            try:
+                results: list[IngestResult | Exception] = [
+                    self.ingestor.ingest(s, i, commit=False) for i in items
+                ]
+                s.commit()
+                return results
+            except Exception:
+                s.rollback()
+        out: list[IngestResult | Exception] = []
+        for item in items:
+            try:
+                out.append(self.ingest(item))
+            except Exception as exc:
+                out.append(exc)
+        return out
 
-def store_from_settings(settings: BaseSettings) -> CrawlStore:
+
+def store_from_settings(settings: BaseSettings, *, matcher: bool = True) -> CrawlStore:
     """One store per process and database, shared by every source's crawler.
 
     NEWSRADAR_MATCHER names a factory `f(settings) -> matcher`, so a Scrapyd job can build
-    the classifier from plain settings as the in-process CLI does.
+    the classifier from plain settings as the in-process CLI does. Spiders ask for no matcher:
+    they only read what is stored, and building the classifier costs seconds.
     """
     url = settings.get("NEWSRADAR_DATABASE_URL")
     if not url:
         raise ValueError("NEWSRADAR_DATABASE_URL is not set")
-    factory_path = settings.get("NEWSRADAR_MATCHER")
+    factory_path = settings.get("NEWSRADAR_MATCHER") if matcher else None
     key = (url, factory_path)
     with _LOCK:
         if key not in _STORES:

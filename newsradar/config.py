@@ -62,6 +62,7 @@ class CrawlSettings:
     timeout: float = 30.0
     retries: int = 3
     retry_backoff: float = 1.0  # seconds before the first retry, doubling after
+    ingest_worker: bool = True  # store articles in a second process, beside the crawl
 
 
 @dataclass

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import outbox, stories
@@ -98,15 +98,27 @@ class Ingestor:
     def __init__(self, matcher: Matcher | None = None) -> None:
         self.matcher = matcher
 
-    def ingest(self, session: Session, data: ArticleData) -> IngestResult:
-        """Store or update one article and everything that follows from it; commits once."""
+    def ingest(self, session: Session, data: ArticleData, *, commit: bool = True) -> IngestResult:
+        """Store or update one article and everything that follows from it, in one transaction.
+
+        commit=False leaves the commit to the caller, who may store several articles in one
+        transaction: all of them or none, never an article without its matches and alerts.
+        """
         digest = content_hash(data.title, data.body_text)
-        article = session.scalar(select(Article).where(Article.url == data.url))
-        if article is not None and article.content_hash == digest:
-            if data.list_stamp and article.list_stamp != data.list_stamp:
-                article.list_stamp = data.list_stamp
-                session.commit()
-            return IngestResult("unchanged", article.id, article.story_id, [])
+        known = session.execute(
+            select(Article.id, Article.content_hash, Article.list_stamp, Article.story_id).where(
+                Article.url == data.url
+            )
+        ).first()
+        if known is not None and known.content_hash == digest:
+            if data.list_stamp and known.list_stamp != data.list_stamp:
+                session.execute(
+                    update(Article).where(Article.id == known.id).values(list_stamp=data.list_stamp)
+                )
+                if commit:
+                    session.commit()
+            return IngestResult("unchanged", known.id, known.story_id, [])
+        article = session.get(Article, known.id) if known is not None else None
         status = "new" if article is None else "updated"
         matches = self.matcher(data.title, data.body_text) if self.matcher is not None else []
         if article is None:
@@ -143,7 +155,10 @@ class Ingestor:
         new_topics = self._add_story_topics(session, story, {m.topic_id for m in matches})
         if new_topics:
             outbox.enqueue(session, story, new_topics)
-        session.commit()
+        if commit:
+            session.commit()
+        else:
+            session.flush()
         return IngestResult(status, article.id, story.id, new_topics)
 
     def reclassify(self, session: Session, *, since: datetime | None = None, progress=None) -> dict[str, int]:

@@ -27,15 +27,15 @@ def extract_article(response: TextResponse, adapter: Adapter, article_kind: str 
 
     The `extraction` field records which path produced the article, so a broken selector shows.
     """
-    candidates: list[Adapter] = []
-    if article_kind != "auto":
-        candidates.append(adapter_for(article_kind, adapter.selectors))
-    elif adapter.kind != "feed":
-        candidates.append(adapter)
-    if not candidates or article_kind == "auto":
-        candidates += [a for a in _SITE_ADAPTERS if a.kind != adapter.kind and a.recognises(response)]
-    for candidate in candidates:
-        article = candidate.parse_article(response)
+    first = adapter_for(article_kind, adapter.selectors) if article_kind != "auto" else adapter
+    if first.kind != "feed":
+        article = first.parse_article(response)
         if article is not None:
             return article
+    # The page is not what the source's adapter expects: another known site's, or unknown.
+    for candidate in _SITE_ADAPTERS:
+        if candidate.kind != first.kind and candidate.recognises(response):
+            article = candidate.parse_article(response)
+            if article is not None:
+                return article
     return extract_fallback(response)

@@ -96,15 +96,16 @@ def article_from_fragment(response: TextResponse, fragment_html: str, **fields) 
 
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]+")
 
 
 def language_of(text: str) -> str:
     """'zh' when Chinese characters carry the text, else 'en' for Latin text: enough to route it."""
     sample = text[:2000]
-    letters = sum(ch.isalpha() for ch in sample)
-    if not letters:
+    cjk, words = len(_CJK.findall(sample)), len(_LATIN.findall(sample))
+    if not cjk and not words:
         return "und"
-    return "zh" if len(_CJK.findall(sample)) / letters > 0.3 else "en"
+    return "zh" if cjk >= words else "en"
 
 
 def absolute(response: TextResponse, href: str | None) -> str | None:

@@ -34,6 +34,7 @@ def crawler_settings(ctx, verbose: int = 0) -> dict:
         timeout=c.timeout,
         retries=c.retries,
         retry_backoff=c.retry_backoff,
+        ingest_worker=c.ingest_worker,
         matcher="newsradar.context.matcher_from_settings",
         config_path=str(cfg.path) if cfg.path else None,
         log_level="INFO" if verbose else "WARNING",

@@ -1,0 +1,133 @@
+"""The ingest worker: a second process that stores articles while the crawl keeps downloading.
+
+A plain pipe, not a process pool: the pool's feeder and manager threads fight the reactor for the
+GIL on every item. Here the reactor writes a pickled article only while fewer than
+`MAX_IN_FLIGHT` are unanswered (so a write never blocks) and reads answers when the pipe is
+readable. The worker stores what has arrived in one transaction (a few articles), in the order received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections import deque
+from itertools import count
+from typing import Any
+
+from scrapy.settings import Settings
+
+from storage.ingest import ArticleData
+
+from .store import store_from_settings
+
+__all__ = ["IngestWorker", "WorkerDied"]
+
+log = logging.getLogger(__name__)
+MAX_IN_FLIGHT = 6  # articles pickle to ~10 KB: six stay within a 64 KB pipe buffer
+
+
+class WorkerDied(RuntimeError):
+    """The worker process is gone; the articles it held were not stored (and will be fetched again)."""
+
+
+def _serve(conn, settings: dict[str, Any]) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    store = store_from_settings(Settings(settings))
+    conn.send(("ready", None, None))
+    stop = False
+    while not stop:
+        batch = [conn.recv()]
+        while batch[-1] is not None and conn.poll():  # whatever else is already waiting
+            batch.append(conn.recv())
+        if batch[-1] is None:
+            stop = True
+            batch.pop()
+        if not batch:
+            continue
+        results = store.ingest_many([item for _, item in batch])
+        for (key, _), result in zip(batch, results, strict=True):
+            if isinstance(result, Exception):  # reported per article; the worker goes on
+                conn.send(("error", key, f"{type(result).__name__}: {result}"))
+            else:
+                conn.send(("ok", key, result))
+    conn.close()
+
+
+class IngestWorker:
+    """Owns the worker process; `submit` is awaited by the item pipeline on the reactor's loop."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        ctx = multiprocessing.get_context("spawn")  # never fork a process running a reactor
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(
+            target=_serve, args=(child, settings), name="newsradar-ingest", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.keys = count()
+        self.waiting: deque[tuple[int, ArticleData]] = deque()
+        self.futures: dict[int, asyncio.Future] = {}
+        self.in_flight = 0
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.dead: str | None = None
+
+    def submit(self, item: ArticleData) -> asyncio.Future:
+        if self.loop is None:
+            self.loop = asyncio.get_running_loop()
+            self.loop.add_reader(self.conn.fileno(), self._readable)
+        future = self.loop.create_future()
+        if self.dead:
+            future.set_exception(WorkerDied(self.dead))
+            return future
+        key = next(self.keys)
+        self.futures[key] = future
+        self.waiting.append((key, item))
+        self._pump()
+        return future
+
+    def _pump(self) -> None:
+        while self.waiting and self.in_flight < MAX_IN_FLIGHT and not self.dead:
+            self.conn.send(self.waiting.popleft())
+            self.in_flight += 1
+
+    def _readable(self) -> None:
+        try:
+            while self.conn.poll():
+                kind, key, value = self.conn.recv()
+                if kind == "ready":
+                    continue
+                self.in_flight -= 1
+                future = self.futures.pop(key)
+                if kind == "ok":
+                    future.set_result(value)
+                else:
+                    future.set_exception(RuntimeError(value))
+        except (EOFError, OSError):
+            self._died(f"ingest worker exited (code {self.process.exitcode})")
+        self._pump()
+
+    def _died(self, reason: str) -> None:
+        self.dead = reason
+        if self.loop is not None:
+            self.loop.remove_reader(self.conn.fileno())
+        for future in self.futures.values():
+            if not future.done():
+                future.set_exception(WorkerDied(reason))
+        self.futures.clear()
+        self.waiting.clear()
+
+    def close(self) -> None:
+        """Ask the worker to finish; everything submitted has been answered by now."""
+        if self.loop is not None and not self.dead:
+            self.loop.remove_reader(self.conn.fileno())
+        try:
+            if not self.dead:
+                self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(30)
+        if self.process.is_alive():
+            log.error("ingest worker did not stop; terminating it")
+            self.process.terminate()
+        self.conn.close()
