@@ -35,7 +35,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, func, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -347,8 +347,15 @@ def _summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
 
 
 def list_stories(session: Session, *, since: datetime | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Stories first seen at or after `since`, newest first (by when the story was created)."""
-    query = select(Story).order_by(Story.created_at.desc(), Story.id.desc()).limit(limit)
+    """Stories newest first by their lead's publication time (when it was first seen, for an
+    undated lead): a reader scans news by when it happened, not by when we crawled it."""
+    when = func.coalesce(Article.published_at, Story.created_at)
+    query = (
+        select(Story)
+        .outerjoin(Article, Article.id == Story.lead_article_id)
+        .order_by(when.desc(), Story.id.desc())
+        .limit(limit)
+    )
     if since is not None:
-        query = query.where(Story.created_at >= since)
+        query = query.where(when >= since)
     return _summaries(session, list(session.scalars(query)))

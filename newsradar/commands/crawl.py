@@ -52,6 +52,14 @@ def run(args: argparse.Namespace, ctx) -> int:
             cfg.path, "sources", "no sources configured: add [[sources]] (see `newsradar init`)"
         )
     ctx.db()  # fail early, with a clear message, on a bad database
+    if not args.verbose:
+        # Our spider logs each failure once, with URL and reason; Scrapy's own traceback adds nothing.
+        for name in (
+            "scrapy.downloadermiddlewares.retry",
+            "scrapy.downloadermiddlewares.robotstxt",
+            "scrapy.core.scraper",
+        ):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     settings = crawler_settings(ctx, args.verbose)
     reports = run_crawl(source_dicts(sources), settings, progress=progress_stream())
     logging.getLogger("newsradar").debug("crawl finished")

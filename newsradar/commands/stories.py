@@ -55,9 +55,11 @@ def run_list(args: argparse.Namespace, ctx) -> int:
             continue
         lead = story["lead"] or {}
         topics = f"  [{', '.join(story['topics'])}]" if story["topics"] else ""
+        n = len(story["articles"])
+        sources = ", ".join(story["sources"])
         print(
-            f"{story['id']:>6}  {_when(story['first_published_at'])}  {len(story['articles'])} copies  "
-            f"{lead.get('title', '')}{topics}",
+            f"{story['id']:>6}  {_when(story['first_published_at'])}  {n} {'copy' if n == 1 else 'copies'} "
+            f"({sources})  {lead.get('title', '')}{topics}",
             file=ctx.out,
         )
     if not rows and not args.json:
