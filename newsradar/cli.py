@@ -19,7 +19,7 @@ __all__ = ["main"]
 # so a feature can land without touching this file twice.
 COMMANDS = (
     "init", "crawl", "articles", "sources", "topics", "classify", "stories",
-    "subscribers", "dispatch", "bot", "status", "run", "web",
+    "subscribers", "dispatch", "digest", "bot", "status", "run", "web",
 )  # fmt: skip
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Article, Channel, Delivery, Story, StoryTopic, Subscriber, TopicMatch
 
-__all__ = ["Alert", "ChannelBatch", "load_batches", "story_summary", "topic_labels"]
+__all__ = ["Alert", "ChannelBatch", "Digest", "load_batches", "story_summary", "topic_labels"]
 
 
 @dataclass
@@ -33,6 +33,21 @@ class Alert:
 
 
 @dataclass
+class Digest:
+    """One claimed daily digest row: its stories still to send, in display order.
+
+    `start` stories of the queued list went out in earlier parts (digest_progress); each item
+    is an Alert without delivery ids whose first topic is the group it is listed under.
+    """
+
+    delivery_id: int
+    day: date
+    total: int
+    start: int = 0
+    items: list[Alert] = field(default_factory=list)
+
+
+@dataclass
 class ChannelBatch:
     """Claimed rows of one channel, ready to render and send together."""
 
@@ -44,10 +59,11 @@ class ChannelBatch:
     subscriber_name: str
     paused: bool
     alerts: list[Alert]
+    digests: list[Digest] = field(default_factory=list)
 
     @property
     def delivery_ids(self) -> list[int]:
-        return [i for a in self.alerts for i in a.delivery_ids]
+        return [i for a in self.alerts for i in a.delivery_ids] + [d.delivery_id for d in self.digests]
 
 
 def topic_labels(topics: Sequence[Any]) -> dict[str, str]:
@@ -155,42 +171,46 @@ def load_batches(
     batches: dict[int, ChannelBatch] = {}
     summaries: dict[int, dict[str, Any] | None] = {}
     evidences: dict[tuple[int, tuple[str, ...]], tuple[str, list]] = {}
+
+    def alert(ids: list[int], story_id: int, topics: list[str]) -> Alert:
+        if story_id not in summaries:
+            summaries[story_id] = story_summary(session, story_id)
+        summary = summaries[story_id]
+        if summary is None:  # story vanished: render what we can, the row is still settled
+            return Alert(ids, story_id, f"story {story_id}", "", [], None, topics, [])
+        lead = summary["lead"] or {}
+        key = (story_id, tuple(topics))
+        if key not in evidences:
+            evidences[key] = _evidence(session, story_id, lead.get("id"), topics)
+        evidence, spans = evidences[key]
+        sources = list(summary.get("sources") or []) or list(
+            dict.fromkeys(a["source"] for a in summary.get("articles", []))
+        )
+        return Alert(
+            delivery_ids=ids,
+            story_id=story_id,
+            title=lead.get("title") or "",
+            url=lead.get("url") or "",
+            sources=[_source_name(s) for s in sources],
+            published_at=_as_datetime(summary.get("first_published_at") or lead.get("published_at")),
+            topics=topics,
+            topic_labels=[labels.get(t, t) for t in topics],
+            evidence=evidence,
+            spans=spans,
+            articles=len(summary.get("articles") or []) or 1,
+        )  # fmt: skip
+
     for d, ch, sub in rows:
         batch = batches.get(ch.id)
         if batch is None:
             batch = batches[ch.id] = ChannelBatch(
                 ch.id, ch.kind, ch.address, ch.active, sub.id, sub.name or "", sub.paused, []
             )
-        if d.story_id not in summaries:
-            summaries[d.story_id] = story_summary(session, d.story_id)
-        summary = summaries[d.story_id]
-        if summary is None:  # story vanished: render what we can, the row is still settled
-            batch.alerts.append(
-                Alert([d.id], d.story_id, f"story {d.story_id}", "", [], None, list(d.topics), [])
-            )
+        if d.kind == "digest":
+            queued = list(d.digest_items or [])
+            start = min(max(0, d.digest_progress or 0), len(queued))
+            items = [alert([], int(sid), [str(t) for t in topics]) for sid, topics in queued[start:]]
+            batch.digests.append(Digest(d.id, d.digest_day, len(queued), start, items))
             continue
-        lead = summary["lead"] or {}
-        topics = list(d.topics or [])
-        key = (d.story_id, tuple(topics))
-        if key not in evidences:
-            evidences[key] = _evidence(session, d.story_id, lead.get("id"), topics)
-        evidence, spans = evidences[key]
-        sources = list(summary.get("sources") or []) or list(
-            dict.fromkeys(a["source"] for a in summary.get("articles", []))
-        )
-        batch.alerts.append(
-            Alert(
-                delivery_ids=[d.id],
-                story_id=d.story_id,
-                title=lead.get("title") or "",
-                url=lead.get("url") or "",
-                sources=[_source_name(s) for s in sources],
-                published_at=_as_datetime(summary.get("first_published_at") or lead.get("published_at")),
-                topics=topics,
-                topic_labels=[labels.get(t, t) for t in topics],
-                evidence=evidence,
-                spans=spans,
-                articles=len(summary.get("articles") or []) or 1,
-            )  # fmt: skip
-        )
+        batch.alerts.append(alert([d.id], d.story_id, list(d.topics or [])))
     return list(batches.values())

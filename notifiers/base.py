@@ -8,7 +8,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .alerts import Alert, ChannelBatch
+from .alerts import Alert, ChannelBatch, Digest
 
 __all__ = [
     "Message",
@@ -23,14 +23,24 @@ __all__ = [
 
 @dataclass
 class Message:
-    """One thing to send (a Telegram message, an email, a webhook call) settling these alerts."""
+    """One thing to send (a Telegram message, an email, a webhook call) settling these alerts.
+
+    A digest message carries `digest` instead of alerts; `progress` is set on every part but the
+    last of a split digest (the digest's stories delivered once this part is sent), so the
+    dispatcher records progress there and settles the row only with the last part.
+    """
 
     payload: Any
     alerts: list[Alert]
+    digest: Digest | None = None
+    progress: int | None = None
 
     @property
     def delivery_ids(self) -> list[int]:
-        return [i for a in self.alerts for i in a.delivery_ids]
+        ids = [i for a in self.alerts for i in a.delivery_ids]
+        if self.digest is not None:
+            ids.append(self.digest.delivery_id)
+        return ids
 
 
 @dataclass(frozen=True)

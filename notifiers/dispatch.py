@@ -7,7 +7,9 @@ Guarantees (see storage.outbox for the row life cycle):
 - sends stop when this process can no longer be sure it holds its lease (renewals failing), so
   an expired lease is never used to send;
 - channel kinds that are not configured ([telegram] without NEWSRADAR_TELEGRAM_TOKEN, no
-  [email] ...) are left pending, untouched, and reported, so nothing is lost before setup.
+  [email] ...) are left pending, untouched, and reported, so nothing is lost before setup;
+- daily digests are rows like alerts; a digest split over several messages records its
+  progress after each part and is settled by its last, so a retry never repeats a sent part.
 
 Database work runs on one worker thread so a busy SQLite never stalls the sending event loop.
 """
@@ -44,6 +46,7 @@ MAX_ROWS_PER_CHANNEL = 50
 @dataclass
 class DispatchReport:
     sent: int = 0  # outbox rows settled as sent
+    digests: int = 0  # ... of which daily digests
     messages: int = 0  # messages / emails / webhook calls made
     retrying: int = 0
     dead: int = 0
@@ -109,8 +112,10 @@ class Dispatcher:
         labels: Mapping[str, str] | None = None,
         worker: str | None = None,
         concurrency: int = 128,
+        delivery_kinds: tuple[str, ...] = (),
     ) -> None:
         self.db = db
+        self.delivery_kinds = delivery_kinds  # only these rows ("alert", "digest"); () for all
         self.settings = settings
         self.alerts = settings.alerts
         self.senders = dict(senders)
@@ -176,7 +181,7 @@ class Dispatcher:
                     ids = await self._db(
                         outbox.claim, self.worker, lease=self.alerts.lease, max_channels=free,
                         max_rows_per_channel=MAX_ROWS_PER_CHANNEL, exclude_channels=list(in_flight),
-                        exclude_kinds=sorted(self.report.unavailable),
+                        exclude_kinds=sorted(self.report.unavailable), delivery_kinds=self.delivery_kinds,
                     )  # fmt: skip
                     if ids:
                         self._lease_deadline = time.monotonic() + self.alerts.lease
@@ -241,8 +246,12 @@ class Dispatcher:
                 backoff_max=self.alerts.backoff_max,
             )  # fmt: skip
             return
+        settled: set[int] = set()  # rows given up on while later messages still name them
         for i, message in enumerate(messages):
-            rest = [d for m in messages[i + 1 :] for d in m.delivery_ids]
+            mine = message.delivery_ids
+            if settled.issuperset(mine):
+                continue
+            rest = list(dict.fromkeys(d for m in messages[i + 1 :] for d in m.delivery_ids if d not in mine))
             if not self._lease_ok():
                 log.warning("lease too short to send safely; leaving %d rows to expire", len(ids))
                 return
@@ -250,23 +259,30 @@ class Dispatcher:
                 outcome = await sender.send(batch, message)
             except SenderUnavailable as exc:
                 self._unusable(batch.kind, str(exc))
-                mine = message.delivery_ids + rest
                 self.report.waiting[batch.kind] += await self._db(
-                    outbox.release, mine, self.worker, note=str(exc)
+                    outbox.release, mine + rest, self.worker, note=str(exc)
                 )
                 return
             except Exception as exc:  # a bug in rendering/sending: retry later, keep going
                 log.exception("sending to %s %s failed", batch.kind, batch.address)
                 outcome = Transient(f"{type(exc).__name__}: {exc}")
-            if isinstance(outcome, Sent):
-                n = await self._db(outbox.mark_sent, message.delivery_ids, self.worker)
-                self.report.sent += n
+            if isinstance(outcome, Sent) and message.progress is not None:
+                # A part of a split digest: the row stays ours until its last part is sent.
                 self.report.messages += 1
-                self.report.lost_leases += len(message.delivery_ids) - n
+                if not await self._db(outbox.mark_progress, mine, self.worker, message.progress):
+                    self.report.lost_leases += len(mine)
+                    return  # another dispatcher owns the digest now; it resumes after this part
+                continue
+            if isinstance(outcome, Sent):
+                n = await self._db(outbox.mark_sent, mine, self.worker)
+                self.report.sent += n
+                self.report.digests += n if message.digest is not None else 0
+                self.report.messages += 1
+                self.report.lost_leases += len(mine) - n
                 continue
             if isinstance(outcome, Transient):
                 retrying, dead = await self._db(
-                    outbox.mark_retry, message.delivery_ids, self.worker, outcome.error,
+                    outbox.mark_retry, mine, self.worker, outcome.error,
                     max_attempts=self.alerts.max_attempts, backoff_base=self.alerts.backoff_base,
                     backoff_max=self.alerts.backoff_max, not_before=outcome.retry_after,
                 )  # fmt: skip
@@ -278,11 +294,10 @@ class Dispatcher:
                 return
             assert isinstance(outcome, Permanent)
             if not outcome.deactivate:
-                self.report.dead += await self._db(
-                    outbox.mark_dead, message.delivery_ids, self.worker, outcome.error
-                )
+                self.report.dead += await self._db(outbox.mark_dead, mine, self.worker, outcome.error)
+                settled.update(mine)
                 continue
-            await self._deactivate(batch, outcome.error, message.delivery_ids + rest)
+            await self._deactivate(batch, outcome.error, mine + rest)
             return
 
     async def _deactivate(self, batch: ChannelBatch, reason: str, ids: list[int]) -> None:
@@ -309,12 +324,16 @@ def run_dispatch(
     loop: bool = False,
     concurrency: int = 128,
     install_signals: bool = False,
+    delivery_kinds: tuple[str, ...] = (),
 ) -> DispatchReport:
     """Build senders and run one dispatcher to completion (the CLI's entry point)."""
 
     async def main() -> DispatchReport:
         senders, missing = build_senders(settings, out)
-        d = Dispatcher(db, settings, senders, unavailable=missing, labels=labels, concurrency=concurrency)
+        d = Dispatcher(
+            db, settings, senders, unavailable=missing, labels=labels, concurrency=concurrency,
+            delivery_kinds=delivery_kinds,
+        )  # fmt: skip
         if install_signals:
             import signal
 

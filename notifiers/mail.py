@@ -17,7 +17,7 @@ from email.utils import formataddr, formatdate
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, SenderUnavailable, Sent, Transient
-from .render import email_content
+from .render import digest_email_content, email_content
 from .settings import AlertSettings, EmailSettings
 from .tokens import unsubscribe_url
 
@@ -31,7 +31,10 @@ def build_email(
 ) -> EmailMessage:
     """The full email for one batch of alerts to one address."""
     unsub = unsubscribe_url(alerts.base_url, batch.channel_id, secret)
-    content = email_content(message.alerts, unsub)
+    if message.digest is not None:
+        content = digest_email_content(message.digest, unsub)
+    else:
+        content = email_content(message.alerts, unsub)
     msg = EmailMessage()
     msg["From"] = formataddr(("newsradar", settings.sender))
     msg["To"] = batch.address
@@ -64,7 +67,8 @@ class EmailSender(Sender):
 
     def render(self, batch: ChannelBatch) -> list[Message]:
         n = self.settings.max_stories_per_message
-        return [Message(None, batch.alerts[i : i + n]) for i in range(0, len(batch.alerts), n)]
+        out = [Message(None, batch.alerts[i : i + n]) for i in range(0, len(batch.alerts), n)]
+        return out + [Message(None, [], digest) for digest in batch.digests]
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings

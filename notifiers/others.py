@@ -16,7 +16,7 @@ import apprise
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, Sent, Transient
-from .render import plain_text
+from .render import digest_plain_text, plain_text
 
 __all__ = ["AppriseSender", "ConsoleSender", "apprise_url_ok"]
 
@@ -29,6 +29,8 @@ def apprise_url_ok(url: str) -> bool:
 
 
 def _title(message: Message) -> str:
+    if message.digest is not None:
+        return f"newsradar daily digest {message.digest.day:%Y-%m-%d}"
     first = message.alerts[0].title or "(untitled)"
     return (
         f"newsradar: {first[:120]}"
@@ -46,10 +48,15 @@ class AppriseSender(Sender):
 
     def render(self, batch: ChannelBatch) -> list[Message]:
         n = self.per_message
-        return [
+        out = [
             Message((_title(m := Message(None, batch.alerts[i : i + n])), plain_text(m.alerts)), m.alerts)
             for i in range(0, len(batch.alerts), n)
         ]
+        for d in batch.digests:
+            m = Message(None, [], d)
+            m.payload = (_title(m), digest_plain_text(d))
+            out.append(m)
+        return out
 
     def _notify(self, url: str, title: str, body: str) -> Outcome:
         obj = apprise.Apprise()
@@ -74,12 +81,14 @@ class ConsoleSender(Sender):
         self.out = out or sys.stdout
 
     def render(self, batch: ChannelBatch) -> list[Message]:
-        return [Message(plain_text(batch.alerts), batch.alerts)]
+        out = [Message(plain_text(batch.alerts), batch.alerts)] if batch.alerts else []
+        return out + [Message(digest_plain_text(d), [], d) for d in batch.digests]
 
     async def send(self, batch: ChannelBatch, message: Message) -> Outcome:
         who = f"subscriber {batch.subscriber_id}" + (
             f" ({batch.subscriber_name})" if batch.subscriber_name else ""
         )
-        self.out.write(f"=== newsradar alert for {who} ===\n{message.payload}\n\n")
+        what = "digest" if message.digest is not None else "alert"
+        self.out.write(f"=== newsradar {what} for {who} ===\n{message.payload}\n\n")
         self.out.flush()
         return Sent()

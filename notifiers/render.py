@@ -3,6 +3,8 @@
 Telegram: HTML parse mode, at most 4,096 characters per message (we count UTF-16 units of the
 markup itself, stricter than Telegram's count of the visible text), several stories per message.
 Email: plain text + HTML, sanitised with nh3 on top of escaping. Console and Apprise: plain text.
+Daily digests use the same pieces (link, sources, time, evidence), grouped under topic headings;
+a Telegram digest is split over as many messages as the limit needs.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import nh3
 
 from storage.types import to_beijing
 
-from .alerts import Alert
+from .alerts import Alert, Digest
 
 __all__ = [
     "TELEGRAM_LIMIT",
     "EmailContent",
+    "digest_email_content",
+    "digest_plain_text",
+    "digest_telegram_messages",
     "email_content",
     "evidence_html",
     "plain_text",
@@ -93,12 +98,16 @@ def evidence_html(evidence: str, spans: Sequence[tuple[int, int]], limit: int = 
     return " ".join("".join(out).split("\n"))
 
 
+def _telegram_link(alert: Alert, title_max: int) -> str:
+    title = html.escape(_cut(alert.title, title_max) or "(无标题 untitled)", quote=False)
+    url = _safe_url(alert.url)
+    return f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url else f"<b>{title}</b>"
+
+
 def telegram_alert(alert: Alert, *, title_max: int = TITLE_MAX, evidence_max: int = EVIDENCE_MAX) -> str:
     """One story as Telegram HTML; shrinks title and evidence until it fits one message."""
     while True:
-        title = html.escape(_cut(alert.title, title_max) or "(无标题 untitled)", quote=False)
-        url = _safe_url(alert.url)
-        link = f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url else f"<b>{title}</b>"
+        link = _telegram_link(alert, title_max)
         topics = html.escape(" · ".join(alert.topic_labels or alert.topics), quote=False)
         lines = [
             f"🔔 <b>{topics}</b>",
@@ -141,21 +150,24 @@ def telegram_messages(alerts: Sequence[Alert], *, max_per_message: int = 10) -> 
     return out
 
 
+def _plain_block(a: Alert, *, topics: bool = True) -> str:
+    head = f"[{' · '.join(a.topic_labels or a.topics)}] " if topics else "• "
+    tail = "" if topics else _also(a)  # a digest item names its other topics after the title
+    lines = [
+        f"{head}{_cut(a.title, 500) or '(untitled)'}{tail}",
+        f"  {a.url}" if a.url else "",
+        f"  来源 sources: {_sources(a, 30)}",
+        f"  时间 time: {_when(a)}",
+    ]
+    if a.evidence:
+        start, end = _window(a.evidence, a.spans, 500)
+        lines.append(f"  » {' '.join(a.evidence[start:end].split())}")
+    return "\n".join(line for line in lines if line)
+
+
 def plain_text(alerts: Sequence[Alert]) -> str:
     """Console / Apprise / email text body: the same facts, no markup."""
-    blocks = []
-    for a in alerts:
-        lines = [
-            f"[{' · '.join(a.topic_labels or a.topics)}] {_cut(a.title, 500) or '(untitled)'}",
-            f"  {a.url}" if a.url else "",
-            f"  来源 sources: {_sources(a, 30)}",
-            f"  时间 time: {_when(a)}",
-        ]
-        if a.evidence:
-            start, end = _window(a.evidence, a.spans, 500)
-            lines.append(f"  » {' '.join(a.evidence[start:end].split())}")
-        blocks.append("\n".join(line for line in lines if line))
-    return "\n\n".join(blocks)
+    return "\n\n".join(_plain_block(a) for a in alerts)
 
 
 @dataclass(frozen=True)
@@ -179,25 +191,146 @@ def email_content(alerts: Sequence[Alert], unsubscribe: str | None) -> EmailCont
     text = plain_text(alerts)
     if unsubscribe:
         text += f"\n\n-- \n退订 Unsubscribe: {unsubscribe}\n"
-    items = []
-    for a in alerts:
-        url = _safe_url(a.url)
-        title = html.escape(_cut(a.title, 500) or "(untitled)", quote=False)
-        head = f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url else title
-        ev = evidence_html(a.evidence, a.spans, 500)
-        items.append(
-            "<li><p>"
-            f"<small>{html.escape(' · '.join(a.topic_labels or a.topics), quote=False)}</small><br>"
-            f"<b>{head}</b><br>"
-            f"<small>{html.escape(_sources(a, 30), quote=False)} — {html.escape(_when(a), quote=False)}</small>"
-            + (f"<br>» {ev}" if ev else "")
-            + "</p></li>"
-        )
-    body = f"<div><h2>newsradar</h2><ul>{''.join(items)}</ul>"
+    items = "".join(_email_item(a) for a in alerts)
+    return EmailContent(
+        subject=subject, text=text, html=_email_html(f"<h2>newsradar</h2><ul>{items}</ul>", unsubscribe)
+    )
+
+
+def _email_item(a: Alert, *, topics: bool = True) -> str:
+    url = _safe_url(a.url)
+    title = html.escape(_cut(a.title, 500) or "(untitled)", quote=False)
+    head = f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url else title
+    ev = evidence_html(a.evidence, a.spans, 500)
+    label = (
+        f"<small>{html.escape(' · '.join(a.topic_labels or a.topics), quote=False)}</small><br>"
+        if topics
+        else ""
+    )
+    return (
+        "<li><p>"
+        f"{label}<b>{head}</b><br>"
+        f"<small>{html.escape(_sources(a, 30), quote=False)} — {html.escape(_when(a), quote=False)}</small>"
+        + (f"<br>» {ev}" if ev else "")
+        + "</p></li>"
+    )
+
+
+def _email_html(inner: str, unsubscribe: str | None) -> str:
+    """Wrap escaped markup, add the unsubscribe link, and sanitise the whole with nh3."""
+    body = f"<div>{inner}"
     if unsubscribe:
         body += (
             f'<hr><p><small><a href="{html.escape(unsubscribe, quote=True)}">退订 Unsubscribe</a></small></p>'
         )
     body += "</div>"
     clean = nh3.clean(body, tags=_ALLOWED_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https"})
-    return EmailContent(subject=subject, text=text, html=f"<!doctype html><html><body>{clean}</body></html>")
+    return f"<!doctype html><html><body>{clean}</body></html>"
+
+
+# -- daily digests ---------------------------------------------------------------------------
+
+DIGEST_TITLE = "newsradar 每日摘要 daily digest"
+NOTHING = "没有匹配的新闻 no matching news"
+
+
+def _group(a: Alert) -> str:
+    return (a.topic_labels or a.topics or ["-"])[0]
+
+
+def _groups(items: Sequence[Alert]) -> list[tuple[str, list[Alert]]]:
+    """Consecutive items under one topic heading (plan_digests already ordered them)."""
+    out: list[tuple[str, list[Alert]]] = []
+    for a in items:
+        if out and out[-1][0] == _group(a):
+            out[-1][1].append(a)
+        else:
+            out.append((_group(a), [a]))
+    return out
+
+
+def _also(a: Alert) -> str:
+    """Other followed topics of a story listed under its first one."""
+    rest = (a.topic_labels or a.topics)[1:]
+    return f" (+ {' · '.join(rest)})" if rest else ""
+
+
+def _digest_block(a: Alert, title_max: int = TITLE_MAX, evidence_max: int = EVIDENCE_MAX) -> str:
+    """One story of a Telegram digest; shrinks like telegram_alert so any block fits a message."""
+    budget = TELEGRAM_LIMIT - 400  # room for the message and topic headings
+    while True:
+        lines = [
+            f"• {_telegram_link(a, title_max)}{html.escape(_also(a), quote=False)}",
+            f"  📰 {html.escape(_sources(a), quote=False)} · 🕒 {_when(a)}",
+        ]
+        ev = evidence_html(a.evidence, a.spans, evidence_max)
+        if ev:
+            lines.append(f"  » {ev}")
+        text = "\n".join(lines)
+        if utf16_len(text) <= budget or (title_max <= 20 and evidence_max == 0):
+            return text if utf16_len(text) <= budget else _cut(_hard_cut(text), 2000)
+        title_max, evidence_max = max(20, title_max // 2), evidence_max // 2 if evidence_max > 40 else 0
+
+
+def digest_telegram_messages(digest: Digest) -> list[tuple[str, int | None]]:
+    """A digest as Telegram HTML messages, each within 4,096; with the progress each part makes.
+
+    Progress is the number of the digest's queued stories delivered once that part is sent
+    (None for the last part, which settles the row). A continued part repeats its topic heading.
+    """
+    day = f"{digest.day:%Y-%m-%d}"
+    if digest.total == 0:
+        return [(f"📰 <b>{DIGEST_TITLE}</b> · {day}\n{NOTHING}", None)]
+    first = f"📰 <b>{DIGEST_TITLE}</b> · {day} 北京时间 · {digest.total} 条 stories"
+    cont = f"📰 <b>{DIGEST_TITLE}</b> · {day} (续 continued)"
+    out: list[tuple[str, int | None]] = []
+    parts: list[str] = [first if digest.start == 0 else cont]
+    heading: str | None = None
+    position = digest.start
+    sep = "\n\n"
+    for a in digest.items:
+        block = _digest_block(a)
+        group = _group(a)
+        head = f"🏷 <b>{html.escape(group, quote=False)}</b>"
+        piece = block if group == heading else f"{head}\n{block}"
+        if heading is not None and utf16_len(sep.join([*parts, piece])) > TELEGRAM_LIMIT:
+            out.append((sep.join(parts), position))
+            parts = [cont]
+            piece = f"{head} (续)\n{block}" if group == heading else f"{head}\n{block}"
+        parts.append(piece)
+        heading = group
+        position += 1
+    out.append((sep.join(parts), None))
+    return out
+
+
+def _digest_subject(digest: Digest) -> str:
+    day = f"{digest.day:%Y-%m-%d}"
+    if digest.total == 0:
+        return f"[newsradar] 每日摘要 daily digest {day}: {NOTHING}"
+    return f"[newsradar] 每日摘要 daily digest {day}: {digest.total} 条新闻 stories"
+
+
+def digest_plain_text(digest: Digest) -> str:
+    """Console / Apprise / email text of a digest: topic headings, then the stories' facts."""
+    head = f"{DIGEST_TITLE} · {digest.day:%Y-%m-%d} 北京时间"
+    if digest.total == 0:
+        return f"{head}\n{NOTHING}"
+    blocks = [f"{head} · {digest.total} 条 stories"]
+    for label, items in _groups(digest.items):
+        blocks.append(f"== {label} ==")
+        blocks.extend(_plain_block(a, topics=False) for a in items)
+    return "\n\n".join(blocks)
+
+
+def digest_email_content(digest: Digest, unsubscribe: str | None) -> EmailContent:
+    """Subject, text and HTML of one digest email (never split: mail has no 4,096 limit)."""
+    text = digest_plain_text(digest)
+    if unsubscribe:
+        text += f"\n\n-- \n退订 Unsubscribe: {unsubscribe}\n"
+    inner = f"<h2>{html.escape(DIGEST_TITLE, quote=False)} · {digest.day:%Y-%m-%d}</h2>"
+    if digest.total == 0:
+        inner += f"<p>{NOTHING}</p>"
+    for label, items in _groups(digest.items):
+        inner += f"<h2>{html.escape(label, quote=False)}</h2><ul>{''.join(_email_item(a, topics=False) for a in items)}</ul>"
+    return EmailContent(subject=_digest_subject(digest), text=text, html=_email_html(inner, unsubscribe))

@@ -85,6 +85,8 @@ class AlertSettings:
     poll_interval: float = 30.0  # dispatch --loop sleeps this long when nothing is due
     claim_batch: int = 500
     apprise_concurrency: int = 8
+    digest_hour: int = 8  # Beijing hour (0-23) at which the scheduler sends yesterday's digest
+    digest_empty: bool = False  # send a one-line "no matching news" digest instead of nothing
 
 
 def is_email(address: str) -> bool:
@@ -217,6 +219,17 @@ def _alerts(table: dict[str, Any]) -> AlertSettings:
             values[key] = _seconds(key, table[key])
     if values.get("lease", 1.0) <= 0:
         raise SettingsError("lease", "must be more than zero")
+    if "digest_hour" in table:
+        hour = table["digest_hour"]
+        if not isinstance(hour, int) or isinstance(hour, bool) or not 0 <= hour <= 23:
+            raise SettingsError(
+                "digest_hour", f"must be an hour of the day 0-23 (Beijing time), not {hour!r}"
+            )
+        values["digest_hour"] = hour
+    if "digest_empty" in table:
+        if not isinstance(table["digest_empty"], bool):
+            raise SettingsError("digest_empty", f"must be true or false, not {table['digest_empty']!r}")
+        values["digest_empty"] = table["digest_empty"]
     return AlertSettings(**values)
 
 

@@ -28,7 +28,7 @@ from telegram.request import HTTPXRequest
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Pacer, Permanent, Sender, SenderUnavailable, Sent, Transient
-from .render import telegram_messages
+from .render import digest_telegram_messages, telegram_messages
 from .settings import TelegramSettings
 
 __all__ = ["TelegramSender", "make_bot", "retry_after_seconds"]
@@ -110,7 +110,12 @@ class TelegramSender(Sender):
 
     def render(self, batch: ChannelBatch) -> list[Message]:
         packed = telegram_messages(batch.alerts, max_per_message=self.settings.max_stories_per_message)
-        return [Message(text, alerts) for text, alerts in packed]
+        out = [Message(text, alerts) for text, alerts in packed]
+        for digest in batch.digests:
+            out += [
+                Message(text, [], digest, progress) for text, progress in digest_telegram_messages(digest)
+            ]
+        return out
 
     async def _post(self, chat: str, text: str) -> None:
         await self.per_chat.wait(chat)

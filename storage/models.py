@@ -252,13 +252,21 @@ class Subscription(Base):
 
 
 class Delivery(Base):
-    """Outbox row: one alert of one story to one channel, written with the match, sent later."""
+    """Outbox row: one alert of one story to one channel, written with the match, sent later.
+
+    kind "digest": one channel's daily digest of `digest_day` (Beijing time) instead, with no
+    story_id; `digest_items` fixes its stories when queued, `digest_progress` counts those
+    already delivered by earlier parts of a digest split over several messages.
+    """
 
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="alert", server_default="alert")  # alert | digest
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
-    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), index=True, nullable=True
+    )
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(
         String(10), default="pending"
@@ -271,14 +279,21 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    digest_day: Mapped[date | None] = mapped_column(Date)
+    digest_items: Mapped[list[Any] | None] = mapped_column(nullable=True)  # [[story id, [topic ids]], ...]
+    digest_progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     subscriber: Mapped[Subscriber] = relationship()
     channel: Mapped[Channel] = relationship()
-    story: Mapped[Story] = relationship()
+    story: Mapped[Story | None] = relationship()
 
     __table_args__ = (
         UniqueConstraint(
             "subscriber_id", "story_id", "channel_id", name="uq_deliveries_subscriber_story_channel"
+        ),
+        # One digest per channel and day (alert rows have no day: NULLs never collide).
+        UniqueConstraint(
+            "subscriber_id", "channel_id", "digest_day", name="uq_deliveries_subscriber_channel_day"
         ),
         # The dispatcher's claim: due rows by status and time, grouped by channel.
         Index("ix_deliveries_status_next_attempt", "status", "next_attempt_at"),

@@ -14,38 +14,50 @@ process dies (or the database refuses the commit) between the two, the row is st
 when its lease expires and is sent again. A request that times out after the server completed
 it is the same case seen from the client (it is retried). That window is the only source of
 duplicates; it lasts one network round trip plus one commit (tests/notifiers/README.md).
+
+Daily digests are rows of the same table (``kind = "digest"``, no story, one per subscriber,
+channel and Beijing day, unique), so they share all of the above. A digest split over several
+messages records ``digest_progress`` after each part, so a retry sends only the parts not yet sent.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import Article, Channel, Delivery, Story, Subscriber, Subscription
-from .types import utcnow
+from .models import Article, Channel, Delivery, Story, StoryTopic, Subscriber, Subscription
+from .types import BEIJING, utcnow
 
 __all__ = [
+    "DIGEST_MODES",
     "STATUSES",
+    "DigestPlan",
     "backoff",
+    "beijing_day",
     "claim",
     "enqueue",
+    "enqueue_digests",
     "extend_lease",
     "mark_dead",
+    "mark_progress",
     "mark_retry",
     "mark_sent",
     "mark_skipped",
     "pending_by_kind",
+    "plan_digests",
     "release",
     "stats",
 ]
 
 STATUSES = ("pending", "sending", "sent", "dead", "skipped")
 INSTANT_MODES = ("instant", "both")
+DIGEST_MODES = ("digest", "both")
 
 
 def _insert(session: Session):
@@ -167,6 +179,7 @@ def claim(
     max_rows_per_channel: int = 50,
     exclude_channels: Collection[int] = (),
     exclude_kinds: Collection[str] = (),
+    delivery_kinds: Collection[str] = (),
 ) -> list[int]:
     """Take due rows (pending and due, or sending with an expired lease) of a few channels; commits.
 
@@ -174,9 +187,12 @@ def claim(
     PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent dispatchers never wait on each
     other. SQLite: one UPDATE statement, which takes the write lock before it reads, so two
     dispatchers serialise and the second sees the first one's claim. Call on a fresh session.
+    `delivery_kinds` ("alert", "digest") limits the claim to those rows (`newsradar digest`).
     """
     now = utcnow()
     due = _due(now)
+    if delivery_kinds:
+        due = and_(due, Delivery.kind.in_(list(delivery_kinds)))
     chan = select(Delivery.channel_id).where(due)
     if exclude_channels:
         chan = chan.where(Delivery.channel_id.not_in(list(exclude_channels)))
@@ -240,6 +256,17 @@ def mark_sent(session: Session, ids: Collection[int], worker: str) -> int:
         .where(_mine(ids, worker))
         .values(status="sent", sent_at=utcnow(), claimed_until=None, last_error=None)
     )
+    session.commit()
+    return result.rowcount
+
+
+def mark_progress(session: Session, ids: Collection[int], worker: str, progress: int) -> int:
+    """A digest part went out: its first `progress` stories are delivered; commits.
+
+    The row stays ``sending``; a retry (or a dispatcher reclaiming it) sends only the rest.
+    Returns how many rows were still ours (0: the lease was lost, stop sending this digest).
+    """
+    result = session.execute(update(Delivery).where(_mine(ids, worker)).values(digest_progress=progress))
     session.commit()
     return result.rowcount
 
@@ -367,6 +394,8 @@ def stats(session: Session, *, dead_limit: int = 20) -> dict[str, Any]:
     dead = [
         dict(
             id=d.id,
+            kind=d.kind,
+            digest_day=d.digest_day.isoformat() if d.digest_day else None,
             subscriber_id=d.subscriber_id,
             story_id=d.story_id,
             channel_id=d.channel_id,
@@ -378,3 +407,171 @@ def stats(session: Session, *, dead_limit: int = 20) -> dict[str, Any]:
         )
     ]
     return dict(deliveries=by_status, due=due, oldest_pending=oldest, inactive_channels=inactive, dead=dead)
+
+
+# -- daily digests ---------------------------------------------------------------------------
+
+
+@dataclass
+class DigestPlan:
+    """What one subscriber's digest of one day says: (story id, topic ids) in display order."""
+
+    subscriber_id: int
+    subscriber_name: str
+    channels: list[tuple[int, str, str]]  # (channel id, kind, address), active ones
+    items: list[tuple[int, list[str]]] = field(default_factory=list)
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted({t for _, ts in self.items for t in ts})
+
+
+def beijing_day(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a Beijing calendar day, as aware datetimes."""
+    start = datetime.combine(day, time(0), tzinfo=BEIJING)
+    return start, start + timedelta(days=1)
+
+
+def _day_stories(session: Session, day: date) -> dict[int, datetime]:
+    """Stories of a Beijing day -> when they were first published.
+
+    A story belongs to the day its earliest copy was published (so each story is in one digest
+    however many copies follow); a story with no dated copy, to the day it was first seen.
+    """
+    start, end = beijing_day(day)
+    touched = select(Article.story_id).where(
+        Article.published_at >= start, Article.published_at < end, Article.story_id.is_not(None)
+    )
+    first = func.min(Article.published_at)
+    out: dict[int, datetime] = {
+        sid: when
+        for sid, when in session.execute(
+            select(Article.story_id, first)
+            .where(Article.story_id.in_(touched))
+            .group_by(Article.story_id)
+            .having(first >= start, first < end)
+        )
+    }
+    dated = select(Article.story_id).where(Article.published_at.is_not(None), Article.story_id.is_not(None))
+    for sid, created in session.execute(
+        select(Story.id, Story.created_at).where(
+            Story.created_at >= start, Story.created_at < end, Story.id.not_in(dated)
+        )
+    ):
+        out[sid] = created
+    return out
+
+
+def plan_digests(
+    session: Session, day: date, *, topic_order: Sequence[str] = (), include_empty: bool = False
+) -> list[DigestPlan]:
+    """Each active digest subscriber's stories of `day` (Beijing), matched as alerts are.
+
+    A story counts for a subscriber when one of its topics is followed and the subscription's
+    sources / keywords narrowing accepts it (_covers, as for instant alerts). Items are grouped
+    by topic (in `topic_order`, then by id), newest first inside a group; a story with several
+    followed topics is listed once, under the first. Subscribers with nothing get a plan only
+    with include_empty (a "no matching news" digest); paused ones and ones without an active
+    channel get none.
+    """
+    order = {t: i for i, t in enumerate(topic_order)}
+    stories = _day_stories(session, day)
+    story_topics: dict[int, set[str]] = defaultdict(set)
+    if stories:
+        for sid, topic in session.execute(
+            select(StoryTopic.story_id, StoryTopic.topic_id).where(StoryTopic.story_id.in_(list(stories)))
+        ):
+            story_topics[sid].add(topic)
+    subs: dict[int, list[Subscription]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for subscription, name in session.execute(
+        select(Subscription, Subscriber.name)
+        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+        .where(Subscriber.paused.is_(False), Subscriber.mode.in_(DIGEST_MODES))
+        .order_by(Subscription.subscriber_id, Subscription.id)
+    ):
+        subs[subscription.subscriber_id].append(subscription)
+        names[subscription.subscriber_id] = name or ""
+    if not subs:
+        return []
+    channels: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for ch in session.scalars(
+        select(Channel)
+        .where(Channel.subscriber_id.in_(list(subs)), Channel.active.is_(True))
+        .order_by(Channel.id)
+    ):
+        channels[ch.subscriber_id].append((ch.id, ch.kind, ch.address))
+    texts: dict[int, list[tuple[str, str, str]]] = {}
+
+    def articles(story_id: int) -> list[tuple[str, str, str]]:
+        if story_id not in texts:
+            texts[story_id] = [
+                (a.source, a.title or "", a.body_text or "")
+                for a in session.execute(
+                    select(Article.source, Article.title, Article.body_text).where(
+                        Article.story_id == story_id
+                    )
+                )
+            ]
+        return texts[story_id]
+
+    def topic_key(topic: str) -> tuple[int, str]:
+        return (order.get(topic, len(order)), topic)
+
+    newest = sorted(stories, key=lambda sid: (stories[sid], sid), reverse=True)
+    plans = []
+    for sid in sorted(subs):
+        if not channels.get(sid):
+            continue
+        wanted = subs[sid]
+        items: list[tuple[int, list[str]]] = []
+        for story_id in newest:
+            topics = story_topics.get(story_id, set())
+            matched = [
+                s.topic_id
+                for s in wanted
+                if s.topic_id in topics
+                and _covers(s, articles(story_id) if (s.sources or s.keywords) else [])
+            ]
+            if matched:
+                items.append((story_id, sorted(set(matched), key=topic_key)))
+        items.sort(key=lambda item: topic_key(item[1][0]))  # stable: newest first inside a topic
+        if items or include_empty:
+            plans.append(DigestPlan(sid, names.get(sid, ""), channels[sid], items))
+    return plans
+
+
+def enqueue_digests(session: Session, day: date, plans: Sequence[DigestPlan]) -> int:
+    """Write one digest row per plan and channel (no commit); returns rows written.
+
+    Unique on (subscriber, channel, day) with ON CONFLICT DO NOTHING: a second run, or two at
+    once, queue nothing more, and the stories of a queued digest never change.
+    """
+    now = utcnow()
+    values: list[dict[str, Any]] = [
+        dict(
+            kind="digest",
+            subscriber_id=plan.subscriber_id,
+            story_id=None,
+            channel_id=cid,
+            digest_day=day,
+            digest_items=[[story_id, topics] for story_id, topics in plan.items],
+            digest_progress=0,
+            status="pending",
+            topics=plan.topics,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )  # fmt: skip
+        for plan in plans
+        for cid, _, _ in plan.channels
+    ]
+    if not values:
+        return 0
+    stmt = (
+        _insert(session)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["subscriber_id", "channel_id", "digest_day"])
+    )
+    result = session.execute(stmt)
+    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(values)

@@ -1,0 +1,91 @@
+"""`newsradar digest`: queue and send the daily digest of one Beijing-time day."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, timedelta
+
+from notifiers import notifier_settings, topic_ids, topics_of
+from notifiers.alerts import topic_labels
+from notifiers.dispatch import run_dispatch
+from storage import utcnow
+from storage.outbox import enqueue_digests, plan_digests
+from storage.stories import story_summary
+from storage.types import to_beijing
+
+__all__ = ["register", "run", "yesterday"]
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def yesterday() -> date:
+    """The day a digest covers by default: yesterday in Beijing, wherever the server runs."""
+    return to_beijing(utcnow()).date() - timedelta(days=1)
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "digest",
+        help="send each digest subscriber the day's matching stories, one message per channel",
+        description="Queues one digest per channel of every active subscriber in mode digest or both "
+        "(the stories first published on that Beijing-time day whose topics they follow), then sends "
+        "them. Running it again for the same day sends nothing more; digests that failed are retried "
+        "by the next `newsradar digest` or `newsradar dispatch`.",
+    )
+    p.add_argument(
+        "--date", type=_day, metavar="YYYY-MM-DD", help="the day to cover (default: yesterday, Beijing)"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="show who would get which stories; queue and send nothing"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, ctx) -> int:
+    settings = notifier_settings(ctx.config)
+    day = args.date or yesterday()
+    db = ctx.db()
+    labels = topic_labels(topics_of(ctx.config))
+    with db.session() as s:
+        plans = plan_digests(
+            s, day, topic_order=topic_ids(ctx.config), include_empty=settings.alerts.digest_empty
+        )
+        if args.dry_run:
+            print(f"digest {day} (dry run): {len(plans)} subscribers", file=ctx.out)
+            for plan in plans:
+                who = f"subscriber {plan.subscriber_id}" + (
+                    f" ({plan.subscriber_name})" if plan.subscriber_name else ""
+                )
+                where = ", ".join(f"{kind} {address}" for _, kind, address in plan.channels)
+                print(f"{who} -> {where}: {len(plan.items)} stories", file=ctx.out)
+                for story_id, topics in plan.items:
+                    lead = story_summary(s, story_id)["lead"] or {}
+                    print(
+                        f"  [{labels.get(topics[0], topics[0])}] #{story_id} {lead.get('title', '')}",
+                        file=ctx.out,
+                    )
+            return 0
+        queued = enqueue_digests(s, day, plans)
+        s.commit()
+    channels = sum(len(p.channels) for p in plans)
+    report = run_dispatch(db, settings, ctx.out, labels=labels, delivery_kinds=("digest",))
+    parts = [f"queued {queued} of {channels} digests", f"sent {report.digests} in {report.messages} messages"]
+    for name in ("retrying", "dead", "skipped"):
+        if getattr(report, name):
+            parts.append(f"{name} {getattr(report, name)}")
+    print(f"digest {day}: " + ", ".join(parts), file=ctx.out)
+    for note in report.deactivated:
+        print(f"  deactivated {note}", file=ctx.out)
+    for kind, n in sorted(report.waiting.items()):
+        print(f"  {n} {kind} digests wait: {report.unavailable.get(kind, 'unavailable')}", file=ctx.out)
+    if report.retrying:
+        print(
+            "  failed digests are retried by `newsradar dispatch` or the next `newsradar digest`",
+            file=ctx.out,
+        )
+    return 0
