@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -124,3 +125,36 @@ def articles_json(config: Path, *args: str) -> list[dict]:
     out = run_cli("articles", "list", "--json", "--limit", "0", *args, config=config)
     assert out.returncode == 0, out.stderr
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+
+
+def ensure_postgres() -> str | None:
+    """The admin DSN of the local PostgreSQL, starting the server once if it is down; None if unavailable."""
+    try:
+        import psycopg
+    except ImportError:
+        return None
+
+    def up() -> bool:
+        try:
+            psycopg.connect(PG_ADMIN).close()
+            return True
+        except Exception:
+            return False
+
+    if up():
+        return PG_ADMIN
+    versions = sorted(Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").exists() else []
+    if not versions:
+        return None
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1].name, "main", "start"],
+        capture_output=True, timeout=60,
+    )  # fmt: skip
+    for _ in range(30):
+        if up():
+            return PG_ADMIN
+        time.sleep(0.5)
+    return None
