@@ -24,7 +24,6 @@ from tests.fakes.smtp import SMTPServer
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.fakes.webhook import WebhookReceiver
 from tests.notifiers.helpers import Env, article, ingest, make_env
-from tests.notifiers.test_postgres import pg_url  # noqa: F401  (fixture)
 
 DAY = date(2026, 5, 1)
 NUM = re.compile(r"第(\d+)号")
@@ -304,5 +303,5 @@ def test_migration_0002_on_sqlite_with_existing_rows(tmp_path):
 
 
 @pytest.mark.postgres
-def test_migration_0002_on_postgresql(pg_url):  # noqa: F811
-    _migrate_with_old_rows(pg_url)
+def test_migration_0002_on_postgresql(pg_database):
+    _migrate_with_old_rows(pg_database)

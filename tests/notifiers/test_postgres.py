@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from storage.subscribers import add_subscriber
@@ -11,28 +9,11 @@ from tests.fakes.telegram_api import FakeBotAPI
 from tests.notifiers.helpers import article, ingest, make_env
 
 pytestmark = pytest.mark.postgres
-ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
 
 
-@pytest.fixture
-def pg_url():
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(ADMIN, autocommit=True)
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432 ({type(exc).__name__})")
-    name = f"newsradar_t_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
-def test_two_dispatchers_on_postgres(tmp_path, pg_url):
+def test_two_dispatchers_on_postgres(tmp_path, pg_database):
     with FakeBotAPI(chat_interval=0.04) as api:
-        env = make_env(tmp_path, telegram=api.url, database_url=pg_url,
+        env = make_env(tmp_path, telegram=api.url, database_url=pg_database,
                        telegram_options={"max_stories_per_message": 1})  # fmt: skip
         try:
             with env.db.session() as s:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
 
 from storage import Database, stories
 
@@ -13,25 +10,14 @@ from .test_variations import BASE, OTHER, with_widgets
 from .util import EM_SHORT, GOV_FULL, add
 
 pytestmark = pytest.mark.postgres
-URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
-def pg_db():
-    schema = f"stories_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine(URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # no server here: the SQLite tests cover the logic
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    db = Database(f"{URL}?options=-csearch_path%3D{schema}")
+def pg_db(pg_database):
+    db = Database(pg_database)
     db.migrate()
     yield db
     db.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_pair_and_variants_on_postgres(pg_db):
