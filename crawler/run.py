@@ -21,6 +21,8 @@ class SourceReport:
 
     name: str
     requests: int = 0
+    list_items: int = 0
+    unchanged_lists: int = 0
     new: int = 0
     updated: int = 0
     skipped: int = 0
@@ -34,6 +36,8 @@ class SourceReport:
         return cls(
             name=name,
             requests=stats.get("downloader/request_count", 0),
+            list_items=stats.get("newsradar/list_items", 0),
+            unchanged_lists=stats.get("newsradar/list_unchanged", 0),
             new=stats.get("newsradar/new", 0),
             updated=stats.get("newsradar/updated", 0),
             skipped=stats.get("newsradar/skipped", 0) + stats.get("newsradar/unchanged", 0),

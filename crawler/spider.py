@@ -81,6 +81,7 @@ class NewsSpider(scrapy.Spider):
         if not page.items:
             self._error(response.url, "list page yielded no items (site changed or selectors wrong?)")
             return
+        self.crawler.stats.inc_value("newsradar/list_items", len(page.items))
         if self.probe:
             self.probed.extend((i, None) for i in page.items)
             for item in page.items[: self.probe]:

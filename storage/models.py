@@ -29,6 +29,7 @@ __all__ = [
     "ArticleSignature",
     "Base",
     "Channel",
+    "CrawlRun",
     "CrawlState",
     "Delivery",
     "LshBucket",
@@ -121,6 +122,27 @@ class CrawlState(Base):
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrawlRun(Base):
+    """One source's figures from one crawl, so a source that stops yielding is noticed."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    list_items: Mapped[int] = mapped_column(Integer, default=0)  # links read from list pages and feeds
+    unchanged_lists: Mapped[int] = mapped_column(Integer, default=0)  # 304 Not Modified answers
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    fallback: Mapped[int] = mapped_column(Integer, default=0)
+    first_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_crawl_runs_source_finished", "source", "finished_at"),)
 
 
 class Story(Base):

@@ -7,6 +7,7 @@ import dataclasses
 import logging
 
 from crawler import progress_stream, run_crawl, scrapy_settings
+from storage.health import record_run
 
 from ..config import ConfigError, Source
 
@@ -62,7 +63,10 @@ def run(args: argparse.Namespace, ctx) -> int:
             logging.getLogger(name).setLevel(logging.CRITICAL)
     settings = crawler_settings(ctx, args.verbose)
     reports = run_crawl(source_dicts(sources), settings, progress=progress_stream())
-    logging.getLogger("newsradar").debug("crawl finished")
+    with ctx.db().session() as s:
+        for r in reports:
+            record_run(s, r.name, dataclasses.asdict(r), r.error_list[0] if r.error_list else None)
+        s.commit()
     header = f"{'source':<24} {'requests':>8} {'new':>6} {'updated':>8} {'skipped':>8} {'errors':>7}"
     print(header, file=ctx.out)
     for r in reports:

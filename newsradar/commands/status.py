@@ -8,6 +8,7 @@ import json
 from sqlalchemy import func, select
 
 from storage import Article, Story, to_beijing
+from storage.health import source_health
 from storage.outbox import stats
 
 
@@ -24,6 +25,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         data = stats(s)
         data["articles"] = s.scalar(select(func.count()).select_from(Article)) or 0
         data["stories"] = s.scalar(select(func.count()).select_from(Story)) or 0
+        data["sources"] = source_health(s, [src.name for src in ctx.config.sources])
     oldest = data.pop("oldest_pending")
     data["oldest_pending"] = to_beijing(oldest).isoformat() if oldest else None
     if args.json:
@@ -32,6 +34,13 @@ def run(args: argparse.Namespace, ctx) -> int:
         return 0
     out = ctx.out
     print(f"articles: {data['articles']}   stories: {data['stories']}", file=out)
+    if data["sources"]:
+        print("sources:", file=out)
+        for h in data["sources"]:
+            last = (h["last_crawl"] or "never")[:16].replace("T", " ")
+            new = (h["last_new_article"] or "-")[:16].replace("T", " ")
+            line = f"  {h['source']:<22} {h['status'].upper():<9} crawled {last}  last new {new}  {h['articles']} stored"
+            print(line + (f"\n      {h['detail']}" if h["detail"] else ""), file=out)
     counts = "  ".join(f"{k} {v}" for k, v in data["deliveries"].items())
     print(f"alerts:   {counts}   (due now: {data['due']})", file=out)
     if data["oldest_pending"]:
@@ -47,8 +56,14 @@ def run(args: argparse.Namespace, ctx) -> int:
         print(f"dead alerts (latest {len(data['dead'])}):", file=out)
         for d in data["dead"]:
             print(
-                f"  #{d['id']} story {d['story_id']} -> subscriber {d['subscriber_id']} channel {d['channel_id']}"
+                f"  #{d['id']} {_what(d)} -> subscriber {d['subscriber_id']} channel {d['channel_id']}"
                 f" after {d['attempts']} attempts: {d['error']}",
                 file=out,
             )
     return 0
+
+
+def _what(dead: dict) -> str:
+    if dead.get("kind") == "digest":
+        return f"digest of {dead.get('digest_day')}"
+    return f"story {dead['story_id']}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -229,3 +230,17 @@ def test_reclassify_updates_without_duplicating(crawled):
         "select count(*), count(distinct article_id || topic_id) from topic_matches"
     ).fetchone()
     assert after == before and after[0] == after[1] > 0
+
+
+def test_status_tells_which_sources_are_broken(crawled):
+    out = run_cli("status", "--json", config=crawled["config"])
+    assert out.returncode == 0, out.stderr
+    health = {h["source"]: h for h in json.loads(out.stdout)["sources"]}
+    assert health["dead"]["status"] == "failing"
+    assert "Connection was refused" in health["dead"]["detail"]
+    assert "2 crawls in a row" in health["dead"]["detail"]  # both crawls of the module failed
+    assert health["bj-yaowen"]["status"] == "degraded"  # the redesigned page needed generic extraction
+    assert health["bj-gbk"]["status"] == "ok" and health["bj-gbk"]["articles"] == 3
+    assert health["finews-bjgov"]["last_run"]["unchanged_lists"] == 1  # second crawl: 304
+    text = run_cli("status", config=crawled["config"]).stdout
+    assert "dead" in text and "FAILING" in text
