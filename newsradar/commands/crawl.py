@@ -42,6 +42,12 @@ def crawler_settings(ctx, verbose: int = 0) -> dict:
     )
 
 
+def _quiet_scrapy_failures(record: logging.LogRecord) -> bool:
+    return not record.name.startswith(
+        ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt")
+    )
+
+
 def run(args: argparse.Namespace, ctx) -> int:
     cfg = ctx.config
     if args.source:
@@ -54,13 +60,10 @@ def run(args: argparse.Namespace, ctx) -> int:
         )
     ctx.db()  # fail early, with a clear message, on a bad database
     if not args.verbose:
-        # Our spider logs each failure once, with URL and reason; Scrapy's own traceback adds nothing.
-        for name in (
-            "scrapy.downloadermiddlewares.retry",
-            "scrapy.downloadermiddlewares.robotstxt",
-            "scrapy.core.scraper",
-        ):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
+        # Our spider logs each failure once, with URL and reason; Scrapy's traceback adds nothing.
+        # A handler filter, because Scrapy resets its loggers' levels when a crawl starts.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_quiet_scrapy_failures)
     settings = crawler_settings(ctx, args.verbose)
     reports = run_crawl(source_dicts(sources), settings, progress=progress_stream())
     with ctx.db().session() as s:
