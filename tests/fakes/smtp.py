@@ -13,12 +13,12 @@ import email
 import email.policy
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.fakes._server import FakeServer
 
 __all__ = ["Received", "SMTPServer"]
 
@@ -38,7 +38,7 @@ def _free_port() -> int:
 
 
 @dataclass
-class SMTPServer:
+class SMTPServer(FakeServer):
     port: int = 0
     messages: list[Received] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)
@@ -71,24 +71,10 @@ class SMTPServer:
             self._controller.stop()
             self._controller = None
 
-    def __enter__(self) -> SMTPServer:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
     # -- inspection -----------------------------------------------------------------------
     def to(self, address: str) -> list[Received]:
         with self._lock:
             return [m for m in self.messages if address in m.rcpt_tos]
-
-    def wait_for(self, predicate, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.02)
-        return predicate()
 
 
 class _Handler:

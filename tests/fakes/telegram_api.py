@@ -21,9 +21,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes._server import FakeServer, QuietHandler, serve, shutdown
 
 __all__ = ["Call", "FakeBotAPI", "Fault"]
 
@@ -65,7 +67,7 @@ class _Chat:
 
 
 @dataclass
-class FakeBotAPI:
+class FakeBotAPI(FakeServer):
     token: str = TOKEN
     chat_interval: float = 0.0  # per-chat limit; 0 disables the model
     limit_retry_after: float = 1  # retry_after of a per-chat-limit 429
@@ -89,12 +91,7 @@ class FakeBotAPI:
     def start(self) -> FakeBotAPI:
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._handle()
 
@@ -112,9 +109,7 @@ class FakeBotAPI:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(Handler)
         return self
 
     @property
@@ -124,15 +119,8 @@ class FakeBotAPI:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            shutdown(self._server)
             self._server = None
-
-    def __enter__(self) -> FakeBotAPI:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
     # -- test controls --------------------------------------------------------------------
     def fail(self, method: str, status: int, description: str = "", *, times: int = 1,
@@ -214,14 +202,6 @@ class FakeBotAPI:
     def calls_of(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
-
-    def wait_for(self, predicate, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.02)
-        return predicate()
 
     # -- the server -----------------------------------------------------------------------
     @staticmethod

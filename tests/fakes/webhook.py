@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes._server import FakeServer, QuietHandler, serve, shutdown
 
 __all__ = ["Post", "WebhookReceiver"]
 
@@ -31,7 +32,7 @@ class Post:
 
 
 @dataclass
-class WebhookReceiver:
+class WebhookReceiver(FakeServer):
     posts: list[Post] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -46,12 +47,7 @@ class WebhookReceiver:
     def start(self) -> WebhookReceiver:
         hook = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status = 200
@@ -66,9 +62,7 @@ class WebhookReceiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(Handler)
         return self
 
     @property
@@ -86,20 +80,5 @@ class WebhookReceiver:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            shutdown(self._server)
             self._server = None
-
-    def __enter__(self) -> WebhookReceiver:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
-    def wait_for(self, predicate, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.02)
-        return predicate()
