@@ -13,11 +13,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
-from tests.fakes.smtp import SMTPServer
-from tests.fakes.telegram_api import TOKEN, FakeBotAPI
-from tests.fakes.webhook import WebhookReceiver
+from tests.fakes.telegram_api import TOKEN
 from tests.helpers import run_cli, sample_sources, write_config
 from tests.notifiers.helpers import SECRET
 
@@ -35,19 +31,8 @@ def cli_here(config: Path, *args: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def fakes():
-    api = FakeBotAPI(chat_interval=0.04).start()
-    smtp = SMTPServer().start()
-    hook = WebhookReceiver().start()
-    yield api, smtp, hook
-    api.stop()
-    smtp.stop()
-    hook.stop()
-
-
-def test_crawl_then_dispatch_alerts_each_subscriber_once(mocksite, tmp_path, fakes):
-    api, smtp, hook = fakes
+def test_crawl_then_dispatch_alerts_each_subscriber_once(mocksite, tmp_path, servers):
+    api, smtp, hook = servers
     mocksite.reset()
     config = write_config(
         tmp_path,

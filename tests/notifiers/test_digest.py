@@ -20,9 +20,6 @@ from notifiers.settings import AlertSettings, SettingsError, parse_section
 from storage import BEIJING, Database, Delivery, to_beijing, utcnow
 from storage.db import alembic_config
 from storage.subscribers import add_subscriber
-from tests.fakes.smtp import SMTPServer
-from tests.fakes.telegram_api import FakeBotAPI
-from tests.fakes.webhook import WebhookReceiver
 from tests.notifiers.helpers import Env, article, ingest, make_env
 
 DAY = date(2026, 5, 1)
@@ -35,17 +32,6 @@ def at(day: date, hh: int, mm: int = 0, ss: int = 0) -> datetime:
 
 def numbers(text: str) -> list[int]:
     return [int(n) for n in NUM.findall(text)]
-
-
-@pytest.fixture
-def servers():
-    api = FakeBotAPI(chat_interval=0.04).start()
-    smtp = SMTPServer().start()
-    hook = WebhookReceiver().start()
-    yield api, smtp, hook
-    api.stop()
-    smtp.stop()
-    hook.stop()
 
 
 def add(env: Env, channels, topics, **kw) -> int:

@@ -9,7 +9,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-import pytest
 from sqlalchemy import select
 
 from storage import Delivery
@@ -64,17 +63,6 @@ class World:
                 return
             time.sleep(0.1)
         raise AssertionError(f"outbox not drained: {self.env.counts()}")
-
-
-@pytest.fixture
-def servers():
-    api = FakeBotAPI(chat_interval=0.04).start()
-    smtp = SMTPServer().start()
-    hook = WebhookReceiver().start()
-    yield api, smtp, hook
-    api.stop()
-    smtp.stop()
-    hook.stop()
 
 
 def build_world(tmp_path, servers, *, stories: int = 20, alerts=None, telegram_options=None) -> World:
