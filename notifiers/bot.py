@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -154,18 +154,8 @@ class BotHandlers:
         if not context.args:
             await self.topics_cmd(update, context)
             return
-        arg = " ".join(context.args)
-        tid = self._topic_of(arg)
-        if tid is None:
-            await self._reply(update, self._unknown(arg))
-            return
-        with self.db.session() as s:
-            sub = self._subscriber(s, update)
-            new = subscribe(s, sub.id, tid)
-            s.commit()
-        label = html.escape(self.topics[tid])
-        await self._reply(
-            update, f"已订阅 Subscribed: {label}" if new else f"已在订阅中 Already following: {label}"
+        await self._change_topic(
+            update, context.args, subscribe, "已订阅 Subscribed", "已在订阅中 Already following"
         )
 
     async def unsubscribe_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -173,19 +163,25 @@ class BotHandlers:
         if not context.args:
             await self._reply(update, "用法 Usage: /unsubscribe &lt;topic&gt;")
             return
-        arg = " ".join(context.args)
+        await self._change_topic(
+            update, context.args, unsubscribe, "已取消 Unsubscribed", "本未订阅 Not following"
+        )
+
+    async def _change_topic(
+        self, update: Update, args: Sequence[str], change: Callable[..., bool], changed: str, unchanged: str
+    ) -> None:
+        """/subscribe or /unsubscribe <topic>: `change(session, subscriber_id, topic_id)` says
+        whether it changed anything; the reply is `changed` or `unchanged` with the topic's label."""
+        arg = " ".join(args)
         tid = self._topic_of(arg)
         if tid is None:
             await self._reply(update, self._unknown(arg))
             return
         with self.db.session() as s:
             sub = self._subscriber(s, update)
-            gone = unsubscribe(s, sub.id, tid)
+            done = change(s, sub.id, tid)
             s.commit()
-        label = html.escape(self.topics[tid])
-        await self._reply(
-            update, f"已取消 Unsubscribed: {label}" if gone else f"本未订阅 Not following: {label}"
-        )
+        await self._reply(update, f"{changed if done else unchanged}: {html.escape(self.topics[tid])}")
 
     async def mysubs(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show what this chat follows and whether alerts are paused."""
