@@ -10,7 +10,7 @@ a Telegram digest is split over as many messages as the limit needs.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import nh3
@@ -104,24 +104,33 @@ def _telegram_link(alert: Alert, title_max: int) -> str:
     return f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url else f"<b>{title}</b>"
 
 
+def _shrunk(render: Callable[[int, int], str], budget: int, title_max: int, evidence_max: int) -> str:
+    """`render(title_max, evidence_max)`, halving both until the text fits `budget` (UTF-16 units)
+    or they reach their floor (title 20, no evidence); the last text, which may still not fit."""
+    while True:
+        text = render(title_max, evidence_max)
+        if utf16_len(text) <= budget or (title_max <= 20 and evidence_max == 0):
+            return text
+        title_max, evidence_max = max(20, title_max // 2), evidence_max // 2 if evidence_max > 40 else 0
+
+
 def telegram_alert(alert: Alert, *, title_max: int = TITLE_MAX, evidence_max: int = EVIDENCE_MAX) -> str:
     """One story as Telegram HTML; shrinks title and evidence until it fits one message."""
-    while True:
-        link = _telegram_link(alert, title_max)
-        topics = html.escape(" · ".join(alert.topic_labels or alert.topics), quote=False)
+    topics = html.escape(" · ".join(alert.topic_labels or alert.topics), quote=False)
+
+    def render(title_max: int, evidence_max: int) -> str:
         lines = [
             f"🔔 <b>{topics}</b>",
-            link,
+            _telegram_link(alert, title_max),
             f"📰 {html.escape(_sources(alert), quote=False)}",
             f"🕒 {_when(alert)}",
         ]
         ev = evidence_html(alert.evidence, alert.spans, evidence_max)
         if ev:
             lines.append(f"» {ev}")
-        text = "\n".join(lines)
-        if utf16_len(text) <= TELEGRAM_LIMIT or (title_max <= 20 and evidence_max == 0):
-            break
-        title_max, evidence_max = max(20, title_max // 2), evidence_max // 2 if evidence_max > 40 else 0
+        return "\n".join(lines)
+
+    text = _shrunk(render, TELEGRAM_LIMIT, title_max, evidence_max)
     return text if utf16_len(text) <= TELEGRAM_LIMIT else _hard_cut(text)
 
 
@@ -258,7 +267,8 @@ def _also(a: Alert) -> str:
 def _digest_block(a: Alert, title_max: int = TITLE_MAX, evidence_max: int = EVIDENCE_MAX) -> str:
     """One story of a Telegram digest; shrinks like telegram_alert so any block fits a message."""
     budget = TELEGRAM_LIMIT - 400  # room for the message and topic headings
-    while True:
+
+    def render(title_max: int, evidence_max: int) -> str:
         lines = [
             f"• {_telegram_link(a, title_max)}{html.escape(_also(a), quote=False)}",
             f"  📰 {html.escape(_sources(a), quote=False)} · 🕒 {_when(a)}",
@@ -266,10 +276,10 @@ def _digest_block(a: Alert, title_max: int = TITLE_MAX, evidence_max: int = EVID
         ev = evidence_html(a.evidence, a.spans, evidence_max)
         if ev:
             lines.append(f"  » {ev}")
-        text = "\n".join(lines)
-        if utf16_len(text) <= budget or (title_max <= 20 and evidence_max == 0):
-            return text if utf16_len(text) <= budget else _cut(_hard_cut(text), 2000)
-        title_max, evidence_max = max(20, title_max // 2), evidence_max // 2 if evidence_max > 40 else 0
+        return "\n".join(lines)
+
+    text = _shrunk(render, budget, title_max, evidence_max)
+    return text if utf16_len(text) <= budget else _cut(_hard_cut(text), 2000)
 
 
 def digest_telegram_messages(digest: Digest) -> list[tuple[str, int | None]]:
