@@ -238,6 +238,13 @@ def _mine(ids: Collection[int], worker: str):
     return and_(Delivery.id.in_(list(ids)), Delivery.claimed_by == worker, Delivery.status == "sending")
 
 
+def _update_mine(session: Session, ids: Collection[int], worker: str, **values: Any) -> int:
+    """Set `values` on those of `ids` this worker still holds; commits; returns how many."""
+    result = session.execute(update(Delivery).where(_mine(ids, worker)).values(**values))
+    session.commit()
+    return result.rowcount
+
+
 def extend_lease(session: Session, worker: str, lease: float) -> int:
     """Push back the lease of every row this worker is still sending; commits."""
     result = session.execute(
@@ -251,13 +258,9 @@ def extend_lease(session: Session, worker: str, lease: float) -> int:
 
 def mark_sent(session: Session, ids: Collection[int], worker: str) -> int:
     """Record a completed send; returns how many rows were still ours (fewer means a lost lease)."""
-    result = session.execute(
-        update(Delivery)
-        .where(_mine(ids, worker))
-        .values(status="sent", sent_at=utcnow(), claimed_until=None, last_error=None)
+    return _update_mine(
+        session, ids, worker, status="sent", sent_at=utcnow(), claimed_until=None, last_error=None
     )
-    session.commit()
-    return result.rowcount
 
 
 def mark_progress(session: Session, ids: Collection[int], worker: str, progress: int) -> int:
@@ -266,31 +269,17 @@ def mark_progress(session: Session, ids: Collection[int], worker: str, progress:
     The row stays ``sending``; a retry (or a dispatcher reclaiming it) sends only the rest.
     Returns how many rows were still ours (0: the lease was lost, stop sending this digest).
     """
-    result = session.execute(update(Delivery).where(_mine(ids, worker)).values(digest_progress=progress))
-    session.commit()
-    return result.rowcount
+    return _update_mine(session, ids, worker, digest_progress=progress)
 
 
 def mark_dead(session: Session, ids: Collection[int], worker: str, error: str) -> int:
     """Give up on rows for good (permanent failure or attempts used up); commits."""
-    result = session.execute(
-        update(Delivery)
-        .where(_mine(ids, worker))
-        .values(status="dead", claimed_until=None, last_error=error[:4000])
-    )
-    session.commit()
-    return result.rowcount
+    return _update_mine(session, ids, worker, status="dead", claimed_until=None, last_error=error[:4000])
 
 
 def mark_skipped(session: Session, ids: Collection[int], worker: str, reason: str) -> int:
     """Rows not worth sending any more (paused subscriber, inactive channel); commits."""
-    result = session.execute(
-        update(Delivery)
-        .where(_mine(ids, worker))
-        .values(status="skipped", claimed_until=None, last_error=reason[:4000])
-    )
-    session.commit()
-    return result.rowcount
+    return _update_mine(session, ids, worker, status="skipped", claimed_until=None, last_error=reason[:4000])
 
 
 def release(
@@ -304,9 +293,7 @@ def release(
         values["next_attempt_at"] = utcnow() + timedelta(seconds=delay)
     if note is not None:
         values["last_error"] = note[:4000]
-    result = session.execute(update(Delivery).where(_mine(ids, worker)).values(**values))
-    session.commit()
-    return result.rowcount
+    return _update_mine(session, ids, worker, **values)
 
 
 def backoff(attempts: int, base: float, cap: float) -> float:
