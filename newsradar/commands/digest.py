@@ -13,6 +13,8 @@ from storage.outbox import enqueue_digests, plan_digests
 from storage.stories import story_summary
 from storage.types import to_beijing
 
+from .dispatch import print_report_notes
+
 __all__ = ["register", "run", "yesterday"]
 
 
@@ -79,10 +81,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         if getattr(report, name):
             parts.append(f"{name} {getattr(report, name)}")
     print(f"digest {day}: " + ", ".join(parts), file=ctx.out)
-    for note in report.deactivated:
-        print(f"  deactivated {note}", file=ctx.out)
-    for kind, n in sorted(report.waiting.items()):
-        print(f"  {n} {kind} digests wait: {report.unavailable.get(kind, 'unavailable')}", file=ctx.out)
+    print_report_notes(report, ctx.out, "digests")
     if report.retrying:
         print(
             "  failed digests are retried by `newsradar dispatch` or the next `newsradar digest`",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TextIO
 
 from sqlalchemy import func, select
 
 from notifiers import notifier_settings, topics_of
 from notifiers.alerts import topic_labels
-from notifiers.dispatch import run_dispatch
+from notifiers.dispatch import DispatchReport, run_dispatch
 from storage import Subscriber
 
 
@@ -27,6 +28,14 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def print_report_notes(report: DispatchReport, out: TextIO, noun: str) -> None:
+    """The channels a run deactivated, and the `noun` ("alerts", "digests") waiting per channel kind."""
+    for note in report.deactivated:
+        print(f"  deactivated {note}", file=out)
+    for kind, n in sorted(report.waiting.items()):
+        print(f"  {n} {kind} {noun} wait: {report.unavailable.get(kind, 'unavailable')}", file=out)
+
+
 def run(args: argparse.Namespace, ctx) -> int:
     settings = notifier_settings(ctx.config)
     db = ctx.db()
@@ -36,10 +45,7 @@ def run(args: argparse.Namespace, ctx) -> int:
         install_signals=args.loop,
     )  # fmt: skip
     print(report.summary(), file=ctx.out)
-    for note in report.deactivated:
-        print(f"  deactivated {note}", file=ctx.out)
-    for kind, n in sorted(report.waiting.items()):
-        print(f"  {n} {kind} alerts wait: {report.unavailable.get(kind, 'unavailable')}", file=ctx.out)
+    print_report_notes(report, ctx.out, "alerts")
     for kind, why in sorted(report.unavailable.items()):
         if kind not in report.waiting and ctx.config.sections.get(kind) is not None:
             print(f"  {kind} is configured but unusable: {why}", file=ctx.out)
