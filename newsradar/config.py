@@ -15,9 +15,9 @@ __all__ = ["CONFIG_ENV", "Config", "ConfigError", "CrawlSettings", "Source", "lo
 CONFIG_ENV = "NEWSRADAR_CONFIG"
 DEFAULT_FILE = "newsradar.toml"
 DEFAULT_DATABASE = "sqlite:///newsradar.db"
-KINDS = ("feed", "beijing_gov", "eastmoney", "jekyll", "generic")
+KINDS = ("feed", "beijing_gov", "gov_cn", "eastmoney", "jekyll", "generic")
 TIERS = {"official": 0, "portal": 1, "aggregator": 2, "other": 3}
-KIND_TIER = {"beijing_gov": 0, "eastmoney": 1, "jekyll": 2, "feed": 3, "generic": 3}
+KIND_TIER = {"beijing_gov": 0, "gov_cn": 0, "eastmoney": 1, "jekyll": 2, "feed": 3, "generic": 3}
 SELECTOR_KEYS = (
     "list_item", "link", "title", "date", "next_page",
     "article_title", "article_date", "article_body", "article_origin",
@@ -253,9 +253,9 @@ class _Parser:
                 if need not in selectors:
                     raise self.fail(f"{key}.selectors.{need}", "required for kind 'generic'")
         article = e.get("article", "auto")
-        if article not in ("auto", "beijing_gov", "eastmoney", "jekyll", "generic"):
+        if article not in ("auto", *(k for k in KINDS if k != "feed")):
             raise self.fail(
-                f"{key}.article", f"must be auto, beijing_gov, eastmoney, jekyll or generic, not {article!r}"
+                f"{key}.article", f"must be auto or a site kind ({', '.join(KINDS[1:])}), not {article!r}"
             )
         return Source(
             name=name, kind=kind, start_urls=tuple(urls), every=every, max_pages=max_pages,

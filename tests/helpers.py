@@ -48,6 +48,9 @@ class MockSiteProcess:
 
 def sample_sources(site: MockSiteProcess, dead: bool = True) -> str:
     """[[sources]] for every sample site, as a user would configure the real ones."""
+    from tests.mockserver.sites import PBC_SELECTORS
+
+    pbc_selectors = "\n".join(f"{k} = {json.dumps(v)}" for k, v in PBC_SELECTORS.items())
     out = f'''
 [[sources]]
 name = "bj-yaowen"
@@ -64,6 +67,19 @@ start_urls = ["{site["bjgov"]}/zhengce/zhengcefagui/"]
 name = "bj-gbk"
 kind = "beijing_gov"
 start_urls = ["{site["bjgbk"]}/col/index.html"]
+
+[[sources]]
+name = "gov-zuixin"
+kind = "gov_cn"
+start_urls = ["{site["govcn"]}/zhengce/zuixin/ZUIXINZHENGCE.json"]
+
+[[sources]]
+name = "pbc-news"
+kind = "generic"
+tier = "official"
+start_urls = ["{site["pbc"]}/goutongjiaoliu/113456/113469/index.html"]
+[sources.selectors]
+{pbc_selectors}
 
 [[sources]]
 name = "eastmoney"

@@ -10,12 +10,15 @@ from .eastmoney import Eastmoney
 from .fallback import extract_fallback
 from .feed import Feed
 from .generic import Generic
+from .gov_cn import GovCn
 from .jekyll import Jekyll
 
 __all__ = ["ADAPTERS", "Adapter", "BrokenPage", "ListItem", "ListPage", "adapter_for", "extract_article"]
 
-ADAPTERS: dict[str, type[Adapter]] = {a.kind: a for a in (BeijingGov, Eastmoney, Jekyll, Feed, Generic)}
-_SITE_ADAPTERS = (BeijingGov(), Eastmoney(), Jekyll())
+ADAPTERS: dict[str, type[Adapter]] = {
+    a.kind: a for a in (BeijingGov, GovCn, Eastmoney, Jekyll, Feed, Generic)
+}
+_SITE_ADAPTERS = (BeijingGov(), GovCn(), Eastmoney(), Jekyll())
 
 
 def adapter_for(kind: str, selectors: dict[str, str] | None = None) -> Adapter:

@@ -215,3 +215,30 @@ def test_undeclared_gbk_is_detected():
         HtmlResponse(url=BASE, body=f"<html><body><p>{text}</p></body></html>".encode("gbk"), encoding=None)
     )
     assert text in r.text
+
+
+def test_gov_cn_json_list_variants():
+    adapter = adapter_for("gov_cn")
+    plain = b'[{"TITLE": "\xe9\x80\x9a\xe7\x9f\xa5", "URL": "/zhengce/content/202201/content_1.htm", "DOCRELPUBTIME": "2022-01-12"}]'
+    r = TextResponse(url=BASE + "/zhengce/zuixin/ZUIXINZHENGCE.json", body=plain, encoding="utf-8")
+    [item] = adapter.parse_list(r).items
+    assert (item.url, item.title, item.stamp) == (
+        f"{BASE}/zhengce/content/202201/content_1.htm",
+        "通知",
+        "2022-01-12",
+    )
+    wrapped = TextResponse(
+        url=BASE + "/x.json", body=b'{"data": [{"TITLE": "a", "URL": "/a.htm"}]}', encoding="utf-8"
+    )
+    assert [i.url for i in adapter.parse_list(wrapped).items] == [f"{BASE}/a.htm"]
+    broken = TextResponse(url=BASE + "/x.json", body=b"<html>not json</html>", encoding="utf-8")
+    assert adapter.parse_list(broken).items == []
+
+
+def test_gov_cn_article():
+    site = built(sites.GovCn, "govcn")
+    a = article(site, "/zhengce/content/202201/content_5667817.htm", "gov_cn")
+    assert a.title == "国务院关于印发“十四五”数字经济发展规划的通知"
+    assert a.published_at.isoformat() == "2022-01-12T17:00:00+08:00"
+    assert a.tags == ["数字经济", "规划"] and a.policy["issuer"] == "国务院"
+    assert a.body_text.startswith("各省、自治区、直辖市人民政府")

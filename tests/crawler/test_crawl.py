@@ -18,11 +18,15 @@ def crawled(mocksite, tmp_path_factory):
     config = write_config(folder, sample_sources(mocksite))
     mocksite.reset()
     first = run_cli("crawl", config=config)
-    logs_first = {name: mocksite.log(name) for name in ("bjgov", "bjgbk", "eastmoney", "finews")}
+    logs_first = {
+        name: mocksite.log(name) for name in ("bjgov", "bjgbk", "govcn", "pbc", "eastmoney", "finews")
+    }
     mocksite.reset()
     rows_after_first = articles_json(config)
     second = run_cli("crawl", config=config)
-    logs_second = {name: mocksite.log(name) for name in ("bjgov", "bjgbk", "eastmoney", "finews")}
+    logs_second = {
+        name: mocksite.log(name) for name in ("bjgov", "bjgbk", "govcn", "pbc", "eastmoney", "finews")
+    }
     return {
         "config": config,
         "first": first,
@@ -83,7 +87,8 @@ def test_second_crawl_stores_nothing_and_fetches_only_list_pages(crawled):
         paths = [e["path"] for e in log]
         article_paths = [
             p for p in paths
-            if p != "/robots.txt" and not p.endswith(("/", "index.html", "cgnjj.html", "cgnjj_2.html", "feed.xml"))
+            if p != "/robots.txt"
+            and not p.endswith(("/", "index.html", "cgnjj.html", "cgnjj_2.html", "feed.xml", ".json"))
             and "/category/" not in p and "index_" not in p
         ]  # fmt: skip
         assert article_paths == [], (site, article_paths)
@@ -244,3 +249,34 @@ def test_status_tells_which_sources_are_broken(crawled):
     assert health["finews-bjgov"]["last_run"]["unchanged_lists"] == 1  # second crawl: 304
     text = run_cli("status", config=crawled["config"]).stdout
     assert "dead" in text and "FAILING" in text
+
+
+def test_state_council_json_list_and_policy_page(crawled):
+    gov = {a["title"]: a for a in crawled["articles"] if a["source"] == "gov-zuixin"}
+    assert set(gov) == {
+        "国务院关于印发“十四五”数字经济发展规划的通知",
+        "国务院常务会议部署进一步做好稳就业工作",
+    }
+    plan = gov["国务院关于印发“十四五”数字经济发展规划的通知"]
+    assert plan["published_at"] == "2022-01-12T17:00:00+08:00"
+    assert plan["origin"] == "中国政府网" and plan["category"] == "最新政策"
+    assert (
+        plan["policy"]["doc_number"] == "国发〔2021〕29号" and plan["policy"]["written_date"] == "2021-12-12"
+    )
+    assert "digital_currency" not in plan["topics"]  # 数字经济 is not digital currency
+    assert gov["国务院常务会议部署进一步做好稳就业工作"]["published_at"] == "2022-02-09T19:30:00+08:00"
+
+
+def test_generic_source_and_anti_bot_challenge(crawled):
+    pbc = {a["title"]: a for a in crawled["articles"] if a["source"] == "pbc-news"}
+    # full titles from the list's title attribute, not the cut link text
+    assert set(pbc) == {
+        "人民银行召开数字人民币研发试点工作座谈会",
+        "人民银行印发《金融科技发展规划（2022－2025年）》",
+    }
+    meeting = pbc["人民银行召开数字人民币研发试点工作座谈会"]
+    assert meeting["published_at"] == "2022-01-10T09:30:00+08:00"
+    assert meeting["body"].startswith("近日，人民银行召开数字人民币研发试点工作座谈会")
+    assert "digital_currency" in meeting["topics"]
+    assert "2022010310000099999/index.html: anti-bot challenge page" in crawled["first"].stdout
+    assert not any("wzws" in a["body"] for a in crawled["articles"])

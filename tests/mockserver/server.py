@@ -8,7 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .sites import BeijingGbk, BeijingGov, Eastmoney, Finews, Generated, Site, etag
+from .sites import BeijingGbk, BeijingGov, Eastmoney, Finews, Generated, GovCn, Pbc, Site, etag
 
 LAST_MODIFIED = "Fri, 11 Feb 2022 05:00:00 GMT"
 
@@ -84,7 +84,9 @@ class MockSites:
         if generated:
             self.sites: list[Site] = [Generated("generated", generated)]
         else:
-            self.sites = [BeijingGov("bjgov"), BeijingGbk("bjgbk"), Eastmoney("eastmoney"), Finews("finews")]
+            self.sites = [
+                BeijingGov("bjgov"), BeijingGbk("bjgbk"), GovCn("govcn"), Pbc("pbc"), Eastmoney("eastmoney"), Finews("finews"),
+            ]  # fmt: skip
         self.servers: list[ThreadingHTTPServer] = []
         self.urls: dict[str, str] = {}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import random
 import re
 from dataclasses import dataclass, field
@@ -392,6 +393,107 @@ class Finews(Site):
             )
         parts.append("</feed>")
         self.pages["/feed.xml"] = Page("".join(parts).encode("utf-8"), "application/xml", is_list=True)
+
+
+# ---------------------------------------------------------------- www.gov.cn
+GOV_ARTICLES = [
+    ("/zhengce/content/202201/content_5667817.htm", "国务院关于印发“十四五”数字经济发展规划的通知", "2022-01-12-17:00:00",
+     "中国政府网", True, [
+        "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
+        "现将《“十四五”数字经济发展规划》印发给你们，请认真贯彻执行。",
+        "规划提出，到2025年，数字经济核心产业增加值占国内生产总值比重达到10%，数据要素市场体系初步建立。",
+    ]),
+    ("/yaowen/liebiao/202202/content_5673001.htm", "国务院常务会议部署进一步做好稳就业工作", "2022-02-09 19:30:00",
+     "新华社", False, [
+        "国务院总理主持召开国务院常务会议，部署进一步做好稳就业工作，确定加大对小微企业和个体工商户的帮扶措施。",
+        "会议指出，要落实好减税降费政策，加大普惠金融支持力度，稳定市场主体。",
+    ]),
+]  # fmt: skip
+
+
+class GovCn(Site):
+    """www.gov.cn: a JSON list (the column page is a JavaScript shell) and two article templates."""
+
+    def build(self) -> None:
+        self.pages = {"/robots.txt": Page(ROBOTS.encode(), "text/plain")}
+        rows = []
+        for path, title, when, origin, policy, paras in GOV_ARTICLES:
+            table = ""
+            if policy:
+                cells = [("索引号：", "000014349/2022-00003"), ("发文机关：", "国务院"), ("发文字号：", "国发〔2021〕29号"),
+                         ("成文日期：", "2021年12月12日"), ("发布日期：", "2022年01月12日")]  # fmt: skip
+                table = (
+                    '<table class="bd1">'
+                    + "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in cells)
+                    + "</table>"
+                )
+            body = "".join(f"<p>{p}</p>" for p in paras)
+            self.html(path, (
+                f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{esc(title)}_国务院文件_中国政府网</title>'
+                f'<meta name="firstpublishedtime" content="{when}"><meta name="lanmu" content="最新政策">'
+                f'<meta name="keywords" content="数字经济;规划"><meta name="ContentSource" content="{esc(origin)}">'
+                f'</head><body>{table}<div class="share-title">{esc(title)}</div>'
+                f'<div class="pages-date">{when[:10]} 来源：{esc(origin)}</div>'
+                f'<div class="pages_content" id="UCAP-CONTENT">{body}</div><div class="footer">中国政府网</div></body></html>'
+            ))  # fmt: skip
+            rows.append({"TITLE": title, "URL": path, "DOCRELPUBTIME": when[:10]})
+        self.pages["/zhengce/zuixin/ZUIXINZHENGCE.json"] = Page(
+            json.dumps(rows, ensure_ascii=False).encode(), "application/json", is_list=True
+        )
+
+
+# ---------------------------------------------------------------- pbc.gov.cn (read with a `generic` source)
+PBC_ARTICLES = [
+    ("2022011009300012345", "人民银行召开数字人民币研发试点工作座谈会", "2022-01-10", [
+        "近日，人民银行召开数字人民币研发试点工作座谈会，总结试点经验，部署下一阶段工作。",
+        "会议要求，稳妥推进数字人民币研发试点，有序扩大试点范围，丰富数字人民币应用场景，提升数字人民币钱包的普惠性和便利性。",
+    ]),
+    ("2022010414000054321", "人民银行印发《金融科技发展规划（2022－2025年）》", "2022-01-04", [
+        "人民银行印发《金融科技发展规划（2022－2025年）》，提出新时期金融科技发展指导意见。",
+        "规划强调，健全金融科技治理体系，加快监管科技的全方位应用，深化金融科技创新监管工具实施。",
+    ]),
+]  # fmt: skip
+PBC_LIST = "/goutongjiaoliu/113456/113469/index.html"
+PBC_SELECTORS = {
+    "list_item": "//td[font[@class='newslist_style']]",
+    "link": "font.newslist_style a::attr(href)",
+    "title": "font.newslist_style a::attr(title)",
+    "date": "span.hui12::text",
+    "article_title": "meta[name=ArticleTitle]::attr(content)",
+    "article_date": "meta[name=PubDate]::attr(content)",
+    "article_body": "#zoom",
+}
+
+
+class Pbc(Site):
+    """pbc.gov.cn: table list pages with cut titles, #zoom bodies, and the WZWS anti-bot challenge."""
+
+    def build(self) -> None:
+        self.pages = {"/robots.txt": Page(ROBOTS.encode(), "text/plain")}
+        cells = []
+        for doc_id, title, date, paras in PBC_ARTICLES:
+            path = f"/goutongjiaoliu/113456/113469/{doc_id}/index.html"
+            body = "".join(f"<p>{p}</p>" for p in paras)
+            self.html(path, (
+                f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>{esc(title)}</title>'
+                f'<meta name="ArticleTitle" content="{esc(title)}"><meta name="PubDate" content="{date} 09:30">'
+                f'</head><body><div id="zoom">{body}</div></body></html>'
+            ))  # fmt: skip
+            cells.append((f"./{doc_id}/index.html", title, date))
+        challenge = "/goutongjiaoliu/113456/113469/2022010310000099999/index.html"
+        self.html(challenge, '<html><head><script>var wzwschallenge="A1B2";function wzwsconfirm(){document.cookie="wzwsconfirm=1";'
+                  "location.reload();}</script></head><body onload=\"wzwsconfirm()\"></body></html>")  # fmt: skip
+        cells.append(("./2022010310000099999/index.html", "人民银行发布2021年金融统计数据报告", "2022-01-03"))
+        rows = "".join(
+            f'<tr><td><font class="newslist_style"><a href="{href}" title="{esc(t)}">{esc(t[:12])}…</a></font>'
+            f'<span class="hui12">{d}</span></td></tr>'
+            for href, t, d in cells
+        )
+        self.html(
+            PBC_LIST,
+            f'<html><head><meta charset="utf-8"></head><body><table>{rows}</table></body></html>',
+            is_list=True,
+        )
 
 
 # ---------------------------------------------------------------- a big generated site for bench/crawl

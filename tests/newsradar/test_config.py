@@ -84,6 +84,8 @@ def test_init_writes_starter_config_and_database(tmp_path):
     assert {s.name for s in cfg.sources} == {
         "bj-yaowen",
         "bj-zhengce",
+        "gov-zuixin",
+        "pbc-news",
         "eastmoney-cgnjj",
         "finews-bjgov",
         "finews-feed",
