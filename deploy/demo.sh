@@ -20,13 +20,19 @@ write_config(work, sample_sources(urls))
 print(f"config: {work / 'newsradar.toml'} (sample sites: {', '.join(urls.values())})")
 PY
 cfg="$work/newsradar.toml"
+echo "== a subscriber following digital currency and the city sub-center (alerts print here)"
+newsradar --config "$cfg" subscribers add --console --topics digital_currency,sub_center --name demo
 echo "== crawl (first run: every article is new)"
 newsradar --config "$cfg" crawl
 echo "== crawl again (nothing new: only list pages are fetched)"
 newsradar --config "$cfg" crawl
 echo "== stored articles"
 newsradar --config "$cfg" articles list --limit 15
-if newsradar stories --help >/dev/null 2>&1; then
-  echo "== stories (republished copies grouped)"
-  newsradar --config "$cfg" stories list --limit 8
-fi
+echo "== stories (republished copies grouped)"
+newsradar --config "$cfg" stories list --limit 8
+echo "== alerts: one per story, naming every site that carried it"
+newsradar --config "$cfg" dispatch
+echo "== dispatch again: nothing more to send"
+newsradar --config "$cfg" dispatch
+echo "== status"
+newsradar --config "$cfg" status

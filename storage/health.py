@@ -41,10 +41,11 @@ def _verdict(runs: list[CrawlRun]) -> tuple[str, str]:
     # Judge extraction by the latest crawl that read articles (a quiet crawl reads none).
     worked = next((r for r in runs if r.new or r.updated or r.errors), None)
     if worked is not None and worked.fallback:
-        why = f"{worked.fallback} articles needed generic extraction: has the site's template changed?"
+        noun = "article" if worked.fallback == 1 else "articles"
+        why = f"{worked.fallback} {noun} needed generic extraction: has the site's template changed?"
         return "degraded", why
     if last.errors:
-        return "partial", f"{last.errors} pages failed, e.g. {last.first_error}"
+        return "partial", f"{last.errors} page{'' if last.errors == 1 else 's'} failed, e.g. {last.first_error}"
     return "ok", ""
 
 
