@@ -14,6 +14,8 @@ __all__ = ["clean_body", "html_to_text", "strip_noise"]
 _STOCK_IMG = re.compile(r"<!--\s*EM_StockImg_Start\s*-->.*?<!--\s*EM_StockImg_End\s*-->", re.S)
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 _DISCLAIMER = ("郑重声明", "免责声明", "风险提示：本文")
+# "1 2 下一页" and similar page links of split articles, which are navigation not text.
+_PAGER = re.compile(r"(?:\s*(?:\d+|上一页|下一页|首页|尾页|全文|\[\d+\])\s*)+")
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "table"}
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
@@ -39,7 +41,7 @@ def strip_noise(root: lxml.html.HtmlElement) -> None:
             _drop(el)
     for el in root.xpath(".//p|.//div"):
         text = (el.text_content() or "").strip()
-        if any(text.startswith(d) for d in _DISCLAIMER):
+        if any(text.startswith(d) for d in _DISCLAIMER) or _PAGER.fullmatch(text):
             _drop(el)
 
 

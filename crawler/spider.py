@@ -12,7 +12,7 @@ from scrapy import signals
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article
+from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article, next_part
 from .encoding import decode_response
 from .store import CrawlStore, store_from_settings
 
@@ -21,6 +21,7 @@ __all__ = ["NewsSpider"]
 log = logging.getLogger(__name__)
 
 # pbc.gov.cn and other government sites answer crawlers with a JavaScript challenge page.
+MAX_PARTS = 20  # pages of one split article
 _CHALLENGE = re.compile(rb"wzwsconfirm|wzwschallenge|wzwsquestion", re.I)
 
 
@@ -139,10 +140,40 @@ class NewsSpider(scrapy.Spider):
         article.title = article.title or item.title or ""
         canonical = response.css("link[rel=canonical]::attr(href)").get()
         article.canonical_url = response.urljoin(canonical) if canonical else response.url
-        if self.probe:
-            self.probed = [(i, article if i.url == item.url else a) for i, a in self.probed]
+        yield from self._more_or_done(response, article, item, 1)
+
+    def parse_part(self, response: Response):
+        """A later page of a split article: its body is appended to what the first pages gave."""
+        response = decode_response(response)
+        article, item, parts = response.meta["article"], response.meta["item"], response.meta["parts"]
+        try:
+            part = extract_article(response, self.adapter, self.source.get("article", "auto"))
+        except Exception as exc:
+            part = None
+            log.debug("part %s: %s", response.url, exc)
+        if part is None:
+            self._error(item.url, f"page {parts + 1} of the article ({response.url}) has no body")
             return
-        yield article
+        article.body_html += "\n" + part.body_html
+        article.body_text += "\n" + part.body_text
+        yield from self._more_or_done(response, article, item, parts + 1)
+
+    def _more_or_done(self, response, article, item: ListItem, parts: int):
+        nxt = next_part(response, self.adapter) if parts < MAX_PARTS else None
+        if nxt:
+            meta = {"item": item, "article": article, "parts": parts}
+            yield Request(nxt, callback=self.parse_part, errback=self._part_failed, meta=meta)
+        elif self.probe:
+            self.probed = [(i, article if i.url == item.url else a) for i, a in self.probed]
+        else:
+            yield article
+
+    def _part_failed(self, failure: Failure) -> None:
+        item = failure.request.meta["item"]
+        self._error(
+            item.url,
+            f"page {failure.request.meta['parts'] + 1} of the article failed: {failure.getErrorMessage()}",
+        )
 
     # -- failures ---------------------------------------------------------
     def on_error(self, failure: Failure) -> None:

@@ -13,7 +13,16 @@ from .generic import Generic
 from .gov_cn import GovCn
 from .jekyll import Jekyll
 
-__all__ = ["ADAPTERS", "Adapter", "BrokenPage", "ListItem", "ListPage", "adapter_for", "extract_article"]
+__all__ = [
+    "ADAPTERS",
+    "Adapter",
+    "BrokenPage",
+    "next_part",
+    "ListItem",
+    "ListPage",
+    "adapter_for",
+    "extract_article",
+]
 
 ADAPTERS: dict[str, type[Adapter]] = {
     a.kind: a for a in (BeijingGov, GovCn, Eastmoney, Jekyll, Feed, Generic)
@@ -42,3 +51,15 @@ def extract_article(response: TextResponse, adapter: Adapter, article_kind: str 
             if article is not None:
                 return article
     return extract_fallback(response)
+
+
+def next_part(response: TextResponse, adapter: Adapter) -> str | None:
+    """The next page of a split article, asked of the source's adapter and the site it looks like."""
+    for candidate in (
+        adapter,
+        *(a for a in _SITE_ADAPTERS if a.kind != adapter.kind and a.recognises(response)),
+    ):
+        url = candidate.next_part(response)
+        if url:
+            return url
+    return None

@@ -56,6 +56,10 @@ class Adapter:
         """Fields from the site's own markup, or None when its selectors find no body."""
         raise NotImplementedError
 
+    def next_part(self, response: TextResponse) -> str | None:
+        """URL of the article's next page, for sites that split long articles."""
+        return None
+
 
 def first_text(sel: Selector | TextResponse, *queries: str) -> str | None:
     """The first non-empty stripped text any of the CSS queries yields."""

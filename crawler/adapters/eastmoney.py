@@ -41,6 +41,15 @@ class Eastmoney(Adapter):
             page.next_urls = [url]
         return page
 
+    def next_part(self, response: TextResponse) -> str | None:
+        """Long articles continue on <infoCode>_2.html, _3.html …"""
+        m = re.search(r"/(\d{18})(?:_(\d+))?\.html$", response.url.split("?")[0])
+        if not m:
+            return None
+        wanted = f"{m.group(1)}_{int(m.group(2) or 1) + 1}.html"
+        href = response.css(f'a[href$="{wanted}"]::attr(href)').get()
+        return absolute(response, href)
+
     def recognises(self, response: TextResponse) -> bool:
         return bool(response.css("#ContentBody, div.newsContent"))
 

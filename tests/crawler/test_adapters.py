@@ -242,3 +242,12 @@ def test_gov_cn_article():
     assert a.published_at.isoformat() == "2022-01-12T17:00:00+08:00"
     assert a.tags == ["数字经济", "规划"] and a.policy["issuer"] == "国务院"
     assert a.body_text.startswith("各省、自治区、直辖市人民政府")
+
+
+def test_eastmoney_split_article_points_to_its_next_page(em):
+    from crawler.adapters import next_part
+
+    first = response(em, "/a/202202112273880001.html")
+    assert next_part(first, adapter_for("eastmoney")) == f"{BASE}/a/202202112273880001_2.html"
+    assert next_part(response(em, "/a/202202112273880001_2.html"), adapter_for("eastmoney")) is None
+    assert next_part(response(em, "/a/202202112273872039.html"), adapter_for("eastmoney")) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -62,7 +63,9 @@ def test_first_crawl_stores_every_article_once(crawled, mocksite):
     assert report["bj-yaowen"]["new"] == 12
     assert sum(r["new"] for r in report.values()) == len(arts)
     # every eastmoney list item across both list pages was stored
-    listed = {e["path"] for e in crawled["logs_first"]["eastmoney"] if e["path"].startswith("/a/2")}
+    listed = {
+        e["path"] for e in crawled["logs_first"]["eastmoney"] if re.fullmatch(r"/a/\d{18}\.html", e["path"])
+    }
     stored = {a["url"].split(mocksite["eastmoney"])[1] for a in arts if a["source"] == "eastmoney"}
     assert listed == stored and len(stored) > 20
 
@@ -280,3 +283,11 @@ def test_generic_source_and_anti_bot_challenge(crawled):
     assert "digital_currency" in meeting["topics"]
     assert "2022010310000099999/index.html: anti-bot challenge page" in crawled["first"].stdout
     assert not any("wzws" in a["body"] for a in crawled["articles"])
+
+
+def test_split_article_is_stored_whole(crawled):
+    [twin] = [a for a in crawled["articles"] if a["url"].endswith("/a/202202112273880001.html")]
+    assert twin["body"].startswith("记者从市地方金融监管局获悉")
+    assert twin["body"].rstrip().endswith("服务碳达峰碳中和目标。")  # the last paragraph is on page 2
+    assert "下一页" not in twin["body"]
+    assert not any(a["url"].endswith("_2.html") for a in crawled["articles"])

@@ -277,8 +277,16 @@ class Eastmoney(Site):
         title = "北京：积极推进城市副中心开展法定数字货币试点 探索建设数字资产交易场所"
         self.html(f"/a/{SEED_EM_ID}.html", _em_article(title, "2022-02-11 12:47", "北京市人民政府官网", body))
         items.append((SEED_EM_ID, title, "2022-02-11 12:47"))
-        twin = "".join(f"<p>{p}</p>" for p in TWIN_PARAS) + '<p class="em_media">（文章来源：北京日报）</p>'
-        self.html("/a/202202112273880001.html", _em_article(TWIN_TITLE, "2022-02-11 14:05", "北京日报", twin))
+        # A long article split over two pages, as eastmoney does: <id>.html, then <id>_2.html.
+        pager = '<div class="pagesize"><a href="/a/202202112273880001_2.html">2</a><a href="/a/202202112273880001_2.html">下一页</a></div>'
+        first = "".join(f"<p>{p}</p>" for p in TWIN_PARAS[:2]) + pager
+        second = f"<p>{TWIN_PARAS[2]}</p>" + '<p class="em_media">（文章来源：北京日报）</p>'
+        self.html(
+            "/a/202202112273880001.html", _em_article(TWIN_TITLE, "2022-02-11 14:05", "北京日报", first)
+        )
+        self.html(
+            "/a/202202112273880001_2.html", _em_article(TWIN_TITLE, "2022-02-11 14:05", "北京日报", second)
+        )
         items.append(("202202112273880001", TWIN_TITLE, "2022-02-11 14:05"))
         for name, meta, text in C.finews_posts():
             if meta.get("categories") != "emnews" or not meta.get("title"):
