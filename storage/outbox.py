@@ -70,6 +70,15 @@ def _insert(session: Session):
     return insert(Delivery)
 
 
+def _insert_new(session: Session, values: list[dict[str, Any]], unique: list[str]) -> int:
+    """INSERT the rows, skipping those that clash on the `unique` columns; returns rows written."""
+    if not values:
+        return 0
+    stmt = _insert(session).values(values).on_conflict_do_nothing(index_elements=unique)
+    result = session.execute(stmt)
+    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(values)
+
+
 def _covers(sub: Subscription, articles: Sequence[tuple[str, str, str]]) -> bool:
     """Does a narrowed subscription (sources / keywords) accept this story's articles?"""
     rows = articles
@@ -152,15 +161,7 @@ def enqueue(session: Session, story: Story, new_topics: list[str]) -> int:
                     created_at=now,
                 )  # fmt: skip
             )
-    if not values:
-        return 0
-    stmt = (
-        _insert(session)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["subscriber_id", "story_id", "channel_id"])
-    )
-    result = session.execute(stmt)
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(values)
+    return _insert_new(session, values, ["subscriber_id", "story_id", "channel_id"])
 
 
 def _due(now: datetime):
@@ -553,12 +554,4 @@ def enqueue_digests(session: Session, day: date, plans: Sequence[DigestPlan]) ->
         for plan in plans
         for cid, _, _ in plan.channels
     ]
-    if not values:
-        return 0
-    stmt = (
-        _insert(session)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["subscriber_id", "channel_id", "digest_day"])
-    )
-    result = session.execute(stmt)
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(values)
+    return _insert_new(session, values, ["subscriber_id", "channel_id", "digest_day"])
