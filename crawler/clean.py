@@ -45,7 +45,7 @@ def strip_noise(root: lxml.html.HtmlElement) -> None:
             _drop(el)
 
 
-def _drop(el) -> None:
+def _drop(el: etree._Element) -> None:
     if isinstance(el, etree._Comment):
         parent = el.getparent()
         if parent is not None:
@@ -84,7 +84,7 @@ def html_to_text(fragment_html: str) -> str:
     root = lxml.html.fragment_fromstring(fragment_html, create_parent="div")
     parts: list[str] = []
 
-    def walk(el) -> None:
+    def walk(el: etree._Element) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _BLOCKS:
             parts.append("\n")

@@ -23,7 +23,7 @@ class BackoffMiddleware:
             s.getfloat("NEWSRADAR_RETRY_BACKOFF", 1.0), s.getfloat("NEWSRADAR_RETRY_BACKOFF_MAX", 30.0)
         )
 
-    async def process_request(self, request: Request, spider=None) -> None:
+    async def process_request(self, request: Request, spider: object = None) -> None:
         tries = request.meta.get("retry_times", 0)
         if tries and self.base > 0:
             await asyncio.sleep(min(self.cap, self.base * 2 ** (tries - 1)))

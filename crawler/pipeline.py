@@ -46,7 +46,7 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler)
 
-    async def process_item(self, item: ArticleData, spider=None) -> ArticleData:
+    async def process_item(self, item: ArticleData, spider: object = None) -> ArticleData:
         try:
             if self.in_process:
                 result = self.store.ingest(item)

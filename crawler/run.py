@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.internet import task
 
 from .pipeline import shutdown_workers
@@ -85,7 +85,7 @@ def probe_source(
     return crawler.spider.probed, SourceReport.from_stats(source["name"], crawler.stats.get_stats())
 
 
-def _show_progress(crawlers, out: TextIO) -> None:
+def _show_progress(crawlers: list[tuple[str, Crawler]], out: TextIO) -> None:
     done = fetched = new = errors = 0
     for _, crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}

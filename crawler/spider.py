@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.http import Request, Response
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
+
+from storage.ingest import ArticleData
 
 from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article, next_part
 from .encoding import decode_response
@@ -44,7 +47,7 @@ class NewsSpider(scrapy.Spider):
         self._failed: set[str] = set()
 
     @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.probe:
             spider.store = store_from_settings(crawler.settings, matcher=False)
@@ -52,7 +55,7 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     # -- list pages -------------------------------------------------------
-    async def start(self):
+    async def start(self) -> AsyncIterator[Request]:
         for url in self.source["start_urls"]:
             yield self._list_request(url, 1)
 
@@ -112,7 +115,7 @@ class NewsSpider(scrapy.Spider):
         return bool(item.stamp and source == self.source["name"] and stamp != item.stamp)
 
     # -- articles ---------------------------------------------------------
-    def parse_article(self, response: Response):
+    def parse_article(self, response: Response) -> Iterator[ArticleData | Request]:
         if _CHALLENGE.search(response.body[:20000]):
             self.crawler.stats.inc_value("newsradar/blocked")
             self._error(response.url, "anti-bot challenge page (site blocks crawlers); not stored")
@@ -142,7 +145,7 @@ class NewsSpider(scrapy.Spider):
         article.canonical_url = response.urljoin(canonical) if canonical else response.url
         yield from self._more_or_done(response, article, item, 1)
 
-    def parse_part(self, response: Response):
+    def parse_part(self, response: Response) -> Iterator[ArticleData | Request]:
         """A later page of a split article: its body is appended to what the first pages gave."""
         response = decode_response(response)
         article, item, parts = response.meta["article"], response.meta["item"], response.meta["parts"]
@@ -158,7 +161,9 @@ class NewsSpider(scrapy.Spider):
         article.body_text += "\n" + part.body_text
         yield from self._more_or_done(response, article, item, parts + 1)
 
-    def _more_or_done(self, response, article, item: ListItem, parts: int):
+    def _more_or_done(
+        self, response: TextResponse, article: ArticleData, item: ListItem, parts: int
+    ) -> Iterator[ArticleData | Request]:
         nxt = next_part(response, self.adapter) if parts < MAX_PARTS else None
         if nxt:
             meta = {"item": item, "article": article, "parts": parts}
@@ -196,7 +201,7 @@ class NewsSpider(scrapy.Spider):
         """A list page whose article failed keeps no validators, so the next crawl retries it."""
         self._failed.add(url)
 
-    def _closed(self, spider, reason: str) -> None:
+    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
         if self.store is None:
             return
         keep = {

@@ -10,7 +10,7 @@ from scrapy.utils.misc import load_object
 from sqlalchemy import select
 
 from storage import Article, CrawlState, Database, utcnow
-from storage.ingest import ArticleData, Ingestor, IngestResult
+from storage.ingest import ArticleData, Ingestor, IngestResult, Matcher
 
 __all__ = ["CrawlStore", "store_from_settings"]
 
@@ -19,7 +19,7 @@ _LOCK = threading.Lock()
 
 
 class CrawlStore:
-    def __init__(self, db: Database, matcher=None) -> None:
+    def __init__(self, db: Database, matcher: Matcher | None = None) -> None:
         self.db = db
         self.ingestor = Ingestor(matcher)
         self._claimed: set[str] = set()

@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 from collections import deque
 from itertools import count
+from multiprocessing.connection import Connection
 from typing import Any
 
 from scrapy.settings import Settings
@@ -31,7 +32,7 @@ class WorkerDied(RuntimeError):
     """The worker process is gone; the articles it held were not stored (and will be fetched again)."""
 
 
-def _serve(conn, settings: dict[str, Any]) -> None:
+def _serve(conn: Connection, settings: dict[str, Any]) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store = store_from_settings(Settings(settings))
     conn.send(("ready", None, None))

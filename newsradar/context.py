@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sys
 from functools import cached_property
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from storage import Database
-from storage.ingest import MatchData
+from storage.ingest import MatchData, Matcher
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+    from classifier import Classifier
 
 from .config import Config, load
 
@@ -35,12 +40,12 @@ class Context:
         return self._db
 
     @cached_property
-    def classifier(self):
+    def classifier(self) -> Classifier:
         from classifier import Classifier, default_topics
 
         return Classifier(self.config.topics or default_topics())
 
-    def matcher(self):
+    def matcher(self) -> Matcher:
         """The classifier as storage sees it: (title, text) -> MatchData list."""
         clf = self.classifier
         hashes = clf.hashes()
@@ -54,6 +59,6 @@ class Context:
         return match
 
 
-def matcher_from_settings(settings):
+def matcher_from_settings(settings: BaseSettings) -> Matcher:
     """Scrapy-side factory (NEWSRADAR_MATCHER): the classifier of the config named in settings."""
     return Context(settings.get("NEWSRADAR_CONFIG")).matcher()

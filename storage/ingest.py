@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import outbox, stories
-from .models import Article, ArticleRevision, PolicyDocument, StoryTopic, TopicMatch
+from .models import Article, ArticleRevision, PolicyDocument, Story, StoryTopic, TopicMatch
 from .types import utcnow
 
-__all__ = ["ArticleData", "IngestResult", "Ingestor", "MatchData", "content_hash"]
+__all__ = ["ArticleData", "IngestResult", "Ingestor", "MatchData", "Matcher", "content_hash"]
 
 
 @dataclass
@@ -161,7 +161,13 @@ class Ingestor:
             session.flush()
         return IngestResult(status, article.id, story.id, new_topics)
 
-    def reclassify(self, session: Session, *, since: datetime | None = None, progress=None) -> dict[str, int]:
+    def reclassify(
+        self,
+        session: Session,
+        *,
+        since: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, int]:
         """Re-match stored articles with the current topics; rows are updated in place, never duplicated.
         A story that gains a topic this way alerts its subscribers like a new match would."""
         query = select(Article.id).order_by(Article.id)
@@ -209,7 +215,7 @@ class Ingestor:
         session.flush()
 
     @staticmethod
-    def _add_story_topics(session: Session, story, article_topics: set[str]) -> list[str]:
+    def _add_story_topics(session: Session, story: Story, article_topics: set[str]) -> list[str]:
         """Grow the story's topics (the union of its articles' matches, kept as first seen);
         returns the topics the story did not have before: those are what may alert."""
         if not article_topics:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from scrapy.http import TextResponse
 
+from storage.ingest import ArticleData
+
 from .base import Adapter, BrokenPage, ListItem, ListPage
 from .beijing_gov import BeijingGov
 from .eastmoney import Eastmoney
@@ -34,7 +36,9 @@ def adapter_for(kind: str, selectors: dict[str, str] | None = None) -> Adapter:
     return ADAPTERS[kind](selectors)
 
 
-def extract_article(response: TextResponse, adapter: Adapter, article_kind: str = "auto"):
+def extract_article(
+    response: TextResponse, adapter: Adapter, article_kind: str = "auto"
+) -> ArticleData | None:
     """The site adapter's article, else the one that recognises the page, else trafilatura.
 
     The `extraction` field records which path produced the article, so a broken selector shows.

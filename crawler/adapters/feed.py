@@ -24,5 +24,5 @@ class Feed(Adapter):
             page.items.append(ListItem(response.urljoin(link), entry.get("title"), stamp))
         return page
 
-    def parse_article(self, response: TextResponse):
+    def parse_article(self, response: TextResponse) -> None:
         return None  # a feed links to pages of some other structure; the spider picks the adapter

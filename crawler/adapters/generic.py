@@ -23,7 +23,7 @@ def select(sel: Selector | TextResponse, query: str) -> SelectorList:
     return sel.css(q)
 
 
-def _text(sel, query: str | None) -> str | None:
+def _text(sel: Selector | TextResponse, query: str | None) -> str | None:
     if not query:
         return None
     found = select(sel, query)

@@ -91,7 +91,7 @@ class Jekyll(Adapter):
         )
 
     @staticmethod
-    def _is_link_noise(el) -> bool:
+    def _is_link_noise(el: lxml.html.HtmlElement) -> bool:
         """The source autolink, an empty '<>' link and the '返回…' back-links are the site's, not the story's."""
         text = el.text_content().strip()
         if text in ("", "<>"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import selectinload
 
@@ -12,8 +13,11 @@ from storage.queries import article_dict, list_articles
 
 from ..timeparse import since
 
+if TYPE_CHECKING:
+    from ..context import Context
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("articles", help="list or show stored articles")
     s = p.add_subparsers(dest="articles_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="newest articles first")
@@ -31,7 +35,7 @@ def register(sub) -> None:
     show.set_defaults(func=run_show)
 
 
-def run_list(args: argparse.Namespace, ctx) -> int:
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
         rows = list_articles(
             s, sources=args.source, since=args.since, topic=args.topic, limit=args.limit or None
@@ -49,7 +53,7 @@ def run_list(args: argparse.Namespace, ctx) -> int:
     return 0
 
 
-def run_show(args: argparse.Namespace, ctx) -> int:
+def run_show(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
         a = s.get(Article, args.id, options=[selectinload(Article.matches), selectinload(Article.policy)])
         if a is None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from notifiers import notifier_settings, topics_of
 from notifiers.settings import TELEGRAM_TOKEN_ENV, telegram_token
 
+if TYPE_CHECKING:
+    from ..context import Context
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "bot",
         help="run the Telegram bot: /topics, /subscribe, /search ... (needs [telegram] and a token)",
@@ -22,7 +26,7 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     settings = notifier_settings(ctx.config).telegram
     if settings is None:
         print("newsradar bot: add a [telegram] section to the config first", file=sys.stderr)

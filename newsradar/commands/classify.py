@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classifier.cli import run_classify_jsonl, run_classify_text
 
+if TYPE_CHECKING:
+    from ..context import Context
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "classify",
         help="show which topics a text matches (no database needed)",
@@ -30,7 +34,7 @@ def _open(path: str):
     return sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.jsonl:
         if args.jsonl != "-" and not Path(args.jsonl).exists():
             print(f"newsradar: {args.jsonl}: no such file", file=sys.stderr)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+from typing import TYPE_CHECKING
 
 from crawler import progress_stream, run_crawl, scrapy_settings
 from storage.health import record_run
 
 from ..config import ConfigError, Source
 
+if TYPE_CHECKING:
+    from ..context import Context
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("crawl", help="crawl the configured sources once and store new articles")
     p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     p.set_defaults(func=run)
@@ -23,7 +27,7 @@ def source_dicts(sources: list[Source]) -> list[dict]:
     return [dataclasses.asdict(s) | {"start_urls": list(s.start_urls)} for s in sources]
 
 
-def crawler_settings(ctx, verbose: int = 0) -> dict:
+def crawler_settings(ctx: Context, verbose: int = 0) -> dict:
     cfg = ctx.config
     c = cfg.crawl
     return scrapy_settings(
@@ -48,7 +52,7 @@ def _quiet_scrapy_failures(record: logging.LogRecord) -> bool:
     )
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     cfg = ctx.config
     if args.source:
         sources = [cfg.source(name) for name in args.source]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from notifiers import notifier_settings, topic_ids, topics_of
 from notifiers.alerts import topic_labels
@@ -14,6 +15,9 @@ from storage.stories import story_summary
 from storage.types import to_beijing
 
 from .dispatch import print_report_notes
+
+if TYPE_CHECKING:
+    from ..context import Context
 
 __all__ = ["register", "run", "yesterday"]
 
@@ -30,7 +34,7 @@ def yesterday() -> date:
     return to_beijing(utcnow()).date() - timedelta(days=1)
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "digest",
         help="send each digest subscriber the day's matching stories, one message per channel",
@@ -48,7 +52,7 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     settings = notifier_settings(ctx.config)
     day = args.date or yesterday()
     db = ctx.db()

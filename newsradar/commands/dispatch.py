@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import func, select
 
@@ -12,8 +12,11 @@ from notifiers.alerts import topic_labels
 from notifiers.dispatch import DispatchReport, run_dispatch
 from storage import Subscriber
 
+if TYPE_CHECKING:
+    from ..context import Context
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "dispatch",
         help="send pending alerts (Telegram, email, Apprise, console)",
@@ -36,7 +39,7 @@ def print_report_notes(report: DispatchReport, out: TextIO, noun: str) -> None:
         print(f"  {n} {kind} {noun} wait: {report.unavailable.get(kind, 'unavailable')}", file=out)
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     settings = notifier_settings(ctx.config)
     db = ctx.db()
     labels = topic_labels(topics_of(ctx.config))

@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import DEFAULT_FILE
 
+if TYPE_CHECKING:
+    from ..context import Context
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="write a starter newsradar.toml and create the database")
     p.add_argument("--force", action="store_true", help="overwrite an existing config file")
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(ctx.config_path or DEFAULT_FILE)
     if path.exists() and not args.force:
         print(f"{path} exists; keeping it (use --force to overwrite)", file=ctx.out)

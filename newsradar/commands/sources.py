@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from crawler import probe_source
 from storage import to_beijing
 
 from .crawl import crawler_settings, source_dicts
 
+if TYPE_CHECKING:
+    from ..context import Context
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sources", help="list sources, or test one without storing")
     s = p.add_subparsers(dest="sources_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="the configured sources")
@@ -23,7 +27,7 @@ def register(sub) -> None:
     t.set_defaults(func=run_test)
 
 
-def run_list(args: argparse.Namespace, ctx) -> int:
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
     for s in ctx.config.sources:
         state = "" if s.enabled else "  (disabled)"
         print(
@@ -35,7 +39,7 @@ def run_list(args: argparse.Namespace, ctx) -> int:
     return 0
 
 
-def run_test(args: argparse.Namespace, ctx) -> int:
+def run_test(args: argparse.Namespace, ctx: Context) -> int:
     source = ctx.config.source(args.name)
     settings = crawler_settings(ctx, args.verbose)
     items, report = probe_source(source_dicts([source])[0], settings, articles=args.articles)

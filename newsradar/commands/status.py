@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -11,16 +12,19 @@ from storage import Article, Story, to_beijing
 from storage.health import source_health
 from storage.outbox import stats
 
+if TYPE_CHECKING:
+    from ..context import Context
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "status", help="counts of articles, stories and alerts; dead alerts; inactive channels"
+        "status", help="source health, counts of articles, stories and alerts; dead alerts; inactive channels"
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace, ctx) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
         data = stats(s)
         data["articles"] = s.scalar(select(func.count()).select_from(Article)) or 0

@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage import to_beijing
 from storage.stories import list_stories, story_summary
 
 from ..timeparse import since
 
+if TYPE_CHECKING:
+    from ..context import Context
+
 __all__ = ["register", "run_list", "run_show", "jsonable"]
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stories", help="list or show stories (republished copies grouped)")
     s = p.add_subparsers(dest="stories_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="newest stories first")
@@ -46,7 +49,7 @@ def _when(value: datetime | None) -> str:
     return to_beijing(value).isoformat() if value else "-"
 
 
-def run_list(args: argparse.Namespace, ctx) -> int:
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
         rows = list_stories(s, since=args.since, limit=args.limit)
     for story in rows:
@@ -67,7 +70,7 @@ def run_list(args: argparse.Namespace, ctx) -> int:
     return 0
 
 
-def run_show(args: argparse.Namespace, ctx) -> int:
+def run_show(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
         try:
             story = story_summary(s, args.id)

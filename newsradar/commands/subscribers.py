@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 import sys
+from typing import TYPE_CHECKING
 
 from notifiers import topic_ids
 from notifiers.others import apprise_url_ok
@@ -21,6 +22,9 @@ from storage.subscribers import (
     set_paused,
 )
 
+if TYPE_CHECKING:
+    from ..context import Context
+
 _CHAT = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$")
 
 
@@ -28,7 +32,7 @@ def _csv(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("subscribers", help="add, list or remove alert subscribers")
     s = p.add_subparsers(dest="subscribers_command", metavar="ACTION", required=True)
 
@@ -65,12 +69,12 @@ def register(sub) -> None:
         ps.set_defaults(func=run_pause, paused=paused)
 
 
-def _refuse(ctx, message: str) -> int:
+def _refuse(ctx: Context, message: str) -> int:
     print(f"newsradar subscribers: {message}", file=sys.stderr)
     return 2
 
 
-def run_add(args: argparse.Namespace, ctx) -> int:
+def run_add(args: argparse.Namespace, ctx: Context) -> int:
     known = topic_ids(ctx.config)
     if not args.topics:
         return _refuse(ctx, "--topics needs at least one topic id")
@@ -127,7 +131,7 @@ def _as_dict(sub) -> dict:
     )  # fmt: skip
 
 
-def run_list(args: argparse.Namespace, ctx) -> int:
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
         subs = [_as_dict(x) for x in list_subscribers(s)]
     if args.json:
@@ -152,7 +156,7 @@ def run_list(args: argparse.Namespace, ctx) -> int:
     return 0
 
 
-def run_remove(args: argparse.Namespace, ctx) -> int:
+def run_remove(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
         if not remove_subscriber(s, args.id):
             print(f"newsradar subscribers: no subscriber {args.id}", file=ctx.out)
@@ -162,7 +166,7 @@ def run_remove(args: argparse.Namespace, ctx) -> int:
     return 0
 
 
-def run_pause(args: argparse.Namespace, ctx) -> int:
+def run_pause(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
         if not set_paused(s, args.id, args.paused):
             print(f"newsradar subscribers: no subscriber {args.id}", file=ctx.out)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from classifier import topics_hash
 from classifier.cli import run_eval
 
 from ..timeparse import since
 
+if TYPE_CHECKING:
+    from ..context import Context
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("topics", help="list topics, measure them, or re-match stored articles")
     s = p.add_subparsers(dest="topics_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="the topics in force (config, else defaults)")
@@ -29,7 +33,7 @@ def register(sub) -> None:
     rc.set_defaults(func=run_reclassify)
 
 
-def run_list(args: argparse.Namespace, ctx) -> int:
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
     for t in ctx.classifier.topics:
         if args.json:
             row = {"id": t.id, "name": t.name, "threshold": t.threshold, "keywords": t.keywords,
@@ -44,7 +48,7 @@ def run_list(args: argparse.Namespace, ctx) -> int:
     return 0
 
 
-def run_evaluate(args: argparse.Namespace, ctx) -> int:
+def run_evaluate(args: argparse.Namespace, ctx: Context) -> int:
     try:
         if args.json:
             from classifier import evaluate
@@ -63,7 +67,7 @@ def run_evaluate(args: argparse.Namespace, ctx) -> int:
     return 0
 
 
-def run_reclassify(args: argparse.Namespace, ctx) -> int:
+def run_reclassify(args: argparse.Namespace, ctx: Context) -> int:
     from storage.ingest import Ingestor
 
     db = ctx.db()
