@@ -29,3 +29,14 @@ def test_downgrade_to_nothing_and_up_again(tmp_path):
     assert tables <= {"alembic_version"}
     db.migrate()
     assert db.is_current()
+
+
+def test_migrated_schema_matches_the_models_on_postgres(pg_database):
+    db = Database(pg_database)
+    try:
+        db.migrate()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == [], diff
+    finally:
+        db.dispose()
