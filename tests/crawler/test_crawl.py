@@ -291,3 +291,33 @@ def test_split_article_is_stored_whole(crawled):
     assert twin["body"].rstrip().endswith("服务碳达峰碳中和目标。")  # the last paragraph is on page 2
     assert "下一页" not in twin["body"]
     assert not any(a["url"].endswith("_2.html") for a in crawled["articles"])
+
+
+def test_sample_site_stories_are_grouped_exactly(crawled):
+    stories: dict[int, set[str]] = {}
+    for a in crawled["articles"]:
+        stories.setdefault(a["story"], set()).add(a["url"].split("/", 3)[3])
+    seed_copies = {
+        "ywdt/yaowen/202202/t20220211_2611111.html",  # the government's own notice
+        "a/202202112273872039.html",  # eastmoney's copy with stock widgets and a summary lead
+        "beijingshirenminzhengfuguanwang/2022/02/11/NW202202112273872039.html",  # the aggregator, full text
+        "emnews/2022/02/11/202202112273872039.html",  # the aggregator, first paragraph only
+    }
+    groups = sorted(stories.values(), key=len, reverse=True)
+    assert groups[0] == seed_copies
+    # The aggregator's feed republishes eastmoney rolling news: each such post pairs with the
+    # eastmoney article of the same id, and with nothing else.
+    pairs = [g for g in groups[1:] if len(g) > 1]
+    feed_posts = [a for a in crawled["articles"] if a["source"] == "finews-feed" and "/emnews/20" in a["url"]]
+    assert len(pairs) == len([a for a in feed_posts if "202202112273872039" not in a["url"]]) > 5
+    for group in pairs:
+        em, post = sorted(group)
+        assert em.startswith("a/") and post.startswith("emnews/"), group
+        assert em[2:-5] == post.rsplit("/", 1)[1][:-5]  # same eastmoney id
+    # Everything else stands alone: the near-identical eastmoney title, the shared eastmoney
+    # disclaimer and the shared government page furniture merge nothing.
+    assert all(len(g) == 1 for g in groups[1 + len(pairs) :])
+    [seed] = [a for a in crawled["articles"] if a["url"].endswith("t20220211_2611111.html")]
+    shown = run_cli("stories", "show", str(seed["story"]), "--json", config=crawled["config"])
+    story = json.loads(shown.stdout)
+    assert story["lead"]["url"].endswith("t20220211_2611111.html")  # the official copy leads
