@@ -45,6 +45,7 @@ class NewsSpider(scrapy.Spider):
         # list page url -> (etag, last_modified, article urls still to store)
         self._pending: dict[str, tuple[str | None, str | None, set[str]]] = {}
         self._failed: set[str] = set()
+        self.walk_all = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -56,6 +57,11 @@ class NewsSpider(scrapy.Spider):
 
     # -- list pages -------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
+        # Stopping at the first all-known list page is only safe once a crawl of this source has
+        # walked its pages to the end; after a first or interrupted crawl, walk to max_pages.
+        self.walk_all = self.store is not None and not all(
+            self.store.walked(u) for u in self.source["start_urls"]
+        )
         for url in self.source["start_urls"]:
             yield self._list_request(url, 1)
 
@@ -103,7 +109,7 @@ class NewsSpider(scrapy.Spider):
         for item in todo:
             yield Request(item.url, callback=self.parse_article, errback=self.on_error, meta={"item": item})
         number = response.meta.get("list_page", 1)
-        if todo and number < self.source.get("max_pages", 3):
+        if (todo or self.walk_all) and number < self.source.get("max_pages", 3):
             for url in page.next_urls:
                 yield self._list_request(url, number + 1)
 
@@ -210,6 +216,8 @@ class NewsSpider(scrapy.Spider):
             if url not in self._failed and not (todo & self._failed)
         }
         self.store.save_validators(self.source["name"], keep)
+        if reason == "finished":  # not when killed or shut down: the next crawl must walk on
+            self.store.mark_walked(self.source["name"], self.source["start_urls"])
 
 
 def _header(response: Response, name: bytes) -> str | None:

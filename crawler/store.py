@@ -60,6 +60,18 @@ class CrawlStore:
                 s.add(row)
             s.commit()
 
+    def walked(self, url: str) -> bool:
+        """Has a crawl starting at this URL ever finished? (Its row exists, validators or not.)"""
+        with self.db.session() as s:
+            return s.get(CrawlState, url) is not None
+
+    def mark_walked(self, source: str, urls: Iterable[str]) -> None:
+        with self.db.session() as s:
+            for url in urls:
+                if s.get(CrawlState, url) is None:
+                    s.add(CrawlState(url=url, source=source, fetched_at=utcnow()))
+            s.commit()
+
     def ingest(self, data: ArticleData) -> IngestResult:
         with self.db.session() as s:
             return self.ingestor.ingest(s, data)
