@@ -86,35 +86,48 @@ def normalised_codes(text: str) -> np.ndarray:
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(codes) and int(codes.max()) < 0x10000:
         mapped = _TABLE[codes]
-        if (mapped >= _UNKNOWN).any():
+        if int(mapped.max()) >= _UNKNOWN:  # _UNKNOWN or _COMPLEX: one pass checks both
             _learn(codes)
             mapped = _TABLE[codes]
-        if not (mapped == _COMPLEX).any():
+        if int(mapped.max()) != _COMPLEX:
             return mapped[mapped != 0]
     norm = normalise(text)  # astral or multi-character forms: the exact, slower way
     return np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_C1, _C2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
 def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: spreads polynomial hashes over all 64 bits."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    """splitmix64 finaliser: spreads polynomial hashes over all 64 bits (in place on x)."""
+    t = np.right_shift(x, _S30)
+    x ^= t
+    x *= _C1
+    np.right_shift(x, _S27, out=t)
+    x ^= t
+    x *= _C2
+    np.right_shift(x, _S31, out=t)
+    x ^= t
+    return x
 
 
 def shingle_hashes(codes: np.ndarray) -> np.ndarray:
-    """64-bit hash of every 5-gram of normalised code points, in text order."""
-    if len(codes) < SHINGLE:
+    """64-bit hash of every 5-gram of normalised code points, in text order.
+
+    A polynomial over the code points (all windows at once: SHINGLE shifted multiply-adds),
+    then mixed; uint64 arithmetic wraps mod 2^64.
+    """
+    n = len(codes) - SHINGLE + 1
+    if n <= 0:
         return np.zeros(0, dtype=np.uint64)
     codes = codes.astype(np.uint64)
-    n = len(codes) - SHINGLE + 1
-    h = np.zeros(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for i in range(SHINGLE):
-            h += codes[i : i + n] * _POW[i]
-        return _mix(h)
+    h = codes[:n] * _POW[0]
+    tmp = np.empty(n, dtype=np.uint64)
+    for i in range(1, SHINGLE):
+        np.multiply(codes[i : i + n], _POW[i], out=tmp)
+        h += tmp
+    return _mix(h)
 
 
 def _segment_starts(h: np.ndarray) -> np.ndarray:
@@ -123,10 +136,23 @@ def _segment_starts(h: np.ndarray) -> np.ndarray:
     An anchor is kept only when no other anchor lies in the MIN_SEGMENT shingles before it, a
     rule that looks at nearby text only, so a passage is cut the same way in every copy.
     """
-    anchors = np.flatnonzero(h.astype(np.uint32) % np.uint32(ANCHOR_EVERY) == 0)  # low bits
-    gaps = np.diff(anchors, prepend=-MIN_SEGMENT)
-    kept = anchors[(gaps >= MIN_SEGMENT) & (anchors >= MIN_SEGMENT) & (anchors <= len(h) - MIN_SEGMENT)]
-    return np.concatenate(([0], kept)).astype(np.int64)
+    low = h.view(np.uint32)[0::2] if _LITTLE else h.astype(np.uint32)  # the low 32 bits
+    anchors = np.flatnonzero(low % np.uint32(ANCHOR_EVERY) == 0)
+    if len(anchors) == 0:
+        return _ZERO
+    gaps = np.empty(len(anchors), dtype=np.int64)
+    gaps[0] = anchors[0] + MIN_SEGMENT
+    np.subtract(anchors[1:], anchors[:-1], out=gaps[1:])
+    keep = (gaps >= MIN_SEGMENT) & (anchors >= MIN_SEGMENT) & (anchors <= len(h) - MIN_SEGMENT)
+    kept = anchors[keep]
+    starts = np.empty(len(kept) + 1, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = kept
+    return starts
+
+
+_LITTLE = np.little_endian
+_ZERO = np.zeros(1, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -155,17 +181,26 @@ EMPTY = Signature(np.zeros((0, NUM_PERM), dtype=np.uint32), np.zeros(0, dtype=np
 
 
 def signature(text: str) -> Signature:
-    """Segment MinHash signature of a raw body (normalised here)."""
+    """Segment MinHash signature of a raw body (normalised here).
+
+    All in numpy, no per-shingle Python: the 32 permutations of every shingle form one
+    (NUM_PERM, shingles) array, and np.minimum.reduceat takes each segment's minima at once.
+    """
     h = shingle_hashes(normalised_codes(text))
-    if len(h) == 0:
+    n = len(h)
+    if n == 0:
         return EMPTY
     starts = _segment_starts(h)
-    h32 = (h >> np.uint64(32)).astype(np.uint32)[None, :]
-    with np.errstate(over="ignore"):
-        perm = (h32 ^ _B) * _A  # (NUM_PERM, shingles)
-    mins = np.ascontiguousarray(np.minimum.reduceat(perm, starts, axis=1).T)
-    sizes = np.diff(np.append(starts, len(h))).astype(np.uint32)
-    distinct = int(np.count_nonzero(np.diff(np.sort(h)))) + 1
+    high = h.view(np.uint32)[1::2] if _LITTLE else (h >> np.uint64(32)).astype(np.uint32)
+    perm = np.empty((NUM_PERM, n), dtype=np.uint32)
+    np.bitwise_xor(high, _B, out=perm)
+    np.multiply(perm, _A, out=perm)  # (x ^ b) * a mod 2^32, every permutation and shingle
+    mins = np.minimum.reduceat(perm, starts, axis=1).T.copy()  # (segments, NUM_PERM)
+    sizes = np.empty(len(starts), dtype=np.uint32)
+    sizes[:-1] = starts[1:] - starts[:-1]
+    sizes[-1] = n - starts[-1]
+    h.sort()
+    distinct = int(np.count_nonzero(h[1:] != h[:-1])) + 1
     return Signature(mins, sizes, distinct)
 
 
@@ -173,13 +208,16 @@ def band_keys(sig: Signature) -> np.ndarray:
     """LSH bucket keys (signed 64-bit) of every segment and band: hash of (band index, band values)."""
     if len(sig) == 0:
         return np.zeros(0, dtype=np.int64)
-    m = sig.minhash[:, : BANDS * ROWS].astype(np.uint64).reshape(len(sig), BANDS, ROWS // 2, 2)
-    pairs = (m[..., 0] << np.uint64(32)) | m[..., 1]  # (segments, BANDS, ROWS // 2)
-    with np.errstate(over="ignore"):
-        acc = np.broadcast_to(_BAND_SALT, (len(sig), BANDS))
-        for r in range(ROWS // 2):
-            acc = _mix(acc ^ pairs[:, :, r])
-    return np.unique(acc.view(np.int64).ravel())
+    m = sig.minhash[:, : BANDS * ROWS].astype(np.uint64)
+    pairs = ((m[:, 0::2] << _S32) | m[:, 1::2]).reshape(len(sig), BANDS, ROWS // 2)  # slot pairs
+    acc = _mix(pairs[:, :, 0] ^ _BAND_SALT)
+    for r in range(1, ROWS // 2):
+        acc ^= pairs[:, :, r]
+        _mix(acc)
+    return np.unique(acc.view(np.int64))
+
+
+_S32 = np.uint64(32)
 
 
 def containment(a: Signature, b: Signature) -> tuple[float, float]:
