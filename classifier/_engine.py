@@ -25,7 +25,7 @@ _KW, _EXCL, _REQ = 0, 1, 2
 _CONTEXT = 4  # chars of context each side of a hit given to jieba
 _MAX_CROSS = 5  # longest dictionary word looked for across a hit edge
 EVIDENCE_MAX = 200
-SINGLE_MENTION_FACTOR = 0.75
+SINGLE_MENTION_FACTOR = 0.9
 # Terms weighted below CONTEXT_WEIGHT are context (通州, 大运河, 人工智能):
 # together they add at most CONTEXT_CAP, so a local story repeating 通州 ten
 # times cannot reach the threshold without a real topic term.

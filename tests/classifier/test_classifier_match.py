@@ -8,7 +8,8 @@ import pytest
 
 from classifier import Classifier, TopicMatch, default_topics, topics_from_config
 
-SEED = Path("/work/shared/seeds/000_9b6ba7233289b866.txt")
+# The seed post as the aggregator stored it (the same text as ../shared/seeds/, with its CRs).
+SEED = Path(__file__).resolve().parents[1] / "mockserver" / "data" / "finews" / "2022-02-11-NW202202112273872039.md"
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,6 @@
 """Text of the sample sites: a few Beijing government items written for the fixtures, the real seed
-notice, and the real finews/eastmoney posts in data/ (see data/finews/provenance in ../../shared)."""
+notice, and the real finews/eastmoney posts in data/finews/ (README.source and provenance.jsonl say where
+each came from)."""
 
 from __future__ import annotations
 
