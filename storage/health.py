@@ -45,7 +45,10 @@ def _verdict(runs: list[CrawlRun]) -> tuple[str, str]:
         why = f"{worked.fallback} {noun} needed generic extraction: has the site's template changed?"
         return "degraded", why
     if last.errors:
-        return "partial", f"{last.errors} page{'' if last.errors == 1 else 's'} failed, e.g. {last.first_error}"
+        return (
+            "partial",
+            f"{last.errors} page{'' if last.errors == 1 else 's'} failed, e.g. {last.first_error}",
+        )
     return "ok", ""
 
 

@@ -9,7 +9,13 @@ import pytest
 from classifier import Classifier, TopicMatch, default_topics, topics_from_config
 
 # The seed post as the aggregator stored it (the same text as ../shared/seeds/, with its CRs).
-SEED = Path(__file__).resolve().parents[1] / "mockserver" / "data" / "finews" / "2022-02-11-NW202202112273872039.md"
+SEED = (
+    Path(__file__).resolve().parents[1]
+    / "mockserver"
+    / "data"
+    / "finews"
+    / "2022-02-11-NW202202112273872039.md"
+)
 
 
 @lru_cache(maxsize=1)
