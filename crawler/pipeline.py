@@ -18,14 +18,14 @@ from storage.ingest import ArticleData
 from .store import store_from_settings
 from .worker import IngestWorker
 
-__all__ = ["StoragePipeline", "shutdown_workers"]
+__all__ = ["StoragePipeline", "shutdown_workers", "start_worker"]
 
 log = logging.getLogger(__name__)
 
 _WORKERS: dict[tuple, IngestWorker] = {}
 
 
-def _worker(settings: Settings) -> IngestWorker:
+def start_worker(settings: Settings | dict) -> IngestWorker:
     """One ingest worker per process and database, shared by every source's crawler."""
     plain = {k: settings.get(k) for k in ("NEWSRADAR_DATABASE_URL", "NEWSRADAR_MATCHER", "NEWSRADAR_CONFIG")}
     key = tuple(plain.values())
@@ -40,7 +40,7 @@ class StoragePipeline:
         self.stats = crawler.stats
         self.in_process = not crawler.settings.getbool("NEWSRADAR_INGEST_WORKER", True)
         self.store = store_from_settings(crawler.settings) if self.in_process else None
-        self.worker = None if self.in_process else _worker(crawler.settings)
+        self.worker = None if self.in_process else start_worker(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:

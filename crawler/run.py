@@ -9,7 +9,7 @@ from typing import Any, TextIO
 from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.internet import task
 
-from .pipeline import shutdown_workers
+from .pipeline import shutdown_workers, start_worker
 from .spider import NewsSpider
 
 __all__ = ["SourceReport", "run_crawl"]
@@ -53,6 +53,8 @@ def run_crawl(
 ) -> list[SourceReport]:
     """Crawl the sources concurrently; returns when all are done. Call once per process
     (Twisted's reactor cannot restart; the daemon runs each crawl in a subprocess)."""
+    if settings.get("NEWSRADAR_INGEST_WORKER", True) and settings.get("NEWSRADAR_DATABASE_URL"):
+        start_worker(settings)  # its imports and classifier load overlap Scrapy's start-up
     process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:

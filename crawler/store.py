@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from scrapy.settings import BaseSettings
-from scrapy.utils.misc import load_object
 from sqlalchemy import select
 
 from storage import Article, CrawlState, Database, utcnow
@@ -97,7 +96,12 @@ class CrawlStore:
         return out
 
 
-def store_from_settings(settings: BaseSettings, *, matcher: bool = True) -> CrawlStore:
+def _load(path: str):  # noqa: ANN202 - returns whatever the dotted path names
+    module, _, name = path.replace(":", ".").rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def store_from_settings(settings: Mapping, *, matcher: bool = True, migrate: bool = True) -> CrawlStore:
     """One store per process and database, shared by every source's crawler.
 
     NEWSRADAR_MATCHER names a factory `f(settings) -> matcher`, so a Scrapyd job can build
@@ -112,7 +116,8 @@ def store_from_settings(settings: BaseSettings, *, matcher: bool = True) -> Craw
     with _LOCK:
         if key not in _STORES:
             db = Database(url)
-            db.migrate()
-            matcher = load_object(factory_path)(settings) if factory_path else None
+            if migrate:  # the ingest worker's parent has migrated already
+                db.migrate()
+            matcher = _load(factory_path)(settings) if factory_path else None
             _STORES[key] = CrawlStore(db, matcher)
         return _STORES[key]

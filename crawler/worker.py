@@ -1,9 +1,11 @@
 """The ingest worker: a second process that stores articles while the crawl keeps downloading.
 
-A plain pipe, not a process pool: the pool's feeder and manager threads fight the reactor for the
+Plain pipes, not a process pool: the pool's feeder and manager threads fight the reactor for the
 GIL on every item. Here the reactor writes a pickled article only while fewer than
-`MAX_IN_FLIGHT` are unanswered (so a write never blocks) and reads answers when the pipe is
-readable. The worker stores what has arrived in one transaction (a few articles), in the order received.
+`MAX_IN_FLIGHT` are unanswered and the request pipe is enlarged to hold them all, so a write never
+blocks; answers are read when their pipe is readable. The window is wide because the reactor
+tends to the pipe only between callbacks: the worker must have work queued meanwhile. The worker
+stores what has arrived in one transaction, in the order received.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from itertools import count
 from multiprocessing.connection import Connection
 from typing import Any
 
-from scrapy.settings import Settings
-
 from storage.ingest import ArticleData
 
 from .store import store_from_settings
@@ -25,17 +25,30 @@ from .store import store_from_settings
 __all__ = ["IngestWorker", "WorkerDied"]
 
 log = logging.getLogger(__name__)
-MAX_IN_FLIGHT = 6  # articles pickle to ~10 KB: six stay within a 64 KB pipe buffer
+MAX_IN_FLIGHT = 48  # articles pickle to ~10-20 KB; the request pipe is grown to 1 MB for them
+_PIPE_BYTES = 1 << 20
+_F_SETPIPE_SZ = 1031  # Linux fcntl
+
+
+def _grow(conn: Connection) -> int:
+    """Enlarge a pipe's kernel buffer; returns how many articles may be in flight."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(conn.fileno(), _F_SETPIPE_SZ, _PIPE_BYTES)
+        return MAX_IN_FLIGHT
+    except (ImportError, OSError):  # not Linux, or a lower pipe-max-size: stay in 64 KB
+        return 3
 
 
 class WorkerDied(RuntimeError):
     """The worker process is gone; the articles it held were not stored (and will be fetched again)."""
 
 
-def _serve(conn: Connection, settings: dict[str, Any]) -> None:
+def _serve(requests: Connection, answers: Connection, settings: dict[str, Any]) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    store = store_from_settings(Settings(settings))
-    conn.send(("ready", None, None))
+    store = store_from_settings(settings, migrate=False)  # plain data: no Scrapy in the worker
+    conn = requests
     stop = False
     while not stop:
         batch = [conn.recv()]
@@ -49,10 +62,10 @@ def _serve(conn: Connection, settings: dict[str, Any]) -> None:
         results = store.ingest_many([item for _, item in batch])
         for (key, _), result in zip(batch, results, strict=True):
             if isinstance(result, Exception):  # reported per article; the worker goes on
-                conn.send(("error", key, f"{type(result).__name__}: {result}"))
+                answers.send(("error", key, f"{type(result).__name__}: {result}"))
             else:
-                conn.send(("ok", key, result))
-    conn.close()
+                answers.send(("ok", key, result))
+    answers.close()
 
 
 class IngestWorker:
@@ -60,12 +73,18 @@ class IngestWorker:
 
     def __init__(self, settings: dict[str, Any]) -> None:
         ctx = multiprocessing.get_context("spawn")  # never fork a process running a reactor
-        self.conn, child = ctx.Pipe(duplex=True)
+        child_requests, self.requests = ctx.Pipe(duplex=False)
+        self.conn, child_answers = ctx.Pipe(duplex=False)
+        self.window = _grow(self.requests)
         self.process = ctx.Process(
-            target=_serve, args=(child, settings), name="newsradar-ingest", daemon=True
+            target=_serve,
+            args=(child_requests, child_answers, settings),
+            name="newsradar-ingest",
+            daemon=True,
         )
         self.process.start()
-        child.close()
+        child_requests.close()
+        child_answers.close()
         self.keys = count()
         self.waiting: deque[tuple[int, ArticleData]] = deque()
         self.futures: dict[int, asyncio.Future] = {}
@@ -88,16 +107,14 @@ class IngestWorker:
         return future
 
     def _pump(self) -> None:
-        while self.waiting and self.in_flight < MAX_IN_FLIGHT and not self.dead:
-            self.conn.send(self.waiting.popleft())
+        while self.waiting and self.in_flight < self.window and not self.dead:
+            self.requests.send(self.waiting.popleft())
             self.in_flight += 1
 
     def _readable(self) -> None:
         try:
             while self.conn.poll():
                 kind, key, value = self.conn.recv()
-                if kind == "ready":
-                    continue
                 self.in_flight -= 1
                 future = self.futures.pop(key)
                 if kind == "ok":
@@ -124,7 +141,7 @@ class IngestWorker:
             self.loop.remove_reader(self.conn.fileno())
         try:
             if not self.dead:
-                self.conn.send(None)
+                self.requests.send(None)
         except OSError:
             pass
         self.process.join(30)
@@ -132,3 +149,4 @@ class IngestWorker:
             log.error("ingest worker did not stop; terminating it")
             self.process.terminate()
         self.conn.close()
+        self.requests.close()

@@ -10,7 +10,8 @@ from storage import Database
 from storage.ingest import MatchData, Matcher
 
 if TYPE_CHECKING:
-    from scrapy.settings import BaseSettings
+    from collections.abc import Mapping
+    from typing import Any
 
     from classifier import Classifier
 
@@ -59,6 +60,6 @@ class Context:
         return match
 
 
-def matcher_from_settings(settings: BaseSettings) -> Matcher:
+def matcher_from_settings(settings: Mapping[str, Any]) -> Matcher:
     """Scrapy-side factory (NEWSRADAR_MATCHER): the classifier of the config named in settings."""
     return Context(settings.get("NEWSRADAR_CONFIG")).matcher()

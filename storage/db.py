@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["DatabaseError", "Database", "alembic_config"]
 
@@ -24,6 +24,8 @@ class DatabaseError(RuntimeError):
 
 def alembic_config(url: str) -> Config:
     """An Alembic config that needs no alembic.ini, so an installed package can migrate itself."""
+    from alembic.config import Config  # imported when needed: processes that only read start faster
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -71,6 +73,8 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to call on every start."""
+        from alembic import command
+
         try:
             with self.engine.begin() as conn:
                 cfg = alembic_config(self.url)
@@ -81,6 +85,9 @@ class Database:
 
     def is_current(self) -> bool:
         """True when the schema is at the newest revision (no pending migration)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         head = ScriptDirectory.from_config(alembic_config(self.url)).get_current_head()
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision() == head
