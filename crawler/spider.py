@@ -23,8 +23,8 @@ __all__ = ["NewsSpider"]
 
 log = logging.getLogger(__name__)
 
-# pbc.gov.cn and other government sites answer crawlers with a JavaScript challenge page.
 MAX_PARTS = 20  # pages of one split article
+# pbc.gov.cn and other government sites answer crawlers with a JavaScript challenge page.
 _CHALLENGE = re.compile(rb"wzwsconfirm|wzwschallenge|wzwsquestion", re.I)
 
 
@@ -122,22 +122,23 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles ---------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[ArticleData | Request]:
+        # Failures are filed under the listed URL (not a redirect's), so its list page is retried.
+        item: ListItem = response.meta["item"]
         if _CHALLENGE.search(response.body[:20000]):
             self.crawler.stats.inc_value("newsradar/blocked")
-            self._error(response.url, "anti-bot challenge page (site blocks crawlers); not stored")
+            self._error(item.url, "anti-bot challenge page (site blocks crawlers); not stored")
             return
         response = decode_response(response)
-        item: ListItem = response.meta["item"]
         try:
             article = extract_article(response, self.adapter, self.source.get("article", "auto"))
         except BrokenPage as exc:
-            self._error(response.url, f"broken page: {exc}")
+            self._error(item.url, f"broken page: {exc}")
             return
         except Exception as exc:
-            self._error(response.url, f"cannot extract article: {exc}")
+            self._error(item.url, f"cannot extract article: {exc}")
             return
         if article is None or not article.body_text.strip():
-            self._error(response.url, "no article body found (broken page?)")
+            self._error(item.url, "no article body found (broken page?)")
             return
         if article.extraction == "fallback":
             self.crawler.stats.inc_value("newsradar/fallback")
@@ -193,7 +194,8 @@ class NewsSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         if response is not None:
             reason = f"HTTP {response.status}"
-        self._error(request.url, reason)
+        item = request.meta.get("item")
+        self._error(item.url if item is not None else request.url, reason)
 
     def _error(self, url: str, reason: str) -> None:
         self.crawler.stats.inc_value("newsradar/errors")
