@@ -65,8 +65,10 @@ def run_crawl(
     if progress is not None:
         ticker = task.LoopingCall(_show_progress, crawlers, progress)
         ticker.start(0.5, now=False)
-    process.start()
-    shutdown_workers()
+    try:
+        process.start()
+    finally:
+        shutdown_workers()  # after the engine stops every stored article has been answered
     if ticker is not None and ticker.running:
         ticker.stop()
     if progress is not None:
