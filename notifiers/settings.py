@@ -83,7 +83,6 @@ class AlertSettings:
     backoff_max: float = 3600.0
     lease: float = 300.0  # seconds a dispatcher owns claimed rows before others may reclaim them
     poll_interval: float = 30.0  # dispatch --loop sleeps this long when nothing is due
-    claim_batch: int = 500
     apprise_concurrency: int = 8
     digest_hour: int = 8  # Beijing hour (0-23) at which the scheduler sends yesterday's digest
     digest_empty: bool = False  # send a one-line "no matching news" digest instead of nothing
@@ -211,7 +210,7 @@ def _alerts(table: dict[str, Any]) -> AlertSettings:
     values: dict[str, Any] = {}
     if "base_url" in table:
         values["base_url"] = _http_url("base_url", table["base_url"])
-    for key in ("max_attempts", "claim_batch", "apprise_concurrency"):
+    for key in ("max_attempts", "apprise_concurrency"):
         if key in table:
             values[key] = _positive_int(key, table[key])
     for key in ("backoff_base", "backoff_max", "lease", "poll_interval"):
