@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Article, Channel, Delivery, Story, StoryTopic, Subscriber, TopicMatch
+from storage.models import Article, Channel, Delivery, Subscriber, TopicMatch
+from storage.stories import story_summary
 
-__all__ = ["Alert", "ChannelBatch", "Digest", "load_batches", "story_summary", "topic_labels"]
+__all__ = ["Alert", "ChannelBatch", "Digest", "load_batches", "topic_labels"]
 
 
 @dataclass
@@ -67,67 +68,14 @@ class ChannelBatch:
 
 
 def topic_labels(topics: Sequence[Any]) -> dict[str, str]:
-    """id -> human label of classifier topics (falls back to the id)."""
-    out = {}
-    for t in topics:
-        tid = getattr(t, "id", None) or str(t)
-        label = getattr(t, "name", None) or getattr(t, "label", None) or tid
-        out[tid] = label if label == tid else f"{label}"
-    return out
+    """id -> human name of classifier topics, for alert headings."""
+    return {t.id: t.name for t in topics}
 
 
-def _source_name(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return str(value.get("source") or value.get("name") or value.get("id") or "")
-    return str(value)
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
+def _summary(session: Session, story_id: int) -> dict[str, Any] | None:
+    """The story as storage describes it, or None when it was deleted after the row was queued."""
     try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def _own_summary(session: Session, story_id: int) -> dict[str, Any] | None:
-    """Minimal stand-in for storage.stories.story_summary while that module lands."""
-    story = session.get(Story, story_id)
-    if story is None:
-        return None
-    arts = list(
-        session.scalars(
-            select(Article).where(Article.story_id == story_id).order_by(Article.published_at, Article.id)
-        )
-    )
-    if not arts:
-        return None
-    lead = next((a for a in arts if a.id == story.lead_article_id), None) or min(
-        arts, key=lambda a: (a.tier, a.id)
-    )
-
-    def art(a: Article) -> dict[str, Any]:
-        return dict(id=a.id, title=a.title, url=a.url, source=a.source, origin=a.origin,
-                    published_at=a.published_at, tier=a.tier)  # fmt: skip
-
-    topics = list(session.scalars(select(StoryTopic.topic_id).where(StoryTopic.story_id == story_id)))
-    dates = [a.published_at for a in arts if a.published_at]
-    return dict(
-        id=story_id, lead=art(lead), articles=[art(a) for a in arts],
-        sources=list(dict.fromkeys(a.source for a in arts)), topics=topics,
-        first_published_at=min(dates) if dates else None,
-    )  # fmt: skip
-
-
-def story_summary(session: Session, story_id: int) -> dict[str, Any] | None:
-    """storage.stories.story_summary when it exists, else our own small query."""
-    try:
-        from storage.stories import story_summary as shared
-    except ImportError:
-        return _own_summary(session, story_id)
-    try:
-        return shared(session, story_id)
+        return story_summary(session, story_id)
     except KeyError:
         return None
 
@@ -145,15 +93,7 @@ def _evidence(
     if not rows:
         return "", []
     best = max(rows, key=lambda r: (r.article_id == lead_id, r.score))
-    spans = []
-    for s in best.spans or []:
-        try:
-            a, b = int(s[0]), int(s[1])
-        except (TypeError, ValueError, IndexError):
-            continue
-        if 0 <= a < b <= len(best.evidence):
-            spans.append((a, b))
-    return best.evidence, sorted(spans)
+    return best.evidence, sorted((int(a), int(b)) for a, b in best.spans)
 
 
 def load_batches(
@@ -174,31 +114,28 @@ def load_batches(
 
     def alert(ids: list[int], story_id: int, topics: list[str]) -> Alert:
         if story_id not in summaries:
-            summaries[story_id] = story_summary(session, story_id)
+            summaries[story_id] = _summary(session, story_id)
         summary = summaries[story_id]
-        if summary is None:  # story vanished: render what we can, the row is still settled
+        lead = summary["lead"] if summary else None
+        if lead is None:  # story vanished or emptied: render what we can, the row is still settled
             return Alert(ids, story_id, f"story {story_id}", "", [], None, topics, [])
-        lead = summary["lead"] or {}
         key = (story_id, tuple(topics))
         if key not in evidences:
-            evidences[key] = _evidence(session, story_id, lead.get("id"), topics)
+            evidences[key] = _evidence(session, story_id, lead["id"], topics)
         evidence, spans = evidences[key]
-        sources = list(summary.get("sources") or []) or list(
-            dict.fromkeys(a["source"] for a in summary.get("articles", []))
-        )
         return Alert(
             delivery_ids=ids,
             story_id=story_id,
-            title=lead.get("title") or "",
-            url=lead.get("url") or "",
-            sources=[_source_name(s) for s in sources],
-            published_at=_as_datetime(summary.get("first_published_at") or lead.get("published_at")),
+            title=lead["title"] or "",
+            url=lead["url"],
+            sources=summary["sources"],
+            published_at=summary["first_published_at"],
             topics=topics,
             topic_labels=[labels.get(t, t) for t in topics],
             evidence=evidence,
             spans=spans,
-            articles=len(summary.get("articles") or []) or 1,
-        )  # fmt: skip
+            articles=len(summary["articles"]),
+        )
 
     for d, ch, sub in rows:
         batch = batches.get(ch.id)
