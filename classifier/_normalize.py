@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-try:  # vectorised fast path; numpy comes with datasketch.  Without it the pure path runs.
+try:  # vectorised fast path (numpy is a declared dependency); without it the pure path runs.
     import numpy as _np
 except ImportError:  # pragma: no cover - exercised by forcing _np = None in tests
     _np = None
