@@ -3,8 +3,9 @@
 Public API only; implementation lives in private modules.
 """
 
-from ._engine import Classifier, TopicMatch
+from ._engine import Classifier
 from ._eval import EvalReport, evaluate
+from ._evidence import TopicMatch
 from ._topics import Topic, TopicError, default_topics, topics_from_config, topics_hash
 
 __all__ = [

@@ -1,174 +1,32 @@
-"""Matching engine: Aho-Corasick candidates, jieba boundary confirmation, scoring.
+"""Matching engine: Aho-Corasick candidates, boundary confirmation, co-occurrence rules, scoring.
 
-Segmenting whole articles with jieba runs at ~400 KB/s, far too slow for
-thousands of articles per second.  Instead one automaton over every
-normalised term finds candidate hits, and jieba (taught all terms) runs only
-on a ~20-character window around a hit whose edge touches another Han
-character, to reject hits that straddle a word boundary.
+One automaton over every normalised term finds candidate hits (fed by the
+prefilter, _prefilter.py); a hit whose edge touches another Han character is
+confirmed with jieba (_boundary.py); the kept hits are scored here and quoted
+with their best sentence (_evidence.py).
 """
 
 from __future__ import annotations
 
-import logging
 import math
-import re
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import ahocorasick
 
-from ._normalize import _np, is_cjk, normalise, normalise_fast
+from ._boundary import Boundaries
+from ._evidence import Field, Hit, TopicMatch, make_match
+from ._normalize import _np, normalise
+from ._prefilter import Prefilter
 from ._topics import Topic, topics_hash
 
 _KW, _EXCL, _REQ = 0, 1, 2
-_CONTEXT = 4  # chars of context each side of a hit given to jieba
-_MAX_CROSS = 5  # longest dictionary word looked for across a hit edge
-EVIDENCE_MAX = 200
 SINGLE_MENTION_FACTOR = 0.9
 # Terms weighted below CONTEXT_WEIGHT are context (通州, 大运河, 人工智能):
 # together they add at most CONTEXT_CAP, so a local story repeating 通州 ten
 # times cannot reach the threshold without a real topic term.
 CONTEXT_WEIGHT = 1.0
 CONTEXT_CAP = 1.5
-_SENTENCE_END = re.compile(r"[。！？!?；;\n\r]")
-# Common words missing from jieba's dictionary whose absence would let a
-# topic term win a segmentation it should lose (低碳|交易所 vs 低|碳交易|所).
-_EXTRA_WORDS = {"低碳": 5000, "零碳": 2000, "负碳": 1000}
-
-_base_lock = threading.Lock()
-_base_tokenizer: Any = None
-
-
-def _new_tokenizer() -> Any:
-    """A private jieba Tokenizer sharing the (once-loaded) default dictionary.
-
-    Private so teaching it our terms does not change segmentation for other
-    packages that use the global ``jieba`` instance.
-    """
-    global _base_tokenizer
-    import jieba
-
-    with _base_lock:
-        if _base_tokenizer is None:
-            base = jieba.Tokenizer()
-            level = jieba.default_logger.level
-            jieba.default_logger.setLevel(logging.WARNING)
-            try:
-                base.initialize()
-            finally:
-                jieba.default_logger.setLevel(level)
-            _base_tokenizer = base
-        base = _base_tokenizer
-        tok = jieba.Tokenizer()
-        tok.FREQ = dict(base.FREQ)
-        tok.total = base.total
-        tok.initialized = True
-    return tok
-
-
-def _word_crosses(text: str, pos: int, s: int, e: int, freq: dict[str, int]) -> bool:
-    """Could a dictionary word straddle edge ``pos`` of the hit ``text[s:e]``?
-
-    With HMM off, jieba only emits dictionary words (freq > 0) or single
-    characters, so when no word of up to _MAX_CROSS chars crosses the edge
-    without covering the whole hit, no segmentation can split the hit there
-    and jieba need not run.
-    """
-    n = len(text)
-    for a in range(max(0, pos - _MAX_CROSS + 1), pos):
-        # jieba's FREQ holds every prefix of every word (freq 0), so when
-        # text[a:pos] is missing no word starting at a reaches past pos
-        if text[a:pos] not in freq:
-            continue
-        for b in range(pos + 1, min(n, a + _MAX_CROSS) + 1):
-            if a <= s and b >= e:
-                break  # covers the hit (副中心 inside 城市副中心): fine, and so does every longer b
-            f = freq.get(text[a:b])
-            if f is None:
-                break  # not even a prefix: no longer word either
-            if f:
-                return True
-    return False
-
-
-class _Prefilter:
-    """Feeds the automaton only the characters that can be part of a term.
-
-    pyahocorasick looks a character up in a node's children by linear search,
-    so every character of an article costs a scan of the root's ~80 children.
-    A character can be inside a term occurrence only when it forms a term
-    bigram with a neighbour (or is itself a one-character term); one numpy
-    pass over the normalised code points finds those "live" characters, and
-    the automaton runs on them alone, each run of dead characters collapsed
-    to one NUL separator (never part of a term).  Every occurrence lies in one
-    live run, so the hits are exactly those of a scan of the whole text.
-    """
-
-    def __init__(self, keys: list[str]) -> None:
-        chars = sorted({c for k in keys for c in k})
-        self.usable = all(ord(c) < 0x10000 for c in chars) and "\x00" not in chars and len(chars) < 0xFFFF
-        if not self.usable:
-            return
-        ids = {c: i + 1 for i, c in enumerate(chars)}
-        self.width = width = len(chars) + 1
-        self.char_id = _np.zeros(0x10000, dtype=_np.int32)
-        for c, i in ids.items():
-            self.char_id[ord(c)] = i
-        self.bigram = _np.zeros(width * width, dtype=bool)
-        self.single = _np.zeros(width, dtype=bool)
-        self.any_single = any(len(k) == 1 for k in keys)
-        for k in keys:
-            if len(k) == 1:
-                self.single[ids[k]] = True
-            for a, b in zip(k, k[1:], strict=False):
-                self.bigram[ids[a] * width + ids[b]] = True
-
-    def hits(self, automaton: Any, codes: Any) -> list[tuple[int, str]]:
-        """``automaton.iter`` results (end index, key) for the text whose code points are ``codes``."""
-        if len(codes) == 0:
-            return []
-        # ndarray.take: ~3x faster than fancy indexing with a non-intp index
-        ids = self.char_id.take(codes)
-        pair = self.bigram.take(ids[:-1] * self.width + ids[1:])
-        live = _np.zeros(len(codes), dtype=bool)
-        live[:-1] = pair
-        live[1:] |= pair
-        if self.any_single:
-            live |= self.single.take(ids)
-        if not live.any():
-            return []
-        keep = live.copy()
-        keep[1:] |= live[:-1]  # the first dead char after a live run becomes the separator
-        where = keep.nonzero()[0]
-        compact = codes.take(where) * live.take(where)
-        text = compact.astype(_np.uint32).tobytes().decode("utf-32-le")
-        pos = where.tolist()
-        return [(pos[end], key) for end, key in automaton.iter(text)]
-
-
-@dataclass(frozen=True)
-class TopicMatch:
-    """One topic matched in one article, with the evidence for a human to check."""
-
-    topic_id: str
-    score: float
-    terms: dict[str, int]
-    evidence: str
-    spans: tuple[tuple[int, int], ...]
-
-    def marked(self, open: str = "**", close: str = "**") -> str:  # noqa: A002 - public API name
-        """Evidence with each matched span wrapped in ``open``/``close``."""
-        out: list[str] = []
-        pos = 0
-        for s, e in sorted(self.spans):
-            if s < pos:
-                continue
-            out.append(self.evidence[pos:s])
-            out.append(open + self.evidence[s:e] + close)
-            pos = e
-        out.append(self.evidence[pos:])
-        return "".join(out)
 
 
 @dataclass
@@ -177,49 +35,6 @@ class _Compiled:
     weights: dict[str, float]  # canonical keyword -> weight
     forms: dict[str, frozenset[str]]  # canonical -> its normalised spellings
     term_rules: dict[str, list[int]]  # canonical -> indexes into topic.cooccurrence
-
-
-@dataclass
-class _Hit:
-    start: int
-    end: int
-    term: str  # canonical keyword (KW) / normalised key (REQ)
-
-
-class _Field:
-    """One normalised field (title or body) with lazily confirmed hits."""
-
-    __slots__ = ("raw", "norm", "offsets", "codes", "confirmed", "_reversed")
-
-    def __init__(self, raw: str) -> None:
-        self.raw = raw
-        # offsets: lazy normalised -> raw position map (None: unchanged);
-        # codes: normalised code points as a numpy array on the fast path
-        self.norm, self.offsets, self.codes = normalise_fast(raw)
-        self.confirmed: dict[tuple[int, int], bool] = {}
-        self._reversed: str | None = None
-
-    def orig(self, start: int, end: int) -> tuple[int, int]:
-        if self.offsets is None:
-            return start, end
-        return self.offsets(start), self.offsets(end - 1) + 1
-
-    def sentence_start(self, pos: int) -> int:
-        """Start of the sentence holding raw position ``pos``: just after the last terminator before it.
-
-        Searched backwards (a forward search on the reversed text) from the
-        hit, so only the sentences with hits are ever looked at.
-        """
-        if self._reversed is None:
-            self._reversed = self.raw[::-1]
-        n = len(self.raw)
-        m = _SENTENCE_END.search(self._reversed, n - pos)
-        return n - m.start() if m else 0
-
-    def sentence_end(self, pos: int) -> int:
-        """End of the sentence holding raw position ``pos`` (just after its terminator, or the text end)."""
-        m = _SENTENCE_END.search(self.raw, pos)
-        return m.end() if m else len(self.raw)
 
 
 class Classifier:
@@ -277,15 +92,8 @@ class Classifier:
             self._automaton.add_word(key, key)
         if self._entries:
             self._automaton.make_automaton()
-        self._prefilter = _Prefilter(list(self._entries)) if _np is not None and self._entries else None
-        self._tok = _new_tokenizer()
-        for word, freq in _EXTRA_WORDS.items():
-            self._tok.add_word(word, freq)
-        for word in sorted(teach):
-            if any(is_cjk(c) for c in word):
-                self._tok.add_word(word)
-        self._seg_cache: dict[str, list[int]] = {}
-        self._confirm_cache: dict[tuple[str, int, int], bool] = {}
+        self._prefilter = Prefilter(list(self._entries)) if _np is not None and self._entries else None
+        self._bounds = Boundaries(teach)
 
     @property
     def topics(self) -> list[Topic]:
@@ -296,99 +104,17 @@ class Classifier:
         """topic id -> topics_hash, to store next to each match."""
         return dict(self._hashes)
 
-    # -- boundaries -------------------------------------------------------
+    # -- classification ---------------------------------------------------
 
-    def _boundaries(self, window: str) -> list[int]:
-        """Token boundaries of jieba's dictionary segmentation (HMM off) of ``window``.
-
-        Calls jieba's DAG and route directly: the same segmentation as
-        ``cut(window, HMM=False)`` for Han text, without the generator and
-        regex block-splitting overhead that dominates on 15-char windows.
-        """
-        cached = self._seg_cache.get(window)
-        if cached is None:
-            dag = self._tok.get_DAG(window)
-            route: dict[int, tuple[float, int]] = {}
-            self._tok.calc(window, dag, route)
-            cached = [0]
-            x, n = 0, len(window)
-            while x < n:
-                x = route[x][1] + 1
-                cached.append(x)
-            if len(self._seg_cache) > 50_000:
-                self._seg_cache.clear()
-            self._seg_cache[window] = cached
-        return cached
-
-    def _confirm(self, text: str, s: int, e: int) -> bool:
-        """Is text[s:e] a whole word (or sequence of words), not a fragment?
-
-        Latin terms need non-alphanumeric neighbours.  A Han edge next to
-        another Han character is checked with jieba: the hit is rejected when
-        a token crosses one of its edges (低|碳交易 inside 低碳交易所); a
-        token wholly containing it is fine (副中心 inside 城市副中心).
-        """
-        n = len(text)
-        left = right = False
-        if s > 0:
-            a, b = text[s - 1], text[s]
-            if a.isascii() and b.isascii():
-                if a.isalnum() and b.isalnum():
-                    return False
-            else:
-                left = is_cjk(a) and is_cjk(b)
-        if e < n:
-            a, b = text[e - 1], text[e]
-            if a.isascii() and b.isascii():
-                if a.isalnum() and b.isalnum():
-                    return False
-            else:
-                right = is_cjk(a) and is_cjk(b)
-        if not (left or right):
-            return True
-        ws = max(0, s - _CONTEXT)
-        window = text[ws : e + _CONTEXT]
-        rs, re_ = s - ws, e - ws
-        ck = (window, rs, re_)
-        ok = self._confirm_cache.get(ck)
-        if ok is None:
-            freq = self._tok.FREQ
-            if (left and _word_crosses(window, rs, rs, re_, freq)) or (
-                right and _word_crosses(window, re_, rs, re_, freq)
-            ):
-                ok = self._straddles_no_token(window, rs, re_)
-            else:
-                ok = True
-            if len(self._confirm_cache) > 200_000:
-                self._confirm_cache.clear()
-            self._confirm_cache[ck] = ok
-        return ok
-
-    def _straddles_no_token(self, window: str, rs: int, re_: int) -> bool:
-        bounds = self._boundaries(window)
-        for i in range(len(bounds) - 1):
-            ts, te = bounds[i], bounds[i + 1]
-            if te <= rs:
-                continue
-            if ts >= re_:
-                break
-            inside = ts >= rs and te <= re_
-            contains = ts <= rs and te >= re_
-            if not inside and not contains:
-                return False
-        return True
-
-    def _ok(self, f: _Field, s: int, e: int) -> bool:
+    def _ok(self, f: Field, s: int, e: int) -> bool:
         key = (s, e)
         r = f.confirmed.get(key)
         if r is None:
-            r = f.confirmed[key] = self._confirm(f.norm, s, e)
+            r = f.confirmed[key] = self._bounds.confirm(f.norm, s, e)
         return r
 
-    # -- classification ---------------------------------------------------
-
     def _scan(
-        self, f: _Field
+        self, f: Field
     ) -> tuple[list[list[tuple[int, int, Any]]], list[list[tuple[int, int]]], list[tuple[int, int, str]]]:
         """Keyword hits and exclusion spans per topic, plus all requirement-term hits."""
         kw_hits: list[list[tuple[int, int, Any]]] = [[] for _ in self._compiled]
@@ -422,34 +148,34 @@ class Classifier:
 
     def _resolve(
         self,
-        f: _Field,
+        f: Field,
         ti: int,
         kw_hits: list[tuple[int, int, Any]],
         excl: list[tuple[int, int]],
         req_hits: list[tuple[int, int, str]],
-    ) -> tuple[list[_Hit], list[list[_Hit]]]:
+    ) -> tuple[list[Hit], list[list[Hit]]]:
         """Keyword hits (unmasked ``kw_hits``, leftmost-longest) and requirement hits per rule."""
         kws = sorted(kw_hits, key=lambda h: (h[0], h[0] - h[1]))
-        chosen: list[_Hit] = []
+        chosen: list[Hit] = []
         last = -1
         for s, e, term in kws:
             # leftmost-longest; a candidate already covered is never confirmed (saves jieba calls)
             if s >= last and self._ok(f, s, e):
-                chosen.append(_Hit(s, e, term))
+                chosen.append(Hit(s, e, term))
                 last = e
         # requirement hits are confirmed lazily in _rules_ok: most are never needed
-        reqs: dict[int, list[_Hit]] = {}
+        reqs: dict[int, list[Hit]] = {}
         if self._compiled[ti].term_rules:
             for s, e, key in req_hits:
                 for tj, ri in self._reqs[key]:
                     if tj == ti and not (excl and any(s < xe and e > xs for xs, xe in excl)):
-                        reqs.setdefault(ri, []).append(_Hit(s, e, key))
+                        reqs.setdefault(ri, []).append(Hit(s, e, key))
         n = max(reqs) + 1 if reqs else 0
         return chosen, [reqs.get(i, []) for i in range(n)]
 
     def _analyse(
         self, title: str, text: str, prune: bool = False
-    ) -> list[tuple[float, _Compiled, list[list[_Hit]], list[_Field]]]:
+    ) -> list[tuple[float, _Compiled, list[list[Hit]], list[Field]]]:
         """Score every topic with a keyword hit.
 
         With ``prune`` (classify), a topic whose score could not reach its
@@ -458,7 +184,7 @@ class Classifier:
         check: the score only grows when hits are added (see _score), and
         the confirmed, kept hits are always a subset of those candidates.
         """
-        fields = [_Field(title or ""), _Field(text or "")]
+        fields = [Field(title or ""), Field(text or "")]
         scans = [self._scan(f) for f in fields]
         results = []
         for ti, comp in enumerate(self._compiled):
@@ -472,7 +198,7 @@ class Classifier:
             resolved = [
                 self._resolve(f, ti, cands[fi], scans[fi][1][ti], scans[fi][2]) for fi, f in enumerate(fields)
             ]
-            kept: list[list[_Hit]] = [[], []]
+            kept: list[list[Hit]] = [[], []]
             for fi, (kws, _) in enumerate(resolved):
                 for h in kws:
                     if self._rules_ok(comp, fi, h, resolved, fields):
@@ -486,9 +212,9 @@ class Classifier:
         self,
         comp: _Compiled,
         fi: int,
-        hit: _Hit,
-        resolved: list[tuple[list[_Hit], list[list[_Hit]]]],
-        fields: list[_Field],
+        hit: Hit,
+        resolved: list[tuple[list[Hit], list[list[Hit]]]],
+        fields: list[Field],
     ) -> bool:
         rules = comp.term_rules.get(hit.term)
         if not rules:
@@ -518,7 +244,7 @@ class Classifier:
         return True
 
     @staticmethod
-    def _score(comp: _Compiled, kept: list[list[_Hit]]) -> float:
+    def _score(comp: _Compiled, kept: list[list[Hit]]) -> float:
         return Classifier._score_terms(comp, [h.term for h in kept[0]], [h.term for h in kept[1]])
 
     @staticmethod
@@ -566,70 +292,10 @@ class Classifier:
         for score, comp, kept, fields in self._analyse(title, text, prune=True):
             if score + 1e-12 < comp.topic.threshold:
                 continue
-            out.append(self._match(score, comp, kept, fields))
+            out.append(make_match(comp.topic.id, score, comp.weights, kept, fields))
         out.sort(key=lambda m: -m.score)
         return out
 
     def scores(self, title: str, text: str) -> dict[str, float]:
         """Raw score of every topic with at least one hit (no threshold); for tuning."""
         return {comp.topic.id: round(score, 4) for score, comp, _, _ in self._analyse(title, text)}
-
-    # -- evidence ---------------------------------------------------------
-
-    def _match(
-        self, score: float, comp: _Compiled, kept: list[list[_Hit]], fields: list[_Field]
-    ) -> TopicMatch:
-        counts: dict[str, int] = {}
-        for hits in kept:
-            for h in hits:
-                counts[h.term] = counts.get(h.term, 0) + 1
-        fi = 1 if kept[1] else 0
-        evidence, spans = self._evidence(comp, fields[fi], kept[fi])
-        return TopicMatch(
-            topic_id=comp.topic.id,
-            score=round(min(1.0, max(0.0, score)), 4),
-            terms=counts,
-            evidence=evidence,
-            spans=spans,
-        )
-
-    @staticmethod
-    def _evidence(comp: _Compiled, f: _Field, hits: list[_Hit]) -> tuple[str, tuple[tuple[int, int], ...]]:
-        """Best sentence (most weight, then most hits), cut to <= 200 chars around the hits."""
-        # sentences are keyed by their start offset, which orders them like their index
-        by_sentence: dict[int, list[tuple[int, int, str]]] = {}
-        for h in hits:
-            os_, oe = f.orig(h.start, h.end)
-            by_sentence.setdefault(f.sentence_start(os_), []).append((os_, oe, h.term))
-
-        def value(items: list[tuple[int, int, str]]) -> float:
-            return sum(comp.weights[t] for t in {t for _, _, t in items}) + 0.01 * len(items)
-
-        si = max(by_sentence, key=lambda k: (value(by_sentence[k]), -k))
-        items = sorted(by_sentence[si])
-        a = si
-        b = f.sentence_end(items[0][0])
-        # sentence ends may straddle a hit when the terminator is inside it; widen
-        a = min(a, items[0][0])
-        b = max(b, items[-1][1])
-        raw = f.raw
-        while a < b and raw[a].isspace():
-            a += 1
-        while b > a and raw[b - 1].isspace():
-            b -= 1
-        if b - a > EVIDENCE_MAX:
-            best: tuple[float, int] | None = None
-            for os_, _, _ in items:
-                st = max(a, os_ - 20)
-                en = min(b, st + EVIDENCE_MAX)
-                st = max(a, en - EVIDENCE_MAX)
-                inside = [it for it in items if it[0] >= st and it[1] <= en]
-                v = value(inside) if inside else -1.0
-                if best is None or v > best[0]:
-                    best = (v, st)
-            assert best is not None
-            a = best[1]
-            b = min(b, a + EVIDENCE_MAX)
-        text = raw[a:b].replace("\r", " ").replace("\n", " ").replace("\t", " ")
-        spans = tuple((s - a, e - a) for s, e, _ in items if s >= a and e <= b)
-        return text, spans

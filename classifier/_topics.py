@@ -126,6 +126,51 @@ def _weights(key: str, value: Any) -> dict[str, float]:
     return out
 
 
+def _aliases(prefix: str, raw: Any, norm_kw: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """``aliases = {keyword = [spelling, ...]}``, keyed by the canonical keyword."""
+    if not isinstance(raw, Mapping):
+        raise TopicError(f"{prefix}.aliases", "expected a table: keyword = [alias, ...]")
+    aliases: dict[str, tuple[str, ...]] = {}
+    for kw, alts in raw.items():
+        akey = f"{prefix}.aliases.{kw}"
+        if not isinstance(kw, str) or normalise(kw) not in norm_kw:
+            raise TopicError(akey, "aliases must be keyed by one of the topic's keywords")
+        canonical = norm_kw[normalise(kw)]
+        alts_t = _str_list(akey, [alts] if isinstance(alts, str) else alts)
+        aliases[canonical] = tuple(dict.fromkeys(aliases.get(canonical, ()) + alts_t))
+    return aliases
+
+
+def _rule(rkey: str, rule: Any, norm_kw: Mapping[str, str]) -> CoRule:
+    if not isinstance(rule, Mapping):
+        raise TopicError(rkey, "expected a table {terms, requires, window}")
+    for k in rule:
+        if k not in _RULE_KEYS:
+            raise TopicError(f"{rkey}.{k}", f"unknown key (known: {', '.join(sorted(_RULE_KEYS))})")
+    terms = _str_list(f"{rkey}.terms", rule.get("terms", []))
+    if not terms:
+        raise TopicError(f"{rkey}.terms", "needs at least one keyword")
+    for j, t in enumerate(terms):
+        if normalise(t) not in norm_kw:
+            raise TopicError(f"{rkey}.terms[{j}]", f"{t!r} is not one of the topic's keywords")
+    requires = _str_list(f"{rkey}.requires", rule.get("requires", []))
+    if not requires:
+        raise TopicError(f"{rkey}.requires", "needs at least one term")
+    window = rule.get("window", 0)
+    if not isinstance(window, int) or isinstance(window, bool) or window < 0:
+        raise TopicError(f"{rkey}.window", f"expected a non-negative integer, got {window!r}")
+    return CoRule(tuple(norm_kw[normalise(t)] for t in terms), requires, window)
+
+
+def _rules(prefix: str, raw: Any, norm_kw: Mapping[str, str]) -> tuple[CoRule, ...]:
+    """``cooccurrence``: one table or a list of them."""
+    if isinstance(raw, Mapping):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)):
+        raise TopicError(f"{prefix}.cooccurrence", "expected a list of tables {terms, requires, window}")
+    return tuple(_rule(f"{prefix}.cooccurrence[{i}]", rule, norm_kw) for i, rule in enumerate(raw))
+
+
 def _topic_from_entry(prefix: str, entry: Any) -> Topic:
     if not isinstance(entry, Mapping):
         raise TopicError(prefix, f"expected a table, got {type(entry).__name__}")
@@ -152,46 +197,9 @@ def _topic_from_entry(prefix: str, entry: Any) -> Topic:
         raise TopicError(f"{prefix}.keywords", "a topic needs at least one keyword or phrase")
     norm_kw = {normalise(t): t for t in keywords}
 
-    aliases: dict[str, tuple[str, ...]] = {}
-    raw_aliases = entry.get("aliases", {})
-    if not isinstance(raw_aliases, Mapping):
-        raise TopicError(f"{prefix}.aliases", "expected a table: keyword = [alias, ...]")
-    for kw, alts in raw_aliases.items():
-        akey = f"{prefix}.aliases.{kw}"
-        if not isinstance(kw, str) or normalise(kw) not in norm_kw:
-            raise TopicError(akey, "aliases must be keyed by one of the topic's keywords")
-        canonical = norm_kw[normalise(kw)]
-        alts_t = _str_list(akey, [alts] if isinstance(alts, str) else alts)
-        aliases[canonical] = tuple(dict.fromkeys(aliases.get(canonical, ()) + alts_t))
-
+    aliases = _aliases(prefix, entry.get("aliases", {}), norm_kw)
     exclusions = _str_list(f"{prefix}.exclusions", entry.get("exclusions", []))
-
-    rules: list[CoRule] = []
-    raw_rules = entry.get("cooccurrence", [])
-    if isinstance(raw_rules, Mapping):
-        raw_rules = [raw_rules]
-    if not isinstance(raw_rules, (list, tuple)):
-        raise TopicError(f"{prefix}.cooccurrence", "expected a list of tables {terms, requires, window}")
-    for i, rule in enumerate(raw_rules):
-        rkey = f"{prefix}.cooccurrence[{i}]"
-        if not isinstance(rule, Mapping):
-            raise TopicError(rkey, "expected a table {terms, requires, window}")
-        for k in rule:
-            if k not in _RULE_KEYS:
-                raise TopicError(f"{rkey}.{k}", f"unknown key (known: {', '.join(sorted(_RULE_KEYS))})")
-        terms = _str_list(f"{rkey}.terms", rule.get("terms", []))
-        if not terms:
-            raise TopicError(f"{rkey}.terms", "needs at least one keyword")
-        for j, t in enumerate(terms):
-            if normalise(t) not in norm_kw:
-                raise TopicError(f"{rkey}.terms[{j}]", f"{t!r} is not one of the topic's keywords")
-        requires = _str_list(f"{rkey}.requires", rule.get("requires", []))
-        if not requires:
-            raise TopicError(f"{rkey}.requires", "needs at least one term")
-        window = rule.get("window", 0)
-        if not isinstance(window, int) or isinstance(window, bool) or window < 0:
-            raise TopicError(f"{rkey}.window", f"expected a non-negative integer, got {window!r}")
-        rules.append(CoRule(tuple(norm_kw[normalise(t)] for t in terms), requires, window))
+    rules = _rules(prefix, entry.get("cooccurrence", []), norm_kw)
 
     def number(k: str, default: float, lo: float, hi: float, lo_open: bool = True) -> float:
         v = entry.get(k, default)
@@ -207,7 +215,7 @@ def _topic_from_entry(prefix: str, entry: Any) -> Topic:
         keywords=keywords,
         aliases=aliases,
         exclusions=exclusions,
-        cooccurrence=tuple(rules),
+        cooccurrence=rules,
         title_weight=number("title_weight", DEFAULT_TITLE_WEIGHT, 0.0, 10.0, lo_open=False),
         threshold=number("threshold", DEFAULT_THRESHOLD, 0.0, 1.0),
         saturation=number("saturation", DEFAULT_SATURATION, 0.0, 100.0),

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._engine import Classifier, TopicMatch
+from ._engine import Classifier
 from ._eval import EvalReport, evaluate
+from ._evidence import TopicMatch
 
 
 def _match_json(m: TopicMatch) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier import Classifier, _engine, _normalize, default_topics
+from classifier import Classifier, _boundary, _engine, _normalize, default_topics
 from classifier._normalize import _t2s, normalise_fast, normalise_map
 
 LABELLED = Path(__file__).resolve().parent.parent / "data" / "topics_labelled.jsonl"
@@ -75,8 +75,8 @@ def test_prefilter_finds_exactly_the_automaton_hits(clf):
 
 def _naive_word_crosses(text, pos, s, e, freq):
     n = len(text)
-    for a in range(max(0, pos - _engine._MAX_CROSS + 1), pos):
-        for b in range(pos + 1, min(n, a + _engine._MAX_CROSS) + 1):
+    for a in range(max(0, pos - _boundary._MAX_CROSS + 1), pos):
+        for b in range(pos + 1, min(n, a + _boundary._MAX_CROSS) + 1):
             if a <= s and b >= e:
                 continue
             if freq.get(text[a:b]):
@@ -85,7 +85,7 @@ def _naive_word_crosses(text, pos, s, e, freq):
 
 
 def test_word_crosses_shortcuts_match_the_exhaustive_check(clf):
-    freq = clf._tok.FREQ
+    freq = clf._bounds.tok.FREQ
     # the early exits rely on jieba keeping every prefix of every word in FREQ
     assert all(w[:i] in freq for w in list(freq)[::50] for i in range(1, len(w)))
     rng = random.Random(9)
@@ -99,7 +99,7 @@ def test_word_crosses_shortcuts_match_the_exhaustive_check(clf):
         s = rng.randint(1, len(window) - 3)
         e = rng.randint(s + 1, min(len(window) - 1, s + 6))
         for pos in (s, e):
-            assert _engine._word_crosses(window, pos, s, e, freq) == _naive_word_crosses(
+            assert _boundary.word_crosses(window, pos, s, e, freq) == _naive_word_crosses(
                 window, pos, s, e, freq
             )
 
