@@ -5,6 +5,11 @@ smtp.refuse(times=2)              # next two transactions: 451 at RCPT (a 4xx, t
 smtp.drop(times=1)                # next DATA: connection closed before the reply
 smtp.unknown.add("gone@x.org")    # 550 for that recipient
 smtp.stop(); smtp.start()         # refused connections while stopped, same port after
+
+TLS and login (a certificate from tests.fakes.tls):
+SMTPServer(tls="starttls", certificate=cert)   # offers STARTTLS and refuses MAIL before it
+SMTPServer(tls="ssl", certificate=cert)        # implicit TLS from the first byte (port 465 style)
+SMTPServer(..., users={"alerts": "pw"}, mechanisms={"LOGIN"})  # AUTH required, only these mechanisms
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.fakes._server import FakeServer
+from tests.fakes.tls import Certificate
 
 __all__ = ["Received", "SMTPServer"]
 
@@ -29,6 +36,9 @@ class Received:
     rcpt_tos: list[str]
     message: EmailMessage
     raw: bytes
+    tls: bool = False  # the transaction ran over TLS (STARTTLS or implicit)
+    login: str | None = None  # the user that authenticated, if any
+    mechanism: str | None = None  # the AUTH mechanism it used
 
 
 def _free_port() -> int:
@@ -42,6 +52,11 @@ class SMTPServer(FakeServer):
     port: int = 0
     messages: list[Received] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)
+    tls: str = "none"  # none | starttls | ssl
+    certificate: Certificate | None = None
+    users: dict[str, str] = field(default_factory=dict)  # login -> password; non-empty: AUTH required
+    mechanisms: set[str] = field(default_factory=lambda: {"LOGIN", "PLAIN"})
+    auth_failures: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -62,7 +77,7 @@ class SMTPServer(FakeServer):
             self._drop += times
 
     def start(self) -> SMTPServer:
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **self._options())
         self._controller.start()
         return self
 
@@ -70,6 +85,35 @@ class SMTPServer(FakeServer):
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    def _options(self) -> dict:
+        options: dict = {}
+        if self.tls != "none":
+            assert self.certificate is not None, "TLS needs a certificate (tests.fakes.tls.self_signed)"
+            context = self.certificate.server_context()
+            if self.tls == "ssl":
+                options["ssl_context"] = context
+            else:
+                options.update(tls_context=context, require_starttls=True)
+        if self.users:
+            options.update(
+                auth_required=True,
+                # implicit TLS is TLS too; aiosmtpd only counts STARTTLS, so it would hide AUTH
+                auth_require_tls=self.tls == "starttls",
+                auth_exclude_mechanism={"LOGIN", "PLAIN"} - self.mechanisms,
+                authenticator=self._authenticate,
+            )
+        return options
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        )
+        with self._lock:
+            if not ok:
+                self.auth_failures += 1
+        return AuthResult(success=ok, handled=False, auth_data=(mechanism, auth_data.login.decode()))
 
     # -- inspection -----------------------------------------------------------------------
     def to(self, address: str) -> list[Received]:
@@ -102,6 +146,10 @@ class _Handler:
                 return "421 4.3.0 closing"
         raw = envelope.original_content or envelope.content
         msg = email.message_from_bytes(raw, policy=email.policy.default)
+        tls = server.transport.get_extra_info("ssl_object") is not None
+        mechanism, login = session.auth_data if session.authenticated else (None, None)
         with s._lock:
-            s.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), msg, raw))
+            s.messages.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), msg, raw, tls, login, mechanism)
+            )
         return "250 Message accepted for delivery"

@@ -86,6 +86,7 @@ def make_env(
     admin_chats: Iterable[Any] = (),
     alerts: dict[str, Any] | None = None,
     telegram_options: dict[str, Any] | None = None,
+    email_options: dict[str, Any] | None = None,
     database_url: str | None = None,
     token: str | None = None,
 ) -> Env:
@@ -99,10 +100,10 @@ def make_env(
         t.update(telegram_options or {})
         lines.append("[telegram]\n" + _toml(t))
     if smtp_port:
-        lines.append(
-            f'[email]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp_port}\nsecurity = "none"\n'
-            f'sender = "alerts@newsradar.test"\ntimeout = 5\n'
-        )
+        e = {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "security": "none", "sender": "alerts@newsradar.test",
+             "timeout": 5}  # fmt: skip
+        e.update(email_options or {})
+        lines.append("[email]\n" + _toml(e))
     a = {"max_attempts": 8, "backoff_base": 0.05, "backoff_max": 0.2, "lease": 6, "poll_interval": 0.2}
     a.update(alerts or {})
     lines.append("[alerts]\n" + _toml(a))
