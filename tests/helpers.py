@@ -106,12 +106,14 @@ start_urls = ["{site["dead"]}/feed.xml"]
     return out
 
 
-def write_config(folder: Path, body: str, database: str | None = None) -> Path:
-    """A config file with fast, polite-enough crawl settings for loopback tests."""
+def write_config(folder: Path, body: str, database: str | None = None, crawl: str = "") -> Path:
+    """A config file with fast, polite-enough crawl settings for loopback tests (``crawl``: more
+    [crawl] lines)."""
     path = folder / "newsradar.toml"
     db = database or "sqlite:///newsradar.db"
     path.write_text(
         f'[database]\nurl = "{db}"\n\n[crawl]\ndelay = 0.0\nretry_backoff = 0.01\nretries = 1\nconcurrency_per_domain = 8\n'
+        + crawl
         + body,
         encoding="utf-8",
     )

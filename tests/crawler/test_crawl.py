@@ -70,6 +70,30 @@ def test_first_crawl_stores_every_article_once(crawled, mocksite):
     assert listed == stored and len(stored) > 20
 
 
+def _stored(articles: list[dict]) -> tuple[dict, set]:
+    """What a crawl stored, free of ids and fetch times: the articles by URL, and the stories as
+    sets of URLs (story ids depend on the order articles arrived in)."""
+    skip = {"id", "fetched_at", "story"}
+    by_url = {a["url"]: {k: v for k, v in a.items() if k not in skip} for a in articles}
+    stories: dict[int, set[str]] = {}
+    for a in articles:
+        stories.setdefault(a["story"], set()).add(a["url"])
+    return by_url, {frozenset(urls) for urls in stories.values()}
+
+
+def test_crawl_without_ingest_worker_stores_the_same(crawled, mocksite, tmp_path):
+    """`ingest_worker = false` stores in the crawl process itself: the same articles, matches and stories."""
+    config = write_config(tmp_path, sample_sources(mocksite), crawl="ingest_worker = false\n")
+    mocksite.reset()
+    run = run_cli("crawl", config=config)
+    assert run.returncode == 0, run.stderr
+    assert _report(run.stdout) == _report(crawled["first"].stdout)
+    in_process, in_worker = _stored(articles_json(config)), _stored(crawled["articles"])
+    assert in_process[0].keys() == in_worker[0].keys()
+    assert in_process == in_worker
+    assert any(a["topics"] for a in in_process[0].values())  # classified too, not only stored
+
+
 def test_broken_pages_and_dead_source_are_reported_and_skipped(crawled):
     out = crawled["first"].stdout
     report = _report(out)
