@@ -94,6 +94,7 @@ class Classifier:
             self._automaton.make_automaton()
         self._prefilter = Prefilter(list(self._entries)) if _np is not None and self._entries else None
         self._bounds = Boundaries(teach)
+        self._confirm = self._bounds.confirm  # bound once: called for every candidate hit
 
     @property
     def topics(self) -> list[Topic]:
@@ -110,7 +111,7 @@ class Classifier:
         key = (s, e)
         r = f.confirmed.get(key)
         if r is None:
-            r = f.confirmed[key] = self._bounds.confirm(f.norm, s, e)
+            r = f.confirmed[key] = self._confirm(f.norm, s, e)
         return r
 
     def _scan(
