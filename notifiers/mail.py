@@ -21,7 +21,7 @@ from .render import digest_email_content, email_content
 from .settings import AlertSettings, EmailSettings
 from .tokens import unsubscribe_url
 
-__all__ = ["EmailSender", "build_email"]
+__all__ = ["EmailSender", "build_email", "connect", "send_one"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,40 @@ def build_email(
     return msg
 
 
+def connect(s: EmailSettings, password: str | None) -> smtplib.SMTP:
+    """An SMTP connection as [email] says (TLS mode, login), for alerts and one-off mails alike."""
+    if s.security == "ssl":
+        conn: smtplib.SMTP = smtplib.SMTP_SSL(
+            s.smtp_host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+        )
+    else:
+        conn = smtplib.SMTP(s.smtp_host, s.port, timeout=s.timeout)
+        if s.security == "starttls":
+            conn.starttls(context=ssl.create_default_context())
+    if s.username:
+        conn.login(s.username, password or "")
+    return conn
+
+
+def send_one(
+    settings: EmailSettings, password: str | None, to: str, subject: str, text: str, html: str
+) -> None:
+    """Send one transactional mail (e.g. a subscription confirmation) now; raises smtplib/OS errors."""
+    msg = EmailMessage()
+    msg["From"] = formataddr(("newsradar", settings.sender))
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    conn = connect(settings, password)
+    try:
+        conn.send_message(msg)
+    finally:
+        _close(conn, polite=True)
+
+
 class EmailSender(Sender):
     kind = "email"
 
@@ -71,18 +105,7 @@ class EmailSender(Sender):
         return out + [Message(None, [], digest) for digest in batch.digests]
 
     def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        if s.security == "ssl":
-            conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.smtp_host, s.port, timeout=s.timeout, context=ssl.create_default_context()
-            )
-        else:
-            conn = smtplib.SMTP(s.smtp_host, s.port, timeout=s.timeout)
-            if s.security == "starttls":
-                conn.starttls(context=ssl.create_default_context())
-        if s.username:
-            conn.login(s.username, self.password or "")
-        return conn
+        return connect(self.settings, self.password)
 
     def _deliver(self, msg: EmailMessage) -> None:
         """Send on a pooled connection; a stale pooled connection is replaced once."""

@@ -6,9 +6,10 @@ environment variables (see the *_ENV names), read when a command needs them.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
 TELEGRAM_TOKEN_ENV = "NEWSRADAR_TELEGRAM_TOKEN"
 SMTP_PASSWORD_ENV = "NEWSRADAR_SMTP_PASSWORD"
 SECRET_ENV = "NEWSRADAR_SECRET_KEY"
+
+log = logging.getLogger(__name__)
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
@@ -210,6 +213,7 @@ def _alerts(table: dict[str, Any]) -> AlertSettings:
     values: dict[str, Any] = {}
     if "base_url" in table:
         values["base_url"] = _http_url("base_url", table["base_url"])
+        log.warning("[alerts] base_url is deprecated: move it to [web] base_url (it still works for now)")
     for key in ("max_attempts", "apprise_concurrency"):
         if key in table:
             values[key] = _positive_int(key, table[key])
@@ -254,8 +258,12 @@ class NotifierSettings:
 
     @classmethod
     def from_sections(cls, sections: dict[str, Any]) -> NotifierSettings:
-        return cls(
-            telegram=sections.get("telegram"),
-            email=sections.get("email"),
-            alerts=sections.get("alerts") or AlertSettings(),
-        )
+        """[web] base_url (else the deprecated [alerts] base_url, else [web] host:port) is where
+        unsubscribe links point: the web archive serves them."""
+        alerts = sections.get("alerts") or AlertSettings()
+        web = sections.get("web")
+        if web is not None:
+            legacy = alerts.base_url if alerts.base_url != AlertSettings.base_url else ""
+            url = getattr(web, "base_url", "") or legacy or getattr(web, "public_url", alerts.base_url)
+            alerts = replace(alerts, base_url=url)
+        return cls(telegram=sections.get("telegram"), email=sections.get("email"), alerts=alerts)

@@ -1,0 +1,259 @@
+"""Read-side queries of the web archive: filtered story and article pages, per-day counts,
+evidence lines, digests as queued, and the admin's outbox views.
+
+Pages use offsets (page N of M); the API uses keyset cursors (the sort key of the last row),
+which stay correct while a crawl inserts rows. Both share one filter builder.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from .models import Article, ArticleRevision, Channel, Delivery, Story, StoryTopic, TopicMatch
+from .stories import _summaries
+from .types import to_beijing, utcnow
+
+__all__ = [
+    "StoryFilter",
+    "article_revisions",
+    "article_with_details",
+    "daily_counts",
+    "deliveries",
+    "digests_of",
+    "evidence_lines",
+    "list_articles_page",
+    "list_story_page",
+    "requeue",
+    "source_counts",
+    "story_matches",
+]
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    """What the home page, the topic page and the API filter stories by (all optional)."""
+
+    topic: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+    matched_only: bool = True  # stories that matched at least one topic
+
+
+def _story_when():
+    return func.coalesce(Article.published_at, Story.created_at)
+
+
+def _story_query(f: StoryFilter):
+    when = _story_when()
+    q = select(Story).outerjoin(Article, Article.id == Story.lead_article_id)
+    if f.topic:
+        q = q.where(Story.id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id == f.topic)))
+    elif f.matched_only:
+        q = q.where(Story.id.in_(select(StoryTopic.story_id)))
+    if f.source:
+        q = q.where(Story.id.in_(select(Article.story_id).where(Article.source == f.source)))
+    if f.since is not None:
+        q = q.where(when >= f.since)
+    if f.until is not None:
+        q = q.where(when < f.until)
+    return q, when
+
+
+def list_story_page(
+    session: Session,
+    f: StoryFilter,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    after: tuple[datetime, int] | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """(story summaries newest first, total matching); `after` is a keyset cursor (when, id)."""
+    q, when = _story_query(f)
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    if after is not None:
+        at, sid = after
+        q = q.where((when < at) | ((when == at) & (Story.id < sid)))
+    q = q.order_by(when.desc(), Story.id.desc()).limit(limit).offset(offset)
+    stories = list(session.scalars(q))
+    summaries = _summaries(session, stories)
+    for s in summaries:
+        lead = s["lead"] or {}
+        s["sort_key"] = lead.get("published_at") or s["created_at"]
+    return summaries, total
+
+
+def evidence_lines(session: Session, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Per story the best evidence (lead article's match first, then the highest score):
+    {"topic", "evidence", "spans"}; stories without evidence are absent."""
+    if not story_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Article.story_id,
+            TopicMatch.article_id,
+            TopicMatch.topic_id,
+            TopicMatch.score,
+            TopicMatch.evidence,
+            TopicMatch.spans,
+            Story.lead_article_id,
+        )
+        .join(Article, Article.id == TopicMatch.article_id)
+        .join(Story, Story.id == Article.story_id)
+        .where(Article.story_id.in_(list(story_ids)), TopicMatch.evidence != "")
+    ).all()
+    best: dict[int, Any] = {}
+    for r in rows:
+        key = (r.article_id == r.lead_article_id, r.score)
+        if r.story_id not in best or key > best[r.story_id][0]:
+            best[r.story_id] = (key, r)
+    return {
+        sid: {"topic": r.topic_id, "evidence": r.evidence, "spans": _spans(r.spans, len(r.evidence))}
+        for sid, (_, r) in best.items()
+    }
+
+
+def _spans(raw: Any, length: int) -> list[tuple[int, int]]:
+    out = []
+    for s in raw or []:
+        try:
+            a, b = int(s[0]), int(s[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if 0 <= a < b <= length:
+            out.append((a, b))
+    return sorted(out)
+
+
+def story_matches(session: Session, story_id: int) -> list[TopicMatch]:
+    """Every topic match of every copy of a story (evidence per topic on the story page)."""
+    return list(
+        session.scalars(
+            select(TopicMatch)
+            .join(Article, Article.id == TopicMatch.article_id)
+            .where(Article.story_id == story_id)
+            .order_by(TopicMatch.topic_id, TopicMatch.score.desc())
+        )
+    )
+
+
+def article_with_details(session: Session, article_id: int) -> Article | None:
+    """One article with its matches and policy fields loaded."""
+    return session.scalar(
+        select(Article)
+        .options(selectinload(Article.matches), selectinload(Article.policy))
+        .where(Article.id == article_id)
+    )
+
+
+def article_revisions(session: Session, article_ids: Sequence[int]) -> list[ArticleRevision]:
+    if not article_ids:
+        return []
+    return list(
+        session.scalars(
+            select(ArticleRevision)
+            .where(ArticleRevision.article_id.in_(list(article_ids)))
+            .order_by(ArticleRevision.replaced_at.desc())
+        )
+    )
+
+
+def list_articles_page(
+    session: Session,
+    f: StoryFilter,
+    *,
+    limit: int = 20,
+    after: tuple[datetime, int] | None = None,
+) -> list[Article]:
+    """Articles newest first by publication (fetch time when undated), keyset-paginated."""
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    q = select(Article).options(selectinload(Article.matches), selectinload(Article.policy))
+    if f.topic:
+        q = q.where(Article.id.in_(select(TopicMatch.article_id).where(TopicMatch.topic_id == f.topic)))
+    if f.source:
+        q = q.where(Article.source == f.source)
+    if f.since is not None:
+        q = q.where(when >= f.since)
+    if f.until is not None:
+        q = q.where(when < f.until)
+    if after is not None:
+        at, aid = after
+        q = q.where((when < at) | ((when == at) & (Article.id < aid)))
+    return list(session.scalars(q.order_by(when.desc(), Article.id.desc()).limit(limit)))
+
+
+def daily_counts(
+    session: Session, topic: str, *, days: int = 90, today: date | None = None
+) -> list[tuple[date, int]]:
+    """Stories of a topic per Beijing day over the last `days` days (zeros included), oldest first."""
+    today = today or to_beijing(utcnow()).date()
+    first = today - timedelta(days=days - 1)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=to_beijing(utcnow()).tzinfo)
+    when = _story_when()
+    rows = session.execute(
+        select(when)
+        .select_from(Story)
+        .outerjoin(Article, Article.id == Story.lead_article_id)
+        .where(Story.id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id == topic)), when >= start)
+    ).all()
+    counts: Counter[date] = Counter()
+    for (at,) in rows:
+        if isinstance(at, str):  # coalesce over SQLite hands back text
+            at = datetime.fromisoformat(at)
+        counts[to_beijing(at).date()] += 1
+    return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)]
+
+
+def source_counts(session: Session, topic: str) -> list[tuple[str, int]]:
+    """Articles per source among the topic's stories, most first."""
+    rows = session.execute(
+        select(Article.source, func.count())
+        .where(Article.story_id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id == topic)))
+        .group_by(Article.source)
+        .order_by(func.count().desc(), Article.source)
+    ).all()
+    return [(s, n) for s, n in rows]
+
+
+def digests_of(session: Session, subscriber_id: int) -> list[Delivery]:
+    """A subscriber's daily digests as queued (their stories fixed then), newest day first."""
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(Delivery.subscriber_id == subscriber_id, Delivery.kind == "digest")
+            .order_by(Delivery.digest_day.desc(), Delivery.id)
+        )
+    )
+
+
+def deliveries(session: Session, status: str, *, limit: int = 100) -> list[tuple[Delivery, Channel]]:
+    """Outbox rows in one status with their channel, newest first (the admin's view)."""
+    return list(
+        session.execute(
+            select(Delivery, Channel)
+            .join(Channel, Channel.id == Delivery.channel_id)
+            .where(Delivery.status == status)
+            .order_by(Delivery.id.desc())
+            .limit(limit)
+        ).tuples()
+    )
+
+
+def requeue(session: Session, ids: Sequence[int]) -> int:
+    """Give dead rows a fresh set of attempts, due now (an admin's retry); returns rows changed."""
+    if not ids:
+        return 0
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(list(ids)), Delivery.status.in_(("dead", "pending")))
+        .values(status="pending", attempts=0, next_attempt_at=utcnow(), claimed_by=None, claimed_until=None)
+    )
+    session.commit()
+    return result.rowcount or 0

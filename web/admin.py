@@ -1,0 +1,110 @@
+"""Admin pages (subscribers, dead and pending deliveries with retry, deactivated channels,
+sources) behind a password login from $NEWSRADAR_ADMIN_PASSWORD; off without it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from storage.archive import deliveries, requeue
+from storage.health import source_health
+from storage.outbox import stats
+from storage.subscribers import list_subscribers
+
+from .app import page
+from .csrf import check_csrf, form_data
+from .errors import BadRequest
+from .params import known_sources
+from .security import ADMIN_COOKIE, check_password
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+VIEWS = ("subscribers", "dead", "pending", "channels", "sources")
+
+
+def _enabled(request: Request) -> None:
+    if not request.app.state.admin_password:
+        raise BadRequest("the admin pages are off: set NEWSRADAR_ADMIN_PASSWORD to turn them on", status=404)
+
+
+def _logged_in(request: Request) -> bool:
+    return request.app.state.keys.admin_ok(request.cookies.get(ADMIN_COOKIE))
+
+
+@router.get("", response_class=HTMLResponse)
+def admin_home(request: Request) -> Response:
+    _enabled(request)
+    if not _logged_in(request):
+        return page(request, "admin.html", view="login", problem=None)
+    return RedirectResponse("/admin/subscribers", status_code=303)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    _enabled(request)
+    form = await form_data(request)
+    check_csrf(request, form)
+    st = request.app.state
+    client = request.client.host if request.client else "?"
+    wait = st.limiter.retry_after(client)
+    if wait:
+        response = page(request, "admin.html", status=429, view="login",
+                        problem=f"too many failed logins: try again in {wait} seconds")  # fmt: skip
+        response.headers["Retry-After"] = str(wait)
+        return response
+    if not check_password((form.get("password") or [""])[0], st.admin_password):
+        st.limiter.failed(client)
+        return page(request, "admin.html", status=401, view="login", problem="wrong password")
+    st.limiter.succeeded(client)
+    response = RedirectResponse("/admin/subscribers", status_code=303)
+    response.set_cookie(ADMIN_COOKIE, st.keys.admin_cookie(), httponly=True, samesite="strict", max_age=8 * 3600,
+                        path="/admin")  # fmt: skip
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    _enabled(request)
+    check_csrf(request, await form_data(request))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(ADMIN_COOKIE, path="/admin")
+    return response
+
+
+@router.get("/{view}", response_class=HTMLResponse)
+def admin_view(request: Request, view: str) -> Response:
+    _enabled(request)
+    if view not in VIEWS:
+        raise BadRequest(f"no admin page {view[:40]!r} (pages: {', '.join(VIEWS)})", status=404)
+    if not _logged_in(request):
+        return RedirectResponse("/admin", status_code=303)
+    data: dict = {}
+    with request.app.state.db.session() as s:
+        if view == "subscribers":
+            data["subscribers"] = list_subscribers(s)
+        elif view in ("dead", "pending"):
+            data["rows"] = deliveries(s, view)
+        elif view == "channels":
+            data["channels"] = stats(s)["inactive_channels"]
+        else:
+            data["health"] = source_health(s, known_sources(request))
+    return page(request, "admin.html", view=view, views=VIEWS, **data)
+
+
+@router.post("/retry")
+async def retry(request: Request) -> Response:
+    _enabled(request)
+    form = await form_data(request)
+    check_csrf(request, form)
+    if not _logged_in(request):
+        raise BadRequest("log in first", status=401)
+    ids = []
+    for value in form.get("id", []):
+        if not value.isdigit() or len(value) > 12:
+            raise BadRequest(f"id: {value[:20]!r} is not a delivery id")
+        ids.append(int(value))
+    with request.app.state.db.session() as s:
+        requeue(s, ids)
+    back = (form.get("back") or ["dead"])[0]
+    return RedirectResponse(f"/admin/{back if back in VIEWS else 'dead'}", status_code=303)

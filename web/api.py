@@ -1,0 +1,192 @@
+"""JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json): the pages' data with cursors.
+
+Every list answers {"items": [...], "next_cursor": str | null} (and "total" where cheap); pass
+next_cursor back as ?cursor= for the next page. Times are ISO 8601 in Beijing time (+08:00).
+HTML fields (body_html, snippet_html, title_html) are sanitised with nh3.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from storage.archive import (
+    article_with_details,
+    daily_counts,
+    evidence_lines,
+    list_articles_page,
+    list_story_page,
+    source_counts,
+    story_matches,
+)
+from storage.health import source_health
+from storage.queries import article_dict
+from storage.stories import story_summary
+from storage.types import to_beijing
+
+from . import render
+from .errors import BadRequest
+from .pages import topic_or_404
+from .params import decode_cursor, encode_cursor, known_sources, story_filter
+from .search_glue import run_search
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["archive"])
+
+Limit = Query(20, ge=1, le=100, description="items per page (1-100)")
+Cursor = Query(None, max_length=200, description="next_cursor of the previous page")
+Topic = Query(None, max_length=100, description="topic id (see /api/v1/topics)")
+Source = Query(None, max_length=100, description="source name (see /api/v1/sources)")
+Since = Query(None, alias="from", max_length=10, description="first Beijing day, YYYY-MM-DD")
+Until = Query(None, alias="to", max_length=10, description="last Beijing day (included), YYYY-MM-DD")
+
+
+def plain(value: Any) -> Any:
+    """Datetimes as Beijing-time ISO strings, recursively."""
+    if isinstance(value, datetime):
+        return to_beijing(value).isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def _id(value: str, what: str) -> int:
+    if not value.isdigit() or len(value) > 12:
+        raise BadRequest(f"{what}: {value[:20]!r} is not an id (a whole number)", status=404)
+    return int(value)
+
+
+@router.get("/articles", summary="Articles, newest first")
+def articles(
+    request: Request, topic: str | None = Topic, source: str | None = Source, since: str | None = Since,
+    until: str | None = Until, limit: int = Limit, cursor: str | None = Cursor,
+) -> dict[str, Any]:  # fmt: skip
+    f = story_filter(request, topic=topic, source=source, since=since, until=until)
+    with request.app.state.db.session() as s:
+        rows = list_articles_page(s, f, limit=limit + 1, after=decode_cursor(cursor))
+        items = [article_dict(a, body=False) for a in rows[:limit]]
+    more = len(rows) > limit
+    last = rows[limit - 1] if more else None
+    return {
+        "items": items,
+        "next_cursor": encode_cursor(last.published_at or last.fetched_at, last.id) if last else None,
+    }
+
+
+@router.get("/articles/{article_id}", summary="One article with body, matches and policy fields")
+def article(request: Request, article_id: str) -> dict[str, Any]:
+    aid = _id(article_id, "article")
+    with request.app.state.db.session() as s:
+        a = article_with_details(s, aid)
+        if a is None:
+            raise BadRequest(f"no article {aid}", status=404)
+        out = article_dict(a)
+        out["body_html"] = str(render.safe_body(a.body_html, a.body_text))
+        out["matches"] = [
+            {"topic": m.topic_id, "score": m.score, "terms": m.terms, "evidence": m.evidence}
+            for m in a.matches
+        ]
+    return out
+
+
+@router.get("/stories", summary="Stories (republished copies grouped), newest first")
+def stories(
+    request: Request, topic: str | None = Topic, source: str | None = Source, since: str | None = Since,
+    until: str | None = Until, all: bool = Query(False, description="include stories that matched no topic"),
+    limit: int = Limit, cursor: str | None = Cursor,
+) -> dict[str, Any]:  # fmt: skip
+    f = story_filter(request, topic=topic, source=source, since=since, until=until, matched_only=not all)
+    with request.app.state.db.session() as s:
+        rows, total = list_story_page(s, f, limit=limit + 1, after=decode_cursor(cursor))
+        lines = evidence_lines(s, [r["id"] for r in rows[:limit]])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    for r in rows:
+        r["evidence"] = (lines.get(r["id"]) or {}).get("evidence")
+    next_cursor = encode_cursor(rows[-1]["sort_key"], rows[-1]["id"]) if more else None
+    items = [plain({k: v for k, v in r.items() if k != "sort_key"}) for r in rows]
+    return {"items": items, "next_cursor": next_cursor, "total": total}
+
+
+@router.get("/stories/{story_id}", summary="One story: every copy, topics and evidence per topic")
+def story(request: Request, story_id: str) -> dict[str, Any]:
+    sid = _id(story_id, "story")
+    with request.app.state.db.session() as s:
+        try:
+            summary = story_summary(s, sid)
+        except KeyError:
+            raise BadRequest(f"no story {sid}", status=404) from None
+        summary["evidence"] = [
+            {
+                "topic": m.topic_id,
+                "article": m.article_id,
+                "score": m.score,
+                "terms": m.terms,
+                "evidence": m.evidence,
+            }
+            for m in story_matches(s, sid)
+        ]
+    return plain(summary)
+
+
+def _topic_json(request: Request, t: Any) -> dict[str, Any]:
+    return {
+        "id": t.id, "name": request.app.state.topic_names[t.id], "description": t.description,
+        "keywords": dict(t.keywords), "aliases": {k: list(v) for k, v in t.aliases.items()},
+        "exclusions": list(t.exclusions), "feed": f"{request.app.state.public_url}/feeds/{t.id}.atom",
+    }  # fmt: skip
+
+
+@router.get("/topics", summary="The topics in force")
+def topics(request: Request) -> dict[str, Any]:
+    return {"items": [_topic_json(request, t) for t in request.app.state.topics], "next_cursor": None}
+
+
+@router.get("/topics/{topic_id}", summary="One topic with matched stories per day and per source")
+def topic(request: Request, topic_id: str, days: int = Query(90, ge=1, le=3660)) -> dict[str, Any]:
+    t = topic_or_404(request, topic_id)
+    with request.app.state.db.session() as s:
+        series = daily_counts(s, t.id, days=days)
+        per_source = source_counts(s, t.id)
+    out = _topic_json(request, t)
+    out["per_day"] = [{"day": d.isoformat(), "stories": n} for d, n in series]
+    out["per_source"] = [{"source": src, "articles": n} for src, n in per_source]
+    return out
+
+
+@router.get("/search", summary="Full-text search over titles and bodies (Chinese, Latin, numbers)")
+def search(
+    request: Request, q: str = Query(..., description="words; \"a phrase\"; -exclude"), topic: str | None = Topic,
+    source: str | None = Source, since: str | None = Since, until: str | None = Until, limit: int = Limit,
+    cursor: str | None = Cursor,
+) -> dict[str, Any]:  # fmt: skip
+    page = run_search(
+        request, q, topic=topic, source=source, since=since, until=until, limit=limit, cursor=cursor
+    )
+    items = [
+        {
+            "article_id": h.article_id,
+            "story_id": h.story_id,
+            "source": h.source,
+            "url": h.url,
+            "title": h.title,
+            "title_html": render.sanitise(h.title_html or ""),
+            "snippet_html": render.sanitise(h.snippet_html or ""),
+            "published_at": h.published_at,
+            "score": h.score,
+        }  # fmt: skip
+        for h in page.hits
+    ]
+    return plain({"items": items, "next_cursor": page.next_cursor, "total": page.total})
+
+
+@router.get("/sources", summary="Every source with its crawl health")
+def sources(request: Request) -> dict[str, Any]:
+    with request.app.state.db.session() as s:
+        health = source_health(s, known_sources(request))
+    return {"items": health, "next_cursor": None}

@@ -1,0 +1,197 @@
+"""The FastAPI application: state, middleware (headers, language, CSRF cookie, query checks),
+error pages that never show a traceback, and the uvicorn server the daemon can run."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from notifiers import topics_of
+from notifiers.alerts import topic_labels
+from storage import Database
+
+from . import render
+from .errors import BadRequest
+from .i18n import LANGS, choose_lang, translator
+from .security import CSRF_COOKIE, SECURITY_HEADERS, Keys, LoginLimiter
+from .settings import ADMIN_PASSWORD_ENV, public_url, web_settings
+
+__all__ = ["BadRequest", "create_app", "make_server", "page"]
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+
+
+def _secret() -> bytes | None:
+    from notifiers import settings
+
+    finder = getattr(settings, "secret_key", None)
+    return finder() if finder else None
+
+
+def create_app(config: Any, *, db: Database | None = None, admin_password: str | None = None) -> FastAPI:
+    """The web archive for a loaded newsradar Config (database_url, sources, topics, sections).
+
+    `db`: an open Database to share (else one is opened and migrated from config.database_url).
+    `admin_password`: overrides $NEWSRADAR_ADMIN_PASSWORD (admin pages are off without either).
+    """
+    import os
+
+    if db is None:
+        db = Database(config.database_url)
+        db.migrate()
+    app = FastAPI(
+        title="newsradar archive API",
+        version="1",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # the Swagger UI loads scripts from a CDN: not under our CSP
+        redoc_url=None,
+    )
+    st = app.state
+    st.config, st.db, st.settings = config, db, web_settings(config)
+    st.public_url = public_url(config)
+    st.keys = Keys(_secret())
+    st.limiter = LoginLimiter()
+    st.mail_limiter = LoginLimiter(attempts=5, window=3600)
+    st.admin_password = admin_password if admin_password is not None else os.environ.get(ADMIN_PASSWORD_ENV)
+    st.topics = list(topics_of(config))
+    st.topic_names = topic_labels(st.topics)
+    st.sources = [s.name for s in getattr(config, "sources", [])]
+    st.templates = _templates()
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _middleware(app)
+    _errors(app)
+    from . import admin, api, digests, feeds, forms, pages
+
+    for module in (pages, forms, digests, feeds, admin, api):
+        app.include_router(module.router)
+    return app
+
+
+def make_server(
+    config: Any, host: str | None = None, port: int | None = None, **app_options: Any
+) -> uvicorn.Server:
+    """A uvicorn server for the archive, not started: `await server.serve()` or `server.run()`."""
+    settings = web_settings(config)
+    app = create_app(config, **app_options)
+    uv = uvicorn.Config(
+        app,
+        host=host or settings.host,
+        port=settings.port if port is None else port,
+        log_level="info",
+        proxy_headers=False,
+        server_header=False,
+        lifespan="off",
+    )
+    return uvicorn.Server(uv)
+
+
+def _templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"])
+    )
+    env.globals.update(beijing=render.beijing, evidence=render.evidence)
+    env.filters["safe_html"] = render.marked_html
+    return env
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with the globals every template uses (t, lang, csrf, topics, admin)."""
+    st = request.app.state
+    lang = getattr(request.state, "lang", "zh")
+    csrf_cookie = getattr(request.state, "csrf_cookie", "")
+    values = dict(
+        request=request,
+        t=translator(lang),
+        lang=lang,
+        html_lang="zh-CN" if lang == "zh" else "en",
+        csrf=st.keys.csrf_for(csrf_cookie),
+        topic_names=st.topic_names,
+        admin_on=bool(st.admin_password),
+        feeds=[],
+    )
+    values.update(context)
+    body = st.templates.get_template(template).render(**values)
+    return HTMLResponse(body, status_code=status)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.endswith(".atom")
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    if not hasattr(request.state, "lang"):
+        request.state.lang = "zh"
+    return page(request, "error.html", status=status, status_code=status, message=message)
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
+        return _error(request, exc.status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', [])[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()
+        )
+        return _error(request, 400, f"bad request: {problems}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no page at {request.url.path}"
+        return _error(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        log.exception("error serving %s", request.url.path)
+        return _error(request, 500, "internal error: it has been logged")
+
+
+def _query_problem(raw: bytes) -> str | None:
+    if len(raw) > 16384:
+        return "query string too long"
+    for part in raw.split(b"&"):
+        try:
+            unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return "the query is not valid UTF-8: percent-encode UTF-8 text (e.g. ?q=%E5%A4%AE%E8%A1%8C)"
+    return None
+
+
+def _middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def guard(request: Request, call_next) -> Response:
+        request.state.lang = choose_lang(request)
+        cookie = request.cookies.get(CSRF_COOKIE)
+        fresh = not cookie or len(cookie) > 100
+        request.state.csrf_cookie = secrets.token_urlsafe(24) if fresh else cookie
+        problem = _query_problem(request.scope.get("query_string", b""))
+        if problem:
+            response = _error(request, 400, problem)
+        else:
+            response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if fresh:
+            response.set_cookie(CSRF_COOKIE, request.state.csrf_cookie, httponly=True, samesite="lax")
+        asked = request.query_params.get("lang") if not problem else None
+        if asked in LANGS:
+            response.set_cookie("lang", asked, max_age=365 * 86400, samesite="lax")
+        return response

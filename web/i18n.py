@@ -1,0 +1,153 @@
+"""UI labels: Chinese first, English by ?lang=en (remembered in a cookie) or Accept-Language."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+__all__ = ["LANGS", "choose_lang", "translator"]
+
+LANGS = ("zh", "en")
+
+# key: (中文, English)
+LABELS: dict[str, tuple[str, str]] = {
+    "site": ("newsradar 新闻雷达", "newsradar"),
+    "tagline": ("政府与金融新闻档案", "Government and finance news archive"),
+    "home": ("首页", "Home"),
+    "search": ("搜索", "Search"),
+    "search_placeholder": ("搜索标题和正文，如 数字人民币", "Search titles and bodies, e.g. 数字人民币"),
+    "topics": ("主题", "Topics"),
+    "topic": ("主题", "Topic"),
+    "sources": ("来源", "Sources"),
+    "source": ("来源", "Source"),
+    "subscribe": ("邮件订阅", "Subscribe"),
+    "admin": ("管理", "Admin"),
+    "all_topics": ("全部主题", "All topics"),
+    "all_sources": ("全部来源", "All sources"),
+    "from": ("起始日期", "From"),
+    "to": ("截止日期", "To"),
+    "filter": ("筛选", "Filter"),
+    "matched_only": ("仅显示匹配主题的新闻", "Matched stories only"),
+    "show_all": ("显示全部新闻", "Show all stories"),
+    "show_matched": ("仅显示匹配的新闻", "Show matched stories only"),
+    "latest_matched": ("最新匹配新闻", "Latest matched stories"),
+    "latest_all": ("全部新闻", "All captured stories"),
+    "no_stories": ("没有符合条件的新闻。", "No stories match."),
+    "copies": ("转载", "copies"),
+    "prev": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "page": ("第 {n} / {m} 页", "Page {n} of {m}"),
+    "total": ("共 {n} 条", "{n} in all"),
+    "beijing_time": ("北京时间", "Beijing time"),
+    "unknown_time": ("时间未知", "time unknown"),
+    "story": ("新闻", "Story"),
+    "article": ("文章", "Article"),
+    "copies_title": ("各来源的转载", "Every copy"),
+    "evidence": ("匹配依据", "Evidence"),
+    "score": ("得分", "score"),
+    "terms": ("命中词", "terms"),
+    "revisions": ("修订记录", "Revisions"),
+    "replaced_at": ("替换于", "replaced at"),
+    "original": ("原文链接", "Original"),
+    "lead": ("主稿", "lead"),
+    "policy": ("政策文件信息", "Policy document"),
+    "doc_number": ("发文字号", "Document number"),
+    "issuer": ("发文机构", "Issuer"),
+    "subject": ("主题分类", "Subject"),
+    "written_date": ("成文日期", "Written"),
+    "published_date": ("发布日期", "Published"),
+    "effective_date": ("生效日期", "Effective"),
+    "validity": ("有效性", "Validity"),
+    "attachments": ("附件", "Attachments"),
+    "origin": ("稿源", "Origin"),
+    "author": ("作者", "Author"),
+    "published": ("发布时间", "Published"),
+    "fetched": ("抓取时间", "Fetched"),
+    "story_of": ("所属新闻", "Story"),
+    "per_day": ("每日匹配新闻数（近 {n} 天）", "Matched stories per day (last {n} days)"),
+    "per_source": ("各来源文章数", "Articles per source"),
+    "topic_terms": ("主题词", "Terms"),
+    "keywords": ("关键词", "Keywords"),
+    "aliases": ("别名", "Aliases"),
+    "exclusions": ("排除词", "Exclusions"),
+    "feed": ("Atom 订阅源", "Atom feed"),
+    "health": ("状态", "Health"),
+    "last_crawl": ("最近抓取", "Last crawl"),
+    "last_new": ("最近新文章", "Last new article"),
+    "stored": ("已存文章", "Stored"),
+    "never": ("从未", "never"),
+    "status_ok": ("正常", "OK"),
+    "status_partial": ("部分失败", "partial"),
+    "status_degraded": ("降级", "degraded"),
+    "status_failing": ("失败", "failing"),
+    "status_unknown": ("未知", "unknown"),
+    "results": ("搜索结果", "Results"),
+    "no_results": ("没有找到结果。", "Nothing found."),
+    "search_help": (
+        "两个及以上汉字即可检索；多个词为“且”，“引号”内为短语，-词 表示排除。",
+        'Any two or more Chinese characters; several words must all occur, "quotes" for a phrase, -word to exclude.',
+    ),
+    "search_unavailable": ("搜索功能尚未启用。", "Search is not available yet."),
+    "email": ("邮箱地址", "Email address"),
+    "choose_topics": ("选择主题", "Choose topics"),
+    "subscribe_button": ("订阅", "Subscribe"),
+    "subscribe_sent": (
+        "确认邮件已发送至 {addr}，请点击邮件中的链接完成订阅（{h} 小时内有效）。",
+        "A confirmation mail went to {addr}: open its link to confirm (valid {h} hours).",
+    ),
+    "subscribe_off": (
+        "邮件订阅暂不可用：{why}",
+        "Email subscriptions are not available: {why}",
+    ),
+    "confirmed": (
+        "订阅已确认：{addr} 将收到 {topics} 的新闻。",
+        "Confirmed: {addr} will get news on {topics}.",
+    ),
+    "unsubscribe": ("退订", "Unsubscribe"),
+    "unsubscribe_confirm": ("确定不再向 {addr} 发送提醒？", "Stop sending alerts to {addr}?"),
+    "unsubscribed": ("已退订：{addr} 不会再收到提醒。", "Unsubscribed: {addr} gets no more alerts."),
+    "digests": ("每日摘要", "Daily digests"),
+    "no_digests": ("还没有摘要。", "No digests yet."),
+    "digest_of": ("{day} 的摘要", "Digest of {day}"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出", "Log out"),
+    "password": ("密码", "Password"),
+    "subscribers": ("订阅者", "Subscribers"),
+    "dead": ("失败的投递", "Dead deliveries"),
+    "pending": ("待发送的投递", "Pending deliveries"),
+    "retry": ("重试", "Retry"),
+    "inactive_channels": ("已停用的渠道", "Deactivated channels"),
+    "error": ("出错了", "Error"),
+    "back_home": ("返回首页", "Back to the home page"),
+    "language": ("English", "中文"),
+}
+
+
+def choose_lang(request: Request) -> str:
+    """?lang= first (and the cookie it sets), then Accept-Language; Chinese by default."""
+    asked = request.query_params.get("lang") or request.cookies.get("lang")
+    if asked in LANGS:
+        return asked
+    header = request.headers.get("accept-language", "")
+    best: tuple[float, str] = (0.0, "zh")
+    for part in header.split(","):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        primary = tag.split("-")[0].lower()
+        if primary in LANGS and weight > best[0]:
+            best = (weight, primary)
+    return best[1]
+
+
+def translator(lang: str):
+    """t(key, **values) for templates; unknown keys show as themselves (never a 500)."""
+    index = 1 if lang == "en" else 0
+
+    def t(key: str, **values: object) -> str:
+        pair = LABELS.get(key)
+        text = pair[index] if pair else key
+        return text.format(**values) if values else text
+
+    return t

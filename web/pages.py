@@ -1,0 +1,184 @@
+"""The read-only archive pages: home, story, article, topic, sources and search."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from storage.archive import (
+    StoryFilter,
+    article_revisions,
+    article_with_details,
+    daily_counts,
+    evidence_lines,
+    list_story_page,
+    source_counts,
+    story_matches,
+)
+from storage.health import source_health
+from storage.stories import story_summary
+
+from . import render
+from .app import page
+from .errors import BadRequest
+from .params import check_topic, known_sources, page_number, story_filter
+
+__all__ = ["router", "topic_or_404"]
+
+router = APIRouter(include_in_schema=False)
+CHART_DAYS = 90
+
+
+def _query(request: Request, **changes: Any) -> str:
+    """This page's query string with some parameters changed (pagination, toggles)."""
+    params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    params.update({k: str(v) for k, v in changes.items() if v is not None})
+    for k, v in changes.items():
+        if v is None:
+            params.pop(k, None)
+    return "?" + urlencode(params) if params else "?"
+
+
+def _pages(request: Request, number: int, total: int, size: int) -> dict[str, Any]:
+    last = max(1, -(-total // size))
+    if number > last and total:
+        raise BadRequest(f"page: there are only {last} pages", status=404)
+    return {
+        "number": number,
+        "last": last,
+        "total": total,
+        "prev": _query(request, page=number - 1) if number > 1 else None,
+        "next": _query(request, page=number + 1) if number < last else None,
+    }
+
+
+def story_rows(request: Request, f: StoryFilter, number: int, size: int) -> tuple[list[dict], int]:
+    """Story summaries with their evidence line, for the home and topic pages."""
+    with request.app.state.db.session() as s:
+        rows, total = list_story_page(s, f, limit=size, offset=(number - 1) * size)
+        lines = evidence_lines(s, [r["id"] for r in rows])
+    for r in rows:
+        r["evidence"] = lines.get(r["id"])
+    return rows, total
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    q = request.query_params
+    show_all = q.get("all") == "1"
+    f = story_filter(
+        request, topic=q.get("topic"), source=q.get("source"), since=q.get("from"), until=q.get("to"),
+        matched_only=not show_all,
+    )  # fmt: skip
+    size = request.app.state.settings.page_size
+    number = page_number(q.get("page"))
+    rows, total = story_rows(request, f, number, size)
+    feeds = [(f"/feeds/{f.topic}.atom", request.app.state.topic_names[f.topic])] if f.topic else []
+    return page(
+        request, "home.html", stories=rows, pages=_pages(request, number, total, size), show_all=show_all,
+        toggle=_query(request, all=None if show_all else "1", page=None), filters=q, sources=known_sources(request),
+        feeds=feeds or [(f"/feeds/{t}.atom", n) for t, n in request.app.state.topic_names.items()],
+    )  # fmt: skip
+
+
+def _int_id(value: str, what: str) -> int:
+    if not value.isdigit() or len(value) > 12:
+        raise BadRequest(f"{what}: {value[:20]!r} is not an id (a whole number)", status=404)
+    return int(value)
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story(request: Request, story_id: str) -> HTMLResponse:
+    sid = _int_id(story_id, "story")
+    with request.app.state.db.session() as s:
+        try:
+            summary = story_summary(s, sid)
+        except KeyError:
+            raise BadRequest(f"no story {sid}", status=404) from None
+        lead_id = (summary["lead"] or {}).get("id")
+        lead = article_with_details(s, lead_id) if lead_id else None
+        matches = story_matches(s, sid)
+        revisions = article_revisions(s, [a["id"] for a in summary["articles"]])
+    per_topic: dict[str, list] = defaultdict(list)
+    for m in matches:
+        per_topic[m.topic_id].append(m)
+    terms = {t for m in matches for t in (m.terms or {})}
+    body = render.safe_body(lead.body_html, lead.body_text, terms) if lead else ""
+    titles = {a["id"]: a["title"] for a in summary["articles"]}
+    return page(
+        request, "story.html", story=summary, lead=lead, body=body, per_topic=dict(per_topic),
+        revisions=revisions, titles=titles,
+    )  # fmt: skip
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article(request: Request, article_id: str) -> HTMLResponse:
+    aid = _int_id(article_id, "article")
+    with request.app.state.db.session() as s:
+        a = article_with_details(s, aid)
+        if a is None:
+            raise BadRequest(f"no article {aid}", status=404)
+        revisions = article_revisions(s, [aid])
+    terms = {t for m in a.matches for t in (m.terms or {})}
+    body = render.safe_body(a.body_html, a.body_text, terms)
+    return page(request, "article.html", a=a, body=body, revisions=revisions)
+
+
+def topic_or_404(request: Request, topic_id: str) -> Any:
+    check_topic(request, topic_id)
+    return next(t for t in request.app.state.topics if t.id == topic_id)
+
+
+@router.get("/topics", response_class=HTMLResponse)
+def topics(request: Request) -> HTMLResponse:
+    return page(request, "topics.html", topics=request.app.state.topics)
+
+
+@router.get("/topics/{topic_id}", response_class=HTMLResponse)
+def topic(request: Request, topic_id: str) -> HTMLResponse:
+    t = topic_or_404(request, topic_id)
+    name = request.app.state.topic_names[t.id]
+    with request.app.state.db.session() as s:
+        series = daily_counts(s, t.id, days=CHART_DAYS)
+        per_source = source_counts(s, t.id)
+    rows, total = story_rows(request, StoryFilter(topic=t.id), 1, 10)
+    lang = request.state.lang
+    title = f"{name}: {sum(n for _, n in series)} " + ("stories" if lang == "en" else "条新闻")
+    return page(
+        request, "topic.html", topic=t, name=name, chart=render.bar_chart_svg(series, title=title),
+        series=series, per_source=per_source, stories=rows, total=total, days=CHART_DAYS,
+        feeds=[(f"/feeds/{t.id}.atom", name)],
+    )  # fmt: skip
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request) -> HTMLResponse:
+    names = known_sources(request)
+    with request.app.state.db.session() as s:
+        health = source_health(s, names)
+    return page(request, "sources.html", health=health)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request) -> HTMLResponse:
+    from .search_glue import run_search
+
+    qp = request.query_params
+    q = (qp.get("q") or "").strip()
+    result, next_link = None, None
+    if q:
+        result = run_search(
+            request, q, topic=qp.get("topic"), source=qp.get("source"), since=qp.get("from"), until=qp.get("to"),
+            limit=request.app.state.settings.page_size, cursor=qp.get("cursor") or None,
+        )  # fmt: skip
+        if result.next_cursor:
+            next_link = _query(request, cursor=result.next_cursor)
+    feeds = [(f"/feeds/search.atom?{urlencode({'q': q})}", f"搜索 {q}")] if q else []
+    return page(
+        request, "search.html", q=q, result=result, next_link=next_link, filters=qp,
+        sources=known_sources(request), feeds=feeds,
+    )  # fmt: skip

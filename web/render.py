@@ -1,0 +1,129 @@
+"""Turning stored (hostile) text into safe HTML: nh3 sanitising, term highlighting, times, the
+per-day chart as hand-made SVG (no JavaScript, no inline style: the CSP forbids both)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+import nh3
+from markupsafe import Markup
+
+from notifiers.render import evidence_html
+from storage.types import to_beijing
+
+__all__ = [
+    "bar_chart_svg",
+    "beijing",
+    "evidence",
+    "highlight",
+    "marked_html",
+    "safe_body",
+    "sanitise",
+    "text_body",
+]
+
+TAGS = {
+    "p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "table", "thead", "tbody", "tfoot",
+    "tr", "td", "th", "caption", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "a",
+    "span", "div", "sub", "sup", "hr", "mark",
+}  # fmt: skip
+ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+
+
+def sanitise(fragment: str) -> str:
+    """nh3 with a small allow-list: no script, style, event handler, image or javascript: URL."""
+    return nh3.clean(
+        fragment or "",
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        clean_content_tags={"script", "style", "noscript", "iframe", "object", "template", "textarea"},
+        strip_comments=True,
+    )
+
+
+def marked_html(fragment: str | None) -> Markup:
+    """Search's title/snippet HTML: only <mark>, <b> and <em> survive."""
+    return Markup(nh3.clean(fragment or "", tags={"mark", "b", "em"}, attributes={}))
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def highlight(safe_html: str, terms: Iterable[str]) -> str:
+    """Wrap each term in <mark> inside the text of already sanitised HTML (never inside tags)."""
+    escaped = sorted({html.escape(t, quote=False) for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not escaped:
+        return safe_html
+    pattern = re.compile("|".join(re.escape(t) for t in escaped))
+    parts = _TAG.split(safe_html)
+    for i in range(0, len(parts), 2):  # even indexes are text between tags
+        parts[i] = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", parts[i])
+    return "".join(parts)
+
+
+def text_body(text: str) -> str:
+    """Plain text as paragraphs (when a page gave no HTML body)."""
+    return "".join(
+        f"<p>{html.escape(p.strip(), quote=False)}</p>" for p in (text or "").split("\n") if p.strip()
+    )
+
+
+def safe_body(body_html: str, body_text: str, terms: Iterable[str] = ()) -> Markup:
+    """The body as it may reach a page or a feed: sanitised, terms highlighted."""
+    clean = sanitise(body_html) if (body_html or "").strip() else text_body(body_text)
+    return Markup(highlight(clean, terms))
+
+
+def evidence(text: str, spans: Sequence[tuple[int, int]], limit: int = 200) -> Markup:
+    """The evidence sentence with matched terms in <b> (escaped by notifiers.render)."""
+    return Markup(evidence_html(text or "", list(spans or []), limit))
+
+
+def beijing(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    bj = to_beijing(value)
+    return bj.strftime(fmt) if bj else ""
+
+
+def bar_chart_svg(
+    series: Sequence[tuple[date, int]], *, title: str, width: int = 720, height: int = 200
+) -> Markup:
+    """Bars per day with a y scale and month ticks; sized by viewBox so it shrinks on a phone."""
+    left, bottom, top = 32, 22, 10
+    plot_w, plot_h = width - left - 6, height - bottom - top
+    peak = max((n for _, n in series), default=0)
+    scale = max(peak, 1)
+    step = plot_w / max(len(series), 1)
+    out = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{html.escape(title)}</title>",
+    ]
+    for frac in (0, 0.5, 1):
+        y = top + plot_h - plot_h * frac
+        label = round(scale * frac, 1) if scale < 2 else round(scale * frac)
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 6}" y2="{y:.1f}" stroke="#ddd" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#555">{label}</text>'
+        )
+    for i, (day, n) in enumerate(series):
+        x = left + i * step
+        h = plot_h * n / scale
+        if n:
+            out.append(
+                f'<rect x="{x + step * 0.1:.1f}" y="{top + plot_h - h:.1f}" width="{max(step * 0.8, 1):.1f}" '
+                f'height="{h:.1f}" fill="#c0392b"><title>{day.isoformat()}: {n}</title></rect>'
+            )
+        if day.day == 1 or i == 0:
+            out.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="11" fill="#555">{day:%m-%d}</text>')
+    out.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 6}" y2="{top + plot_h}" stroke="#888" stroke-width="1"/>'
+    )
+    out.append("</svg>")
+    return Markup("".join(out))

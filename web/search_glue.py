@@ -1,0 +1,45 @@
+"""The archive's one way into the `search` package, with the pages' parameter checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from .errors import BadRequest
+from .params import story_filter
+
+__all__ = ["MAX_QUERY", "run_search"]
+
+MAX_QUERY = 200  # characters: longer is not a search a person typed
+
+
+def run_search(
+    request: Request,
+    q: str,
+    *,
+    topic: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Any:
+    """search.search() on the app's database; bad queries and filters become 400s."""
+    q = (q or "").strip()
+    if not q:
+        raise BadRequest("q: give words to search for, e.g. ?q=数字人民币")
+    if len(q) > MAX_QUERY:
+        raise BadRequest(f"q: a query may have at most {MAX_QUERY} characters, not {len(q)}")
+    f = story_filter(request, topic=topic, source=source, since=since, until=until, matched_only=False)
+    try:
+        import search
+    except ImportError:
+        raise BadRequest("full-text search is not installed in this version", status=503) from None
+    with request.app.state.db.session() as s:
+        try:
+            return search.search(
+                s, q, topic=f.topic, source=f.source, since=f.since, until=f.until, limit=limit, cursor=cursor
+            )
+        except search.QueryError as exc:
+            raise BadRequest(f"q: {exc}") from None

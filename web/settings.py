@@ -1,0 +1,82 @@
+"""The [web] config section: where the archive listens, its public URL and its page size."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+__all__ = [
+    "ADMIN_PASSWORD_ENV",
+    "WebSettings",
+    "WebSettingsError",
+    "parse_section",
+    "public_url",
+    "web_settings",
+]
+
+ADMIN_PASSWORD_ENV = "NEWSRADAR_ADMIN_PASSWORD"
+
+
+class WebSettingsError(ValueError):
+    """A bad [web] key; config.py prefixes it with the file and section."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.key, self.problem = key, problem
+        super().__init__(f"{key}: {problem}")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    base_url: str = ""  # public URL of the archive; "" = http://{host}:{port}
+    page_size: int = 20
+
+    @property
+    def public_url(self) -> str:
+        """The URL put into emails and feeds (no trailing slash)."""
+        return self.base_url or f"http://{self.host}:{self.port}"
+
+
+def parse_section(name: str, table: dict[str, Any]) -> WebSettings:
+    """Validate [web]; raises WebSettingsError(key, problem) on the first bad key."""
+    if name != "web":
+        raise WebSettingsError(name, "not the web section")
+    allowed = [f.name for f in fields(WebSettings)]
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in allowed:
+            raise WebSettingsError(key, f"unknown key (allowed: {', '.join(allowed)})")
+        if key == "host":
+            if not isinstance(value, str) or not value.strip() or " " in value.strip():
+                raise WebSettingsError(key, f"must be a host name or address like '127.0.0.1', not {value!r}")
+            values[key] = value.strip()
+        elif key == "port":
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
+                raise WebSettingsError(key, f"must be a port number 1-65535, not {value!r}")
+            values[key] = value
+        elif key == "base_url":
+            if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+\S*$", value):
+                raise WebSettingsError(
+                    key, f"must be an http(s) URL like 'https://news.example.org', not {value!r}"
+                )
+            values[key] = value.rstrip("/")
+        elif key == "page_size":
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 200:
+                raise WebSettingsError(key, f"must be a whole number 1-200, not {value!r}")
+            values[key] = value
+    return WebSettings(**values)
+
+
+def web_settings(config: Any) -> WebSettings:
+    """[web] of a loaded Config (defaults when the section is absent)."""
+    return (getattr(config, "sections", {}) or {}).get("web") or WebSettings()
+
+
+def public_url(config: Any) -> str:
+    """The archive's public URL, as alert emails use it ([web] base_url, else the deprecated
+    [alerts] base_url, else http://host:port): one answer for links in mails, feeds and pages."""
+    from notifiers import notifier_settings
+
+    return notifier_settings(config).alerts.base_url.rstrip("/")
