@@ -167,6 +167,25 @@ class BeijingGov(Site):
             name = "index.html" if n == 0 else f"index_{n}.html"
             self.html(f"{self.COLUMN}{name}", _bj_list(rel, n, len(chunks), flag=(n == 0)), is_list=True)
         self._policy()
+        self._hostile()
+
+    HOSTILE = "/ywdt/hostile/"
+    HOSTILE_TITLE = "央行：数字人民币试点场景持续扩大"
+
+    def _hostile(self) -> None:
+        """A column of its own (no other test crawls it) whose article attacks the reader's browser:
+        script, event handlers, javascript: links, a <style> block, an <svg onload>."""
+        paras = [
+            '央行表示，数字人民币试点场景持续扩大<script>window.__pwned = "script"; alert("script")</script>。',
+            '<span onmouseover="window.__pwned=\'hover\'" onclick="alert(1)">数字人民币</span>应用覆盖零售、交通等领域。',
+            "<a href=\"javascript:window.__pwned='link';alert(2)\">点击查看详情</a><style>body{display:none}</style>",
+            '<img src="x" onerror="window.__pwned=\'img\';alert(3)"><svg onload="window.__pwned=\'svg\'"></svg>'
+            "下一步，央行将稳妥推进数字人民币研发试点，完善相关制度安排。",
+        ]
+        path = f"{self.HOSTILE}202203/t20220301_2620001.html"
+        self.html(path, _bj_article(self.HOSTILE_TITLE, "2022-03-01", "10:00", "人民银行", paras))
+        items = [("./202203/t20220301_2620001.html", self.HOSTILE_TITLE, "2022-03-01")]
+        self.html(f"{self.HOSTILE}index.html", _bj_list(items, 0, 1), is_list=True)
 
     def _policy(self) -> None:
         col = "/zhengce/zhengcefagui/"
