@@ -23,12 +23,11 @@ from storage.archive import (
 )
 from storage.health import source_health
 from storage.queries import article_dict
-from storage.stories import story_summary
 from storage.types import to_beijing
 
 from . import render
 from .errors import BadRequest
-from .pages import topic_or_404
+from .pages import parse_id, story_or_404, topic_or_404
 from .params import decode_cursor, encode_cursor, known_sources, story_filter
 from .search_glue import run_search
 
@@ -55,12 +54,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _id(value: str, what: str) -> int:
-    if not value.isdigit() or len(value) > 12:
-        raise BadRequest(f"{what}: {value[:20]!r} is not an id (a whole number)", status=404)
-    return int(value)
-
-
 @router.get("/articles", summary="Articles, newest first")
 def articles(
     request: Request, topic: str | None = Topic, source: str | None = Source, since: str | None = Since,
@@ -80,7 +73,7 @@ def articles(
 
 @router.get("/articles/{article_id}", summary="One article with body, matches and policy fields")
 def article(request: Request, article_id: str) -> dict[str, Any]:
-    aid = _id(article_id, "article")
+    aid = parse_id(article_id, "article")
     with request.app.state.db.session() as s:
         a = article_with_details(s, aid)
         if a is None:
@@ -115,12 +108,8 @@ def stories(
 
 @router.get("/stories/{story_id}", summary="One story: every copy, topics and evidence per topic")
 def story(request: Request, story_id: str) -> dict[str, Any]:
-    sid = _id(story_id, "story")
     with request.app.state.db.session() as s:
-        try:
-            summary = story_summary(s, sid)
-        except KeyError:
-            raise BadRequest(f"no story {sid}", status=404) from None
+        summary = story_or_404(s, story_id)
         summary["evidence"] = [
             {
                 "topic": m.topic_id,
@@ -129,7 +118,7 @@ def story(request: Request, story_id: str) -> dict[str, Any]:
                 "terms": m.terms,
                 "evidence": m.evidence,
             }
-            for m in story_matches(s, sid)
+            for m in story_matches(s, summary["id"])
         ]
     return plain(summary)
 

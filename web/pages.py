@@ -27,7 +27,7 @@ from .app import page
 from .errors import BadRequest
 from .params import check_topic, known_sources, page_number, story_filter
 
-__all__ = ["router", "topic_or_404"]
+__all__ = ["parse_id", "router", "story_or_404", "topic_or_404"]
 
 router = APIRouter(include_in_schema=False)
 CHART_DAYS = 90
@@ -85,20 +85,26 @@ def home(request: Request) -> HTMLResponse:
     )  # fmt: skip
 
 
-def _int_id(value: str, what: str) -> int:
+def parse_id(value: str, what: str) -> int:
+    """A path id; anything else is a 404 that says so (never a validation traceback)."""
     if not value.isdigit() or len(value) > 12:
         raise BadRequest(f"{what}: {value[:20]!r} is not an id (a whole number)", status=404)
     return int(value)
 
 
+def story_or_404(session: Any, story_id: str) -> dict[str, Any]:
+    sid = parse_id(story_id, "story")
+    try:
+        return story_summary(session, sid)
+    except KeyError:
+        raise BadRequest(f"no story {sid}", status=404) from None
+
+
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story(request: Request, story_id: str) -> HTMLResponse:
-    sid = _int_id(story_id, "story")
     with request.app.state.db.session() as s:
-        try:
-            summary = story_summary(s, sid)
-        except KeyError:
-            raise BadRequest(f"no story {sid}", status=404) from None
+        summary = story_or_404(s, story_id)
+        sid = summary["id"]
         lead_id = (summary["lead"] or {}).get("id")
         lead = article_with_details(s, lead_id) if lead_id else None
         matches = story_matches(s, sid)
@@ -117,7 +123,7 @@ def story(request: Request, story_id: str) -> HTMLResponse:
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article(request: Request, article_id: str) -> HTMLResponse:
-    aid = _int_id(article_id, "article")
+    aid = parse_id(article_id, "article")
     with request.app.state.db.session() as s:
         a = article_with_details(s, aid)
         if a is None:

@@ -102,6 +102,7 @@ def test_home_filter_by_topic_and_open_a_story(page, world):
 
 
 def test_search_two_characters_and_a_fragment(page, world):
+    pytest.importorskip("search", reason="the search package has not landed yet")
     page.goto(world.url + "/")
     page.fill("form.quick input[name=q]", "央行")
     page.press("form.quick input[name=q]", "Enter")
@@ -116,8 +117,8 @@ def test_search_two_characters_and_a_fragment(page, world):
 
 
 def test_hostile_page_runs_no_script_and_keeps_no_handler(page, world):
-    page.goto(world.url + "/search?q=央行")
-    page.locator("ol.hits a.title", has_text=HOSTILE_TITLE).first.click()
+    page.goto(world.url + "/?source=bj-hostile&all=1")
+    page.locator("li.story a.title", has_text=HOSTILE_TITLE).first.click()
     page.wait_for_url(re.compile(r"/stories/\d+$"))
     page.hover("div.body")
     page.mouse.click(10, 10)
