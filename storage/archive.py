@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .models import Article, ArticleRevision, Channel, Delivery, Story, StoryTopic, TopicMatch
 from .stories import _summaries
-from .types import to_beijing, utcnow
+from .types import BEIJING, to_beijing, utcnow
 
 __all__ = [
     "StoryFilter",
@@ -189,25 +189,36 @@ def list_articles_page(
     return list(session.scalars(q.order_by(when.desc(), Article.id.desc()).limit(limit)))
 
 
+def _topic_stories(topic: str):
+    return Story.id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id == topic))
+
+
+def _aware(at: Any) -> datetime:
+    return datetime.fromisoformat(at) if isinstance(at, str) else at  # coalesce over SQLite: text
+
+
 def daily_counts(
     session: Session, topic: str, *, days: int = 90, today: date | None = None
 ) -> list[tuple[date, int]]:
-    """Stories of a topic per Beijing day over the last `days` days (zeros included), oldest first."""
-    today = today or to_beijing(utcnow()).date()
-    first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=to_beijing(utcnow()).tzinfo)
+    """Stories of a topic per Beijing day over `days` days (zeros included), oldest first.
+
+    The window ends today, or on the day of the topic's latest story when that is older than
+    the window (an archive of old news still shows its shape rather than an empty chart).
+    """
     when = _story_when()
-    rows = session.execute(
-        select(when)
-        .select_from(Story)
-        .outerjoin(Article, Article.id == Story.lead_article_id)
-        .where(Story.id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id == topic)), when >= start)
-    ).all()
-    counts: Counter[date] = Counter()
-    for (at,) in rows:
-        if isinstance(at, str):  # coalesce over SQLite hands back text
-            at = datetime.fromisoformat(at)
-        counts[to_beijing(at).date()] += 1
+    base = select(when).select_from(Story).outerjoin(Article, Article.id == Story.lead_article_id)
+    today = today or to_beijing(utcnow()).date()
+    latest = session.scalar(
+        select(func.max(when)).select_from(Story).outerjoin(Article, Article.id == Story.lead_article_id)
+        .where(_topic_stories(topic))
+    )  # fmt: skip
+    if latest is not None and to_beijing(_aware(latest)).date() < today - timedelta(days=days - 1):
+        today = to_beijing(_aware(latest)).date()
+    first = today - timedelta(days=days - 1)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=BEIJING)
+    end = start + timedelta(days=days)
+    rows = session.execute(base.where(_topic_stories(topic), when >= start, when < end)).all()
+    counts: Counter[date] = Counter(to_beijing(_aware(at)).date() for (at,) in rows)
     return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)]
 
 

@@ -165,7 +165,7 @@ def _errors(app: FastAPI) -> None:
 
 
 def _query_problem(raw: bytes) -> str | None:
-    if len(raw) > 16384:
+    if len(raw) > 65536:
         return "query string too long"
     for part in raw.split(b"&"):
         try:

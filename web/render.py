@@ -89,28 +89,34 @@ def beijing(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return bj.strftime(fmt) if bj else ""
 
 
+def _ticks(peak: int) -> list[int]:
+    """Whole-number y ticks: 0, the peak, and a middle one when it is a whole number too."""
+    if peak <= 1:
+        return [0, 1]
+    mid = peak // 2
+    return [0, mid, peak] if mid not in (0, peak) else [0, peak]
+
+
 def bar_chart_svg(
     series: Sequence[tuple[date, int]], *, title: str, width: int = 720, height: int = 200
 ) -> Markup:
     """Bars per day with a y scale and month ticks; sized by viewBox so it shrinks on a phone."""
-    left, bottom, top = 32, 22, 10
-    plot_w, plot_h = width - left - 6, height - bottom - top
-    peak = max((n for _, n in series), default=0)
-    scale = max(peak, 1)
+    left, right, bottom, top = 32, 14, 22, 10
+    plot_w, plot_h = width - left - right, height - bottom - top
+    scale = max(max((n for _, n in series), default=0), 1)
     step = plot_w / max(len(series), 1)
     out = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
         'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{html.escape(title)}</title>",
     ]
-    for frac in (0, 0.5, 1):
-        y = top + plot_h - plot_h * frac
-        label = round(scale * frac, 1) if scale < 2 else round(scale * frac)
+    for tick in _ticks(scale):
+        y = top + plot_h - plot_h * tick / scale
         out.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 6}" y2="{y:.1f}" stroke="#ddd" stroke-width="1"/>'
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd" stroke-width="1"/>'
         )
         out.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#555">{label}</text>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#555">{tick}</text>'
         )
     for i, (day, n) in enumerate(series):
         x = left + i * step
@@ -120,10 +126,16 @@ def bar_chart_svg(
                 f'<rect x="{x + step * 0.1:.1f}" y="{top + plot_h - h:.1f}" width="{max(step * 0.8, 1):.1f}" '
                 f'height="{h:.1f}" fill="#c0392b"><title>{day.isoformat()}: {n}</title></rect>'
             )
-        if day.day == 1 or i == 0:
+        if (day.day == 1 and x < width - right - 40) or i == 0:
             out.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="11" fill="#555">{day:%m-%d}</text>')
+    if series:
+        last = series[-1][0]
+        out.append(
+            f'<text x="{width - right}" y="{height - 6}" font-size="11" text-anchor="end" fill="#555">'
+            f"{last:%Y-%m-%d}</text>"
+        )
     out.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 6}" y2="{top + plot_h}" stroke="#888" stroke-width="1"/>'
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#888" stroke-width="1"/>'
     )
     out.append("</svg>")
     return Markup("".join(out))

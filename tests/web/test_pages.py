@@ -152,3 +152,19 @@ def test_static_assets_are_served_locally(client):
     assert r.status_code == 200 and "text/css" in r.headers["content-type"]
     home = client.get("/").text
     assert "https://" not in "".join(re.findall(r'(?:src|href)="([^"]+)"', home.split("<main>")[0]))
+
+
+def test_chart_window_follows_an_old_archive(archive):
+    from datetime import date
+
+    from newsradar.config import load
+    from storage import Database
+    from storage.archive import daily_counts
+
+    db = Database(load(archive.config).database_url)
+    with db.session() as s:
+        recent = daily_counts(s, "fintech", days=90)
+        assert sum(n for _, n in recent) == 6 and len(recent) == 90  # n = 3, 7, ... 23: every 8 days
+        later = daily_counts(s, "fintech", days=30, today=date(2100, 1, 1))
+    assert len(later) == 30 and sum(n for _, n in later) >= 1  # ends on the latest story, not an empty window
+    assert later[-1][0] < date(2100, 1, 1)

@@ -27,9 +27,18 @@ def test_search_page_finds_words_and_fragments_with_highlights(client):
 
 
 def test_search_combines_with_filters(client):
-    everything = _titles(client.get("/search", params={"q": "人民银行"}).text)
-    green = _titles(client.get("/search", params={"q": "人民银行", "topic": "green_finance"}).text)
+    def found(**params) -> list[str]:
+        return [
+            h["title"]
+            for h in client.get("/api/v1/search", params={"q": "人民银行", "limit": 100, **params}).json()[
+                "items"
+            ]
+        ]
+
+    everything, green = found(), found(topic="green_finance")
     assert green and set(green) < set(everything) and all("green_finance" in t for t in green)
+    shown = _titles(client.get("/search", params={"q": "人民银行", "topic": "green_finance"}).text)
+    assert shown and set(shown) <= set(green)
     assert (
         "没有找到结果"
         in client.get("/search", params={"q": "人民银行", "from": "2000-01-01", "to": "2000-01-02"}).text
@@ -39,7 +48,7 @@ def test_search_combines_with_filters(client):
 @pytest.mark.parametrize(
     "params, status, words",
     [
-        ({"q": "数" * 5000}, 400, "at most"),
+        ({"q": "数" * 5000}, 400, "at most 500"),
         ({"q": "央行", "from": "soon"}, 400, "not a date"),
         ({"q": "央行", "topic": "nope"}, 404, "no topic"),
     ],
