@@ -63,7 +63,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "published": ("发布时间", "Published"),
     "fetched": ("抓取时间", "Fetched"),
     "story_of": ("所属新闻", "Story"),
-    "per_day": ("每日匹配新闻数（{start} 至 {end}，{n} 天）", "Matched stories per day ({start} to {end}, {n} days)"),
+    "per_day": (
+        "每日匹配新闻数（{start} 至 {end}，{n} 天）",
+        "Matched stories per day ({start} to {end}, {n} days)",
+    ),
     "per_source": ("各来源文章数", "Articles per source"),
     "topic_terms": ("主题词", "Terms"),
     "keywords": ("关键词", "Keywords"),
