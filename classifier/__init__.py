@@ -6,6 +6,7 @@ Public API only; implementation lives in private modules.
 from ._engine import Classifier
 from ._eval import EvalReport, evaluate
 from ._evidence import TopicMatch
+from ._factory import matcher_from_topics, plain_topics
 from ._topics import Topic, TopicError, default_topics, topics_from_config, topics_hash
 
 __all__ = [
@@ -18,4 +19,6 @@ __all__ = [
     "topics_hash",
     "evaluate",
     "EvalReport",
+    "matcher_from_topics",
+    "plain_topics",
 ]

@@ -293,7 +293,9 @@ class Classifier:
         for score, comp, kept, fields in self._analyse(title, text, prune=True):
             if score + 1e-12 < comp.topic.threshold:
                 continue
-            out.append(make_match(comp.topic.id, score, comp.weights, kept, fields))
+            out.append(
+                make_match(comp.topic.id, score, comp.weights, kept, fields, self._hashes[comp.topic.id])
+            )
         out.sort(key=lambda m: -m.score)
         return out
 

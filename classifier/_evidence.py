@@ -26,6 +26,7 @@ class TopicMatch:
     terms: dict[str, int]
     evidence: str
     spans: tuple[tuple[int, int], ...]
+    topic_hash: str = ""  # topics_hash of the definition that matched: stored, to find stale matches
 
     def marked(self, open: str = "**", close: str = "**") -> str:  # noqa: A002 - public API name
         """Evidence with each matched span wrapped in ``open``/``close``."""
@@ -85,7 +86,12 @@ class Field:
 
 
 def make_match(
-    topic_id: str, score: float, weights: Mapping[str, float], kept: list[list[Hit]], fields: list[Field]
+    topic_id: str,
+    score: float,
+    weights: Mapping[str, float],
+    kept: list[list[Hit]],
+    fields: list[Field],
+    topic_hash: str = "",
 ) -> TopicMatch:
     """The match of one topic: its term counts and the body's best sentence (the title's without one)."""
     counts: dict[str, int] = {}
@@ -100,6 +106,7 @@ def make_match(
         terms=counts,
         evidence=evidence,
         spans=spans,
+        topic_hash=topic_hash,
     )
 
 

@@ -2,10 +2,17 @@
 
 from typing import TYPE_CHECKING
 
-__all__ = ["SourceReport", "probe_source", "progress_stream", "run_crawl", "scrapy_settings"]
+__all__ = [
+    "SourceReport",
+    "crawl_sources",
+    "probe_source",
+    "progress_stream",
+    "run_crawl",
+    "scrapy_settings",
+]
 
 if TYPE_CHECKING:
-    from .run import SourceReport, probe_source, progress_stream, run_crawl
+    from .run import SourceReport, crawl_sources, probe_source, progress_stream, run_crawl
     from .settings import scrapy_settings
 
 

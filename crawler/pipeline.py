@@ -1,8 +1,9 @@
-"""Item pipeline: every extracted article goes through storage's ingest transaction.
+"""Item pipeline: every extracted article goes through the processor's ingest (processor.ingest).
 
 Ingest (classify, find the story, write) costs as much CPU as fetching and parsing a page, so by
 default it runs in one worker process beside the crawl (crawler/worker.py): the reactor keeps
-downloading while the second core stores. Articles are still stored one at a time, one transaction each.
+downloading while the second core stores. The worker stores what has queued up in one
+transaction (falling back to one each if any fails); in-process, each article is its own.
 """
 
 from __future__ import annotations
@@ -11,27 +12,14 @@ import logging
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.settings import Settings
 
-from storage.ingest import ArticleData
+from processor.items import ArticleData
 
-from .store import store_from_settings
-from .worker import IngestWorker
+from .resources import CrawlResources
 
-__all__ = ["StoragePipeline", "shutdown_workers", "start_worker"]
+__all__ = ["StoragePipeline"]
 
 log = logging.getLogger(__name__)
-
-_WORKERS: dict[tuple, IngestWorker] = {}
-
-
-def start_worker(settings: Settings | dict) -> IngestWorker:
-    """One ingest worker per process and database, shared by every source's crawler."""
-    plain = {k: settings.get(k) for k in ("NEWSRADAR_DATABASE_URL", "NEWSRADAR_MATCHER", "NEWSRADAR_CONFIG")}
-    key = tuple(plain.values())
-    if key not in _WORKERS:
-        _WORKERS[key] = IngestWorker(plain)
-    return _WORKERS[key]
 
 
 class StoragePipeline:
@@ -39,8 +27,9 @@ class StoragePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.in_process = not crawler.settings.getbool("NEWSRADAR_INGEST_WORKER", True)
-        self.store = store_from_settings(crawler.settings) if self.in_process else None
-        self.worker = None if self.in_process else start_worker(crawler.settings)
+        shared = CrawlResources.of(crawler)
+        self.store = shared.store() if self.in_process else None
+        self.worker = None if self.in_process else shared.worker()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -66,10 +55,3 @@ class StoragePipeline:
         if spider is not None:
             spider.mark_failed(item.url)
         raise DropItem(f"storage failed: {reason}")
-
-
-def shutdown_workers() -> None:
-    """Stop the workers once the crawl is over (every item has been answered by then)."""
-    for worker in _WORKERS.values():
-        worker.close()
-    _WORKERS.clear()

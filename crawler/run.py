@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -9,10 +11,10 @@ from typing import Any, TextIO
 from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.internet import task
 
-from .pipeline import shutdown_workers, start_worker
+from .resources import CrawlResources
 from .spider import NewsSpider
 
-__all__ = ["SourceReport", "run_crawl"]
+__all__ = ["SourceReport", "crawl_sources", "probe_source", "progress_stream", "run_crawl"]
 
 
 @dataclass
@@ -52,13 +54,16 @@ def run_crawl(
     sources: list[dict[str, Any]], settings: dict[str, Any], progress: TextIO | None = None
 ) -> list[SourceReport]:
     """Crawl the sources concurrently; returns when all are done. Call once per process
-    (Twisted's reactor cannot restart; the daemon runs each crawl in a subprocess)."""
+    (Twisted's reactor cannot restart; the daemon runs each crawl in a subprocess). The store
+    and ingest worker the crawlers share belong to this call and are closed when it returns."""
+    shared = CrawlResources(settings)
     if settings.get("NEWSRADAR_INGEST_WORKER", True) and settings.get("NEWSRADAR_DATABASE_URL"):
-        start_worker(settings)  # its imports and classifier load overlap Scrapy's start-up
+        shared.worker()  # its imports and classifier load overlap Scrapy's start-up
     process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
+        shared.attach(crawler)
         crawlers.append((source["name"], crawler))
         process.crawl(crawler, source=source)
     ticker = None
@@ -68,13 +73,52 @@ def run_crawl(
     try:
         process.start()
     finally:
-        shutdown_workers()  # after the engine stops every stored article has been answered
+        shared.close()  # after the engine stops every stored article has been answered
     if ticker is not None and ticker.running:
         ticker.stop()
     if progress is not None:
         progress.write("\r\033[K")
         progress.flush()
     return [SourceReport.from_stats(name, crawler.stats.get_stats()) for name, crawler in crawlers]
+
+
+def _quiet_scrapy_failures(record: logging.LogRecord) -> bool:
+    return not record.name.startswith(
+        ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt")
+    )
+
+
+def crawl_sources(
+    sources: list[dict[str, Any]],
+    settings: dict[str, Any],
+    *,
+    verbose: int = 0,
+    progress: TextIO | None = None,
+) -> list[SourceReport]:
+    """One crawl of these sources (plain data) with these settings (scrapy_settings), then each
+    source's health recorded in the database; returns the per-source reports.
+
+    The one call behind `newsradar crawl`, and what the daemon's crawl job runs (in a fresh
+    process each time: the reactor cannot restart). Without verbose, Scrapy's own retry and
+    robots.txt tracebacks are filtered out: the spider logs each failure once, with URL and reason.
+    """
+    from storage import Database
+    from storage.health import record_run
+
+    if not verbose:
+        # A handler filter, because Scrapy resets its loggers' levels when a crawl starts.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_quiet_scrapy_failures)
+    reports = run_crawl(sources, settings, progress=progress)
+    db = Database(settings["NEWSRADAR_DATABASE_URL"])
+    try:
+        with db.session() as s:
+            for r in reports:
+                record_run(s, r.name, dataclasses.asdict(r), r.error_list[0] if r.error_list else None)
+            s.commit()
+    finally:
+        db.dispose()
+    return reports
 
 
 def probe_source(

@@ -16,13 +16,16 @@ def scrapy_settings(
     obey_robots: bool = True,
     timeout: float = 30.0,
     retries: int = 3,
-    matcher: str | None = None,
-    config_path: str | None = None,
+    topics: list[dict[str, Any]] | None = None,
     log_level: str = "WARNING",
     retry_backoff: float = 1.0,
     ingest_worker: bool = True,
 ) -> dict[str, Any]:
-    """Polite defaults: robots.txt, per-domain concurrency and delay, retries with backoff."""
+    """Polite defaults: robots.txt, per-domain concurrency and delay, retries with backoff.
+
+    `topics` are the topics in force as plain data (classifier.plain_topics): what stored
+    articles are classified against, in this process or the ingest worker; None classifies nothing.
+    """
     return {
         "BOT_NAME": "newsradar",
         "USER_AGENT": user_agent,
@@ -47,7 +50,6 @@ def scrapy_settings(
         "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.BackoffMiddleware": 560},
         "ITEM_PIPELINES": {"crawler.pipeline.StoragePipeline": 300},
         "NEWSRADAR_DATABASE_URL": database_url,
-        "NEWSRADAR_MATCHER": matcher,
-        "NEWSRADAR_CONFIG": config_path,
+        "NEWSRADAR_TOPICS": topics,
         "NEWSRADAR_INGEST_WORKER": ingest_worker,
     }

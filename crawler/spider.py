@@ -13,11 +13,12 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from storage.ingest import ArticleData
+from processor.items import ArticleData
 
 from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article, next_part
 from .encoding import decode_response
-from .store import CrawlStore, store_from_settings
+from .resources import CrawlResources
+from .store import CrawlStore
 
 __all__ = ["NewsSpider"]
 
@@ -51,7 +52,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         if not spider.probe:
-            spider.store = store_from_settings(crawler.settings, matcher=False)
+            spider.store = CrawlResources.of(crawler).reader()
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 

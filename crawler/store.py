@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
-import threading
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 
+from processor import ArticleData, Ingestor, IngestResult, Matcher
 from storage import Article, CrawlState, Database, utcnow
-from storage.ingest import ArticleData, Ingestor, IngestResult, Matcher
 
-__all__ = ["CrawlStore", "store_from_settings"]
-
-_STORES: dict[tuple, CrawlStore] = {}
-_LOCK = threading.Lock()
+__all__ = ["CrawlStore", "matcher_from_settings", "open_store"]
 
 
 class CrawlStore:
+    """One crawl's reads and writes; the crawlers of a run share one (crawler.resources)."""
+
     def __init__(self, db: Database, matcher: Matcher | None = None) -> None:
         self.db = db
         self.ingestor = Ingestor(matcher)
@@ -96,28 +93,27 @@ class CrawlStore:
         return out
 
 
-def _load(path: str):  # noqa: ANN202 - returns whatever the dotted path names
-    module, _, name = path.replace(":", ".").rpartition(".")
-    return getattr(importlib.import_module(module), name)
+def matcher_from_settings(settings: Mapping) -> Matcher | None:
+    """The classifier over NEWSRADAR_TOPICS (the topics in force, as plain data); None without
+    topics. Built from the settings alone, so a worker process or a Scrapyd job reads no config."""
+    topics = settings.get("NEWSRADAR_TOPICS")
+    if not topics:
+        return None
+    from classifier import matcher_from_topics  # seconds to build: only where articles are stored
+
+    return matcher_from_topics(topics)
 
 
-def store_from_settings(settings: Mapping, *, matcher: bool = True, migrate: bool = True) -> CrawlStore:
-    """One store per process and database, shared by every source's crawler.
+def open_store(settings: Mapping, *, matcher: bool = True, migrate: bool = True) -> CrawlStore:
+    """A store on NEWSRADAR_DATABASE_URL; with matcher, it classifies what it ingests.
 
-    NEWSRADAR_MATCHER names a factory `f(settings) -> matcher`, so a Scrapyd job can build
-    the classifier from plain settings as the in-process CLI does. Spiders ask for no matcher:
-    they only read what is stored, and building the classifier costs seconds.
+    Spiders ask for no matcher: they only read what is stored, and building the classifier
+    costs seconds. migrate=False where the parent process has migrated already.
     """
     url = settings.get("NEWSRADAR_DATABASE_URL")
     if not url:
         raise ValueError("NEWSRADAR_DATABASE_URL is not set")
-    factory_path = settings.get("NEWSRADAR_MATCHER") if matcher else None
-    key = (url, factory_path)
-    with _LOCK:
-        if key not in _STORES:
-            db = Database(url)
-            if migrate:  # the ingest worker's parent has migrated already
-                db.migrate()
-            matcher = _load(factory_path)(settings) if factory_path else None
-            _STORES[key] = CrawlStore(db, matcher)
-        return _STORES[key]
+    db = Database(url)
+    if migrate:
+        db.migrate()
+    return CrawlStore(db, matcher_from_settings(settings) if matcher else None)

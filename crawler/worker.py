@@ -18,9 +18,9 @@ from itertools import count
 from multiprocessing.connection import Connection
 from typing import Any
 
-from storage.ingest import ArticleData
+from processor.items import ArticleData
 
-from .store import store_from_settings
+from .store import open_store
 
 __all__ = ["IngestWorker", "WorkerDied"]
 
@@ -47,7 +47,7 @@ class WorkerDied(RuntimeError):
 
 def _serve(requests: Connection, answers: Connection, settings: dict[str, Any]) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    store = store_from_settings(settings, migrate=False)  # plain data: no Scrapy in the worker
+    store = open_store(settings, migrate=False)  # plain data: no Scrapy, no config file in the worker
     conn = requests
     stop = False
     while not stop:

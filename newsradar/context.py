@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from functools import cached_property
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from storage import Database
-from storage.ingest import MatchData, Matcher
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from typing import Any
+    from collections.abc import Sequence
 
-    from classifier import Classifier
+    from classifier import Classifier, Topic
+    from processor import Matcher
 
-from .config import Config, load
+from .config import Config, ConfigError, load
 
 __all__ = ["Context"]
 
@@ -41,25 +41,47 @@ class Context:
         return self._db
 
     @cached_property
-    def classifier(self) -> Classifier:
-        from classifier import Classifier, default_topics
+    def topics(self) -> list[Topic]:
+        """The topics in force: the config's own, else the built-in ones."""
+        if self.config.topics:
+            return list(self.config.topics)
+        from classifier import default_topics
 
-        return Classifier(self.config.topics or default_topics())
+        return default_topics()
+
+    @cached_property
+    def classifier(self) -> Classifier:
+        from classifier import Classifier
+
+        return Classifier(self.topics)
+
+    def crawl_sources(self, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """The named sources (else every enabled one) as plain data, what spiders receive."""
+        cfg = self.config
+        sources = [cfg.source(n) for n in names] if names else [s for s in cfg.sources if s.enabled]
+        if not sources:
+            raise ConfigError(
+                cfg.path, "sources", "no sources configured: add [[sources]] (see `newsradar init`)"
+            )
+        return [dataclasses.asdict(s) | {"start_urls": list(s.start_urls)} for s in sources]
+
+    def crawl_settings(self, verbose: int = 0, *, store: bool = True) -> dict[str, Any]:
+        """Scrapy settings from [crawl], as plain data. With store, the database is opened
+        (and migrated) now, so a bad URL fails before the crawl; and the topics in force go
+        along as plain data, for whichever process classifies what is stored."""
+        from classifier import plain_topics
+        from crawler import scrapy_settings
+
+        cfg = self.config
+        if store:
+            self.db()
+        return scrapy_settings(
+            database_url=cfg.database_url,
+            **dataclasses.asdict(cfg.crawl),
+            topics=plain_topics(self.topics) if store else None,
+            log_level="INFO" if verbose else "WARNING",
+        )
 
     def matcher(self) -> Matcher:
-        """The classifier as storage sees it: (title, text) -> MatchData list."""
-        clf = self.classifier
-        hashes = clf.hashes()
-
-        def match(title: str, text: str) -> list[MatchData]:
-            return [
-                MatchData(m.topic_id, m.score, dict(m.terms), m.evidence, m.spans, hashes[m.topic_id])
-                for m in clf.classify(title, text)
-            ]
-
-        return match
-
-
-def matcher_from_settings(settings: Mapping[str, Any]) -> Matcher:
-    """Scrapy-side factory (NEWSRADAR_MATCHER): the classifier of the config named in settings."""
-    return Context(settings.get("NEWSRADAR_CONFIG")).matcher()
+        """The classifier as the processor calls it: (title, text) -> matches with topic hashes."""
+        return self.classifier.classify

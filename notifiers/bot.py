@@ -6,24 +6,26 @@ bot creates it on first contact. Alerts themselves go through the outbox and `di
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from storage import Article, Database, to_beijing
+from storage import Database, to_beijing
 from storage.models import Subscriber
+from storage.queries import search_articles
 from storage.subscribers import set_paused, subscribe, subscriber_for_channel, unsubscribe
 
 from .render import TELEGRAM_LIMIT, utf16_len
 from .settings import TelegramSettings
 
-__all__ = ["HELP", "build_application", "search_articles"]
+__all__ = ["HELP", "build_application"]
 
 log = logging.getLogger(__name__)
 
@@ -44,37 +46,41 @@ HELP = (
     + "\n".join(f"/{name} — {html.escape(text, quote=False)}" for name, text in COMMANDS)
 )
 SEARCH_RESULTS = 8
-
-
-def search_articles(session, words: Sequence[str], limit: int = SEARCH_RESULTS) -> list[Article]:
-    """Latest stored articles whose title or body contains every word (a plain LIKE search)."""
-    conds = []
-    for w in words[:5]:
-        pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conds.append(
-            or_(Article.title.like(pattern, escape="\\"), Article.body_text.like(pattern, escape="\\"))
-        )
-    query = (
-        select(Article)
-        .where(and_(*conds))
-        .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+T = TypeVar("T")
 
 
 class BotHandlers:
-    """Command handlers bound to one database and topic list."""
+    """Command handlers bound to one database and topic list.
+
+    Database work runs in a worker thread (asyncio.to_thread), as the dispatcher's does: a
+    SQLite lock may hold a session for up to busy_timeout (30 s), and the event loop must keep
+    polling and answering meanwhile.
+    """
 
     def __init__(self, db: Database, topics: Sequence[Any]) -> None:
         self.db = db
         self.topics = {t.id: (getattr(t, "name", None) or t.id) for t in topics}
 
     # -- helpers ---------------------------------------------------------------------------
-    def _subscriber(self, session, update: Update) -> Subscriber:
+    def _in_session(self, chat_id: str, name: str, work: Callable[[Session, Subscriber], T]) -> T:
+        """In a worker thread: `work` on this chat's subscriber (made on first contact); commits."""
+        with self.db.session() as s:
+            sub = subscriber_for_channel(s, "telegram", chat_id, name=name)
+            out = work(s, sub)
+            s.commit()
+            return out
+
+    async def _for_chat(self, update: Update, work: Callable[[Session, Subscriber], T]) -> T:
+        """Run `work(session, subscriber)` for the update's chat off the event loop."""
         chat = update.effective_chat
         name = (chat.username or chat.title or chat.full_name or "") if chat else ""
-        return subscriber_for_channel(session, "telegram", str(chat.id), name=name or "")
+        return await asyncio.to_thread(self._in_session, str(chat.id), name or "", work)
+
+    def _search(self, words: Sequence[str]) -> list[tuple[Any, ...]]:
+        with self.db.session() as s:
+            return [
+                (a.title, a.url, a.source, a.published_at) for a in search_articles(s, words, SEARCH_RESULTS)
+            ]
 
     def _topic_of(self, arg: str) -> str | None:
         arg = arg.strip()
@@ -108,9 +114,7 @@ class BotHandlers:
     # -- commands --------------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Register the chat as a subscriber and show help."""
-        with self.db.session() as s:
-            self._subscriber(s, update)
-            s.commit()
+        await self._for_chat(update, lambda s, sub: None)
         await self._reply(update, "欢迎！Welcome!\n\n" + HELP)
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -119,10 +123,7 @@ class BotHandlers:
 
     async def topics_cmd(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List topics with a subscribe/unsubscribe button each."""
-        with self.db.session() as s:
-            sub = self._subscriber(s, update)
-            followed = {x.topic_id for x in sub.subscriptions}
-            s.commit()
+        followed = await self._for_chat(update, lambda s, sub: {x.topic_id for x in sub.subscriptions})
         await self._reply(
             update, "点击订阅或取消 Tap to subscribe or unsubscribe:", reply_markup=self._keyboard(followed)
         )
@@ -134,8 +135,8 @@ class BotHandlers:
         if tid not in self.topics:
             await query.answer("未知主题 unknown topic")
             return
-        with self.db.session() as s:
-            sub = self._subscriber(s, update)
+
+        def flip(s: Session, sub: Subscriber) -> tuple[str, set[str]]:
             if subscribe(s, sub.id, tid):
                 note = f"已订阅 Subscribed: {self.topics[tid]}"
             else:
@@ -143,7 +144,9 @@ class BotHandlers:
                 note = f"已取消 Unsubscribed: {self.topics[tid]}"
             s.commit()
             s.refresh(sub)
-            followed = {x.topic_id for x in sub.subscriptions}
+            return note, {x.topic_id for x in sub.subscriptions}
+
+        note, followed = await self._for_chat(update, flip)
         await query.answer(note)
         await query.edit_message_text(
             "点击订阅或取消 Tap to subscribe or unsubscribe:", reply_markup=self._keyboard(followed)
@@ -177,19 +180,17 @@ class BotHandlers:
         if tid is None:
             await self._reply(update, self._unknown(arg))
             return
-        with self.db.session() as s:
-            sub = self._subscriber(s, update)
-            done = change(s, sub.id, tid)
-            s.commit()
+        done = await self._for_chat(update, lambda s, sub: change(s, sub.id, tid))
         await self._reply(update, f"{changed if done else unchanged}: {html.escape(self.topics[tid])}")
 
     async def mysubs(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show what this chat follows and whether alerts are paused."""
-        with self.db.session() as s:
-            sub = self._subscriber(s, update)
+
+        def read(s: Session, sub: Subscriber) -> tuple[list[tuple[str, list[str], list[str]]], bool, str]:
             rows = [(x.topic_id, list(x.sources or []), list(x.keywords or [])) for x in sub.subscriptions]
-            paused, mode = sub.paused, sub.mode
-            s.commit()
+            return rows, sub.paused, sub.mode
+
+        rows, paused, mode = await self._for_chat(update, read)
         if not rows:
             await self._reply(update, "尚未订阅任何主题 You follow no topic yet: /topics")
             return
@@ -210,8 +211,7 @@ class BotHandlers:
         if not words:
             await self._reply(update, "用法 Usage: /search &lt;关键词 words&gt;")
             return
-        with self.db.session() as s:
-            found = [(a.title, a.url, a.source, a.published_at) for a in search_articles(s, words)]
+        found = await asyncio.to_thread(self._search, words)
         if not found:
             await self._reply(update, f"没有找到 Nothing found for {html.escape(' '.join(words))}")
             return
@@ -229,16 +229,12 @@ class BotHandlers:
 
     async def pause(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop alerts to this chat until /resume."""
-        with self.db.session() as s:
-            set_paused(s, self._subscriber(s, update).id, True)
-            s.commit()
+        await self._for_chat(update, lambda s, sub: set_paused(s, sub.id, True))
         await self._reply(update, "⏸ 已暂停提醒 Alerts paused. /resume")
 
     async def resume(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start sending alerts again."""
-        with self.db.session() as s:
-            set_paused(s, self._subscriber(s, update).id, False)
-            s.commit()
+        await self._for_chat(update, lambda s, sub: set_paused(s, sub.id, False))
         await self._reply(update, "▶️ 已恢复提醒 Alerts resumed.")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,6 +1,6 @@
 """The dispatcher: claims due outbox rows channel by channel, sends them, records the outcome.
 
-Guarantees (see storage.outbox for the row life cycle):
+Guarantees (see storage.deliveries for the row life cycle):
 - every claimed row ends sent, pending again (retry with backoff), dead or skipped; a row the
   process could not settle (killed) is reclaimed by any dispatcher once its lease expires;
 - a row is marked sent right after its own send, so a crash costs at most the in-flight sends;
@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
-from storage import Database, outbox
+from storage import Database, deliveries
 from storage.subscribers import deactivate_channel
 
 from .alerts import ChannelBatch, load_batches
@@ -147,7 +147,7 @@ class Dispatcher:
             await asyncio.sleep(self.alerts.lease / 4)
             started = time.monotonic()
             try:
-                await self._db(outbox.extend_lease, self.worker, self.alerts.lease)
+                await self._db(deliveries.extend_lease, self.worker, self.alerts.lease)
                 self._lease_deadline = started + self.alerts.lease
             except Exception:
                 log.warning("could not renew leases; sends pause when they run short", exc_info=True)
@@ -179,7 +179,7 @@ class Dispatcher:
                 free = self.concurrency - len(in_flight)
                 if free > 0 and not self._stop.is_set() and self._lease_ok():
                     ids = await self._db(
-                        outbox.claim, self.worker, lease=self.alerts.lease, max_channels=free,
+                        deliveries.claim, self.worker, lease=self.alerts.lease, max_channels=free,
                         max_rows_per_channel=MAX_ROWS_PER_CHANNEL, exclude_channels=list(in_flight),
                         exclude_kinds=sorted(self.report.unavailable), delivery_kinds=self.delivery_kinds,
                     )  # fmt: skip
@@ -208,7 +208,7 @@ class Dispatcher:
                 except TimeoutError:
                     pass
             if self.report.unavailable:
-                pending = await self._db(outbox.pending_by_kind)
+                pending = await self._db(deliveries.pending_by_kind)
                 for kind in self.report.unavailable:
                     if pending.get(kind):
                         self.report.waiting[kind] = pending[kind]
@@ -225,23 +225,27 @@ class Dispatcher:
         """Send one channel's claimed rows in order; settle each message's rows right after it."""
         ids = batch.delivery_ids
         if not batch.active:
-            self.report.skipped += await self._db(outbox.mark_skipped, ids, self.worker, "channel inactive")
+            self.report.skipped += await self._db(
+                deliveries.mark_skipped, ids, self.worker, "channel inactive"
+            )
             return
         if batch.paused:
-            self.report.skipped += await self._db(outbox.mark_skipped, ids, self.worker, "subscriber paused")
+            self.report.skipped += await self._db(
+                deliveries.mark_skipped, ids, self.worker, "subscriber paused"
+            )
             return
         sender = self.senders.get(batch.kind)
         if sender is None:
             why = self.report.unavailable.get(batch.kind) or f"no sender for channel kind {batch.kind!r}"
             self.report.unavailable.setdefault(batch.kind, why)
-            await self._db(outbox.release, ids, self.worker, note=why)
+            await self._db(deliveries.release, ids, self.worker, note=why)
             return
         try:
             messages = sender.render(batch)
         except Exception as exc:  # a bug in rendering: keep the rows, retry with backoff
             log.exception("rendering alerts for channel %s failed", batch.channel_id)
             await self._db(
-                outbox.mark_retry, ids, self.worker, f"render: {type(exc).__name__}: {exc}",
+                deliveries.mark_retry, ids, self.worker, f"render: {type(exc).__name__}: {exc}",
                 max_attempts=self.alerts.max_attempts, backoff_base=self.alerts.backoff_base,
                 backoff_max=self.alerts.backoff_max,
             )  # fmt: skip
@@ -260,7 +264,7 @@ class Dispatcher:
             except SenderUnavailable as exc:
                 self._unusable(batch.kind, str(exc))
                 self.report.waiting[batch.kind] += await self._db(
-                    outbox.release, mine + rest, self.worker, note=str(exc)
+                    deliveries.release, mine + rest, self.worker, note=str(exc)
                 )
                 return
             except Exception as exc:  # a bug in rendering/sending: retry later, keep going
@@ -269,12 +273,12 @@ class Dispatcher:
             if isinstance(outcome, Sent) and message.progress is not None:
                 # A part of a split digest: the row stays ours until its last part is sent.
                 self.report.messages += 1
-                if not await self._db(outbox.mark_progress, mine, self.worker, message.progress):
+                if not await self._db(deliveries.mark_progress, mine, self.worker, message.progress):
                     self.report.lost_leases += len(mine)
                     return  # another dispatcher owns the digest now; it resumes after this part
                 continue
             if isinstance(outcome, Sent):
-                n = await self._db(outbox.mark_sent, mine, self.worker)
+                n = await self._db(deliveries.mark_sent, mine, self.worker)
                 self.report.sent += n
                 self.report.digests += n if message.digest is not None else 0
                 self.report.messages += 1
@@ -282,7 +286,7 @@ class Dispatcher:
                 continue
             if isinstance(outcome, Transient):
                 retrying, dead = await self._db(
-                    outbox.mark_retry, mine, self.worker, outcome.error,
+                    deliveries.mark_retry, mine, self.worker, outcome.error,
                     max_attempts=self.alerts.max_attempts, backoff_base=self.alerts.backoff_base,
                     backoff_max=self.alerts.backoff_max, not_before=outcome.retry_after,
                 )  # fmt: skip
@@ -290,11 +294,11 @@ class Dispatcher:
                 self.report.dead += dead
                 if rest:  # not tried: back in the queue without spending an attempt, after a pause
                     pause = max(outcome.retry_after, self.alerts.backoff_base)
-                    await self._db(outbox.release, rest, self.worker, delay=pause)
+                    await self._db(deliveries.release, rest, self.worker, delay=pause)
                 return
             assert isinstance(outcome, Permanent)
             if not outcome.deactivate:
-                self.report.dead += await self._db(outbox.mark_dead, mine, self.worker, outcome.error)
+                self.report.dead += await self._db(deliveries.mark_dead, mine, self.worker, outcome.error)
                 settled.update(mine)
                 continue
             await self._deactivate(batch, outcome.error, mine + rest)
@@ -304,7 +308,7 @@ class Dispatcher:
         def work(session) -> int:
             deactivate_channel(session, batch.channel_id, reason)
             session.commit()
-            return outbox.mark_dead(session, ids, self.worker, f"channel deactivated: {reason}")
+            return deliveries.mark_dead(session, ids, self.worker, f"channel deactivated: {reason}")
 
         self.report.dead += await self._db(work)
         note = f"channel {batch.channel_id} ({batch.kind} {batch.address}) of subscriber {batch.subscriber_id}: {reason}"

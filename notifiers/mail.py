@@ -1,7 +1,7 @@
 """Email alerts over SMTP: multipart text + HTML, one-click unsubscribe, stable Message-IDs.
 
 The Message-ID is derived from the outbox rows a mail settles, so the rare resend after a crash
-(see storage.outbox) carries the same Message-ID and mail clients can fold the two copies.
+(see storage.deliveries) carries the same Message-ID and mail clients can fold the two copies.
 """
 
 from __future__ import annotations

@@ -292,7 +292,7 @@ class Delivery(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(
         String(10), default="pending"
-    )  # pending|sending|sent|dead|skipped (see storage.outbox)
+    )  # pending|sending|sent|dead|skipped (see storage.deliveries)
     topics: Mapped[list[Any]] = mapped_column(default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

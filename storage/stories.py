@@ -43,7 +43,7 @@ from sqlalchemy.orm.util import identity_key
 from . import _minhash
 from ._minhash import Signature, band_keys, containment
 from .models import Article, Story, StoryTopic
-from .types import utcnow
+from .types import to_beijing, utcnow
 
 __all__ = [
     "MAX_CANDIDATES",
@@ -53,7 +53,9 @@ __all__ = [
     "MIN_CONTAINMENT",
     "MIN_SHARED",
     "Signature",
+    "add_topics",
     "assign",
+    "jsonable",
     "list_stories",
     "match",
     "signature",
@@ -269,6 +271,18 @@ def assign(session: Session, article: Article, *, changed: bool = False) -> Stor
     return _story(session, story_id, lead_article_id=article.id, created_at=now, updated_at=now)
 
 
+def add_topics(session: Session, story: Story, topics: set[str]) -> list[str]:
+    """Add those of `topics` the story lacks (kept as first seen); returns them, sorted."""
+    if not topics:
+        return []
+    have = set(session.scalars(select(StoryTopic.topic_id).where(StoryTopic.story_id == story.id)))
+    added = sorted(topics - have)
+    for topic_id in added:
+        session.add(StoryTopic(story_id=story.id, topic_id=topic_id))
+    session.flush()
+    return added
+
+
 def story_summary(session: Session, story_id: int) -> dict[str, Any]:
     """One story as plain data for the CLI, the alerts and the web archive (datetimes aware UTC).
 
@@ -359,3 +373,15 @@ def list_stories(session: Session, *, since: datetime | None = None, limit: int 
     if since is not None:
         query = query.where(when >= since)
     return _summaries(session, list(session.scalars(query)))
+
+
+def jsonable(value: Any) -> Any:
+    """A story summary (or any plain data) for JSON: datetimes become Beijing-time ISO 8601
+    strings (+08:00), recursively."""
+    if isinstance(value, datetime):
+        return to_beijing(value).isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value

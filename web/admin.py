@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from storage.archive import deliveries, requeue
+from storage.deliveries import stats
 from storage.health import source_health
-from storage.outbox import stats
 from storage.subscribers import list_subscribers
 
 from .app import page

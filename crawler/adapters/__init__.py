@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.http import TextResponse
 
-from storage.ingest import ArticleData
+from processor.items import ArticleData
 
 from .base import Adapter, BrokenPage, ListItem, ListPage
 from .beijing_gov import BeijingGov

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from storage.ingest import ArticleData
+from processor.items import ArticleData
 
 from ..clean import clean_body, html_to_text
 

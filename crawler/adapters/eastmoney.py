@@ -6,7 +6,7 @@ import re
 
 from scrapy.http import TextResponse
 
-from storage.ingest import ArticleData
+from processor.items import ArticleData
 
 from ..dates import parse_cn_datetime
 from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, first_text, origin_from_text

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import lxml.html
 from scrapy.http import TextResponse
 
-from storage.ingest import ArticleData
+from processor.items import ArticleData
 
 from ..dates import parse_cn_datetime
 from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, origin_from_text

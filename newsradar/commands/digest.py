@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING
 from notifiers import notifier_settings, topic_ids, topics_of
 from notifiers.alerts import topic_labels
 from notifiers.dispatch import run_dispatch
+from processor.digests import queue_digests
 from storage import utcnow
-from storage.outbox import enqueue_digests, plan_digests
-from storage.stories import story_summary
 from storage.types import to_beijing
 
 from .dispatch import print_report_notes
@@ -58,29 +57,30 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     db = ctx.db()
     labels = topic_labels(topics_of(ctx.config))
     with db.session() as s:
-        plans = plan_digests(
-            s, day, topic_order=topic_ids(ctx.config), include_empty=settings.alerts.digest_empty
+        done = queue_digests(
+            s,
+            day,
+            topic_order=topic_ids(ctx.config),
+            include_empty=settings.alerts.digest_empty,
+            dry_run=args.dry_run,
         )
-        if args.dry_run:
-            print(f"digest {day} (dry run): {len(plans)} subscribers", file=ctx.out)
-            for plan in plans:
-                who = f"subscriber {plan.subscriber_id}" + (
-                    f" ({plan.subscriber_name})" if plan.subscriber_name else ""
-                )
-                where = ", ".join(f"{kind} {address}" for _, kind, address in plan.channels)
-                print(f"{who} -> {where}: {len(plan.items)} stories", file=ctx.out)
-                for story_id, topics in plan.items:
-                    lead = story_summary(s, story_id)["lead"] or {}
-                    print(
-                        f"  [{labels.get(topics[0], topics[0])}] #{story_id} {lead.get('title', '')}",
-                        file=ctx.out,
-                    )
-            return 0
-        queued = enqueue_digests(s, day, plans)
-        s.commit()
-    channels = sum(len(p.channels) for p in plans)
+    if args.dry_run:
+        print(f"digest {day} (dry run): {len(done.plans)} subscribers", file=ctx.out)
+        for plan in done.plans:
+            who = f"subscriber {plan.subscriber_id}" + (
+                f" ({plan.subscriber_name})" if plan.subscriber_name else ""
+            )
+            where = ", ".join(f"{kind} {address}" for _, kind, address in plan.channels)
+            print(f"{who} -> {where}: {len(plan.items)} stories", file=ctx.out)
+            for story_id, topics in plan.items:
+                label = labels.get(topics[0], topics[0])
+                print(f"  [{label}] #{story_id} {done.titles.get(story_id, '')}", file=ctx.out)
+        return 0
     report = run_dispatch(db, settings, ctx.out, labels=labels, delivery_kinds=("digest",))
-    parts = [f"queued {queued} of {channels} digests", f"sent {report.digests} in {report.messages} messages"]
+    parts = [
+        f"queued {done.queued} of {done.channels} digests",
+        f"sent {report.digests} in {report.messages} messages",
+    ]
     for name in ("retrying", "dead", "skipped"):
         if getattr(report, name):
             parts.append(f"{name} {getattr(report, name)}")

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from crawler import probe_source
 from storage import to_beijing
 
-from .crawl import crawler_settings, source_dicts
-
 if TYPE_CHECKING:
     from ..context import Context
 
@@ -41,8 +39,8 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_test(args: argparse.Namespace, ctx: Context) -> int:
     source = ctx.config.source(args.name)
-    settings = crawler_settings(ctx, args.verbose)
-    items, report = probe_source(source_dicts([source])[0], settings, articles=args.articles)
+    settings = ctx.crawl_settings(args.verbose, store=False)
+    items, report = probe_source(ctx.crawl_sources([args.name])[0], settings, articles=args.articles)
     out = ctx.out
     print(
         f"{source.name}: {len(items)} items on the first list page ({report.requests} requests, {report.errors} errors)",

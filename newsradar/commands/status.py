@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from storage import Article, Story, to_beijing
+from storage.deliveries import stats
 from storage.health import source_health
-from storage.outbox import stats
 
 if TYPE_CHECKING:
     from ..context import Context

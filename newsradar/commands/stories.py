@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from storage import to_beijing
-from storage.stories import list_stories, story_summary
+from storage.stories import jsonable, list_stories, story_summary
 
 from ..timeparse import since
 
 if TYPE_CHECKING:
     from ..context import Context
 
-__all__ = ["register", "run_list", "run_show", "jsonable"]
+__all__ = ["register", "run_list", "run_show"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,17 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true", help="one JSON object")
     show.set_defaults(func=run_show)
-
-
-def jsonable(value: Any) -> Any:
-    """Datetimes become Beijing-time ISO 8601 strings (+08:00), recursively."""
-    if isinstance(value, datetime):
-        return to_beijing(value).isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def _when(value: datetime | None) -> str:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import secrets
 import sys
 from typing import TYPE_CHECKING
 
 from notifiers import topic_ids
-from notifiers.others import apprise_url_ok
-from notifiers.settings import is_email
+from notifiers.addresses import AddressError, channels_from
 from storage import to_beijing
 from storage.subscribers import (
     MODES,
@@ -24,8 +21,6 @@ from storage.subscribers import (
 
 if TYPE_CHECKING:
     from ..context import Context
-
-_CHAT = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$")
 
 
 def _csv(text: str) -> list[str]:
@@ -81,23 +76,12 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
     unknown = [t for t in args.topics if t not in known]
     if unknown:
         return _refuse(ctx, f"unknown topic {', '.join(unknown)} (known: {', '.join(known)})")
-    channels: list[tuple[str, str]] = []
-    for chat in args.telegram_chat:
-        if not _CHAT.match(chat.strip()):
-            return _refuse(
-                ctx, f"{chat!r} is not a Telegram chat id (a number like 123456 or -100123, or @name)"
-            )
-        channels.append(("telegram", chat.strip()))
-    for addr in args.email:
-        if not is_email(addr.strip()):
-            return _refuse(ctx, f"{addr!r} is not an email address like name@example.org")
-        channels.append(("email", addr.strip()))
-    for url in args.apprise:
-        if not apprise_url_ok(url.strip()):
-            return _refuse(ctx, f"{url!r} is not an Apprise URL this version understands")
-        channels.append(("apprise", url.strip()))
-    if args.console or not channels:
-        channels.append(("console", f"stdout#{secrets.token_hex(4)}"))
+    try:
+        channels = channels_from(
+            telegram=args.telegram_chat, email=args.email, apprise=args.apprise, console=args.console
+        )
+    except AddressError as exc:
+        return _refuse(ctx, str(exc))
     sources = {s.name for s in ctx.config.sources}
     unknown_sources = [s for s in args.sources if sources and s not in sources]
     if unknown_sources:

@@ -68,7 +68,7 @@ def run_evaluate(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_reclassify(args: argparse.Namespace, ctx: Context) -> int:
-    from storage.ingest import Ingestor
+    from processor import Ingestor
 
     db = ctx.db()
     ingestor = Ingestor(ctx.matcher())

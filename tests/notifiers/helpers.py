@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from newsradar.context import Context
+from processor import ArticleData, Ingestor
 from storage import Database, Delivery
-from storage.ingest import ArticleData, Ingestor
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key"
@@ -155,3 +155,13 @@ def ingest(env: Env, items: Iterable[ArticleData]) -> list:
         for item in items:
             out.append(ingestor.ingest(s, item))
     return out
+
+
+def subscribe(env: Env, channels: list[tuple[str, str]], topics: list[str], **kw: Any) -> int:
+    """Add a subscriber with these channels and topics (storage.subscribers rules); returns its id."""
+    from storage.subscribers import add_subscriber
+
+    with env.db.session() as s:
+        sub = add_subscriber(s, channels=channels, topics=topics, **kw)
+        s.commit()
+        return sub.id

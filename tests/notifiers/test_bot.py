@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
+import time
 
 import pytest
 from sqlalchemy import select
@@ -43,7 +45,11 @@ def reply_to(api: FakeBotAPI, text: str, *, method: str = "sendMessage", chat: i
 
 def test_bot_commands(bot):
     api, env = bot
-    assert api.calls_of("getMe") and api.calls_of("deleteWebhook") or api.calls_of("getUpdates")
+    methods = [c.method for c in list(api.calls)]
+    # The bot checks its token and drops any webhook before it starts polling.
+    assert "getMe" in methods and "deleteWebhook" in methods, methods
+    assert methods.index("getMe") < methods.index("getUpdates"), methods
+    assert methods.index("deleteWebhook") < methods.index("getUpdates"), methods
     assert api.wait_for(lambda: len(api.calls_of("setMyCommands")) == 2, timeout=10)
     names = {c["command"] for c in api.calls_of("setMyCommands")[0].params["commands"]}
     assert {"topics", "subscribe", "unsubscribe", "mysubs", "search", "pause", "resume", "help"} <= names
@@ -89,3 +95,31 @@ def test_bot_commands(bot):
         assert set(s.scalars(select(Subscription.topic_id).where(Subscription.subscriber_id == sub.id))) == {
             "fintech"
         }
+
+
+def test_a_locked_database_does_not_stop_the_bot(bot):
+    """A handler waiting on a SQLite lock (up to busy_timeout) waits in a worker thread: the
+    event loop keeps polling, and the reply comes once the lock is gone."""
+    api, env = bot
+    assert "Welcome" in reply_to(api, "/start")  # the chat's subscriber exists
+    lock = sqlite3.connect(env.dir / "nr.db", timeout=30, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # every writer now waits until we let go
+    try:
+        before = len(api.sent(CHAT))
+        uid = api.push_command(CHAT, "/pause")
+        # the bot has fetched /pause once it asks for later updates; its handler then waits on the lock
+        assert api.wait_for(
+            lambda: any(int(c.params.get("offset") or 0) > uid for c in api.calls_of("getUpdates")),
+            timeout=15,
+        ), "the bot stopped polling once it fetched /pause (its handler blocks the event loop)"
+        time.sleep(1.0)
+        polls = len(api.calls_of("getUpdates"))
+        assert api.wait_for(lambda: len(api.calls_of("getUpdates")) >= polls + 2, timeout=10), (
+            "the bot stopped polling while a handler waited on the database"
+        )
+        assert len(api.sent(CHAT)) == before  # /pause is still waiting for the lock
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert api.wait_for(lambda: len(api.sent(CHAT)) > before, timeout=30)
+    assert "paused" in api.sent(CHAT)[-1].text

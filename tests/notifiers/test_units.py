@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import html.parser
-import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
 
 from newsradar.config import ConfigError, load
 from notifiers.alerts import Alert
@@ -23,9 +21,6 @@ from notifiers.render import (
 )
 from notifiers.settings import SettingsError, parse_section
 from notifiers.tokens import sign, unsubscribe_url, verify
-from storage import Channel, Delivery, outbox
-from storage.subscribers import add_subscriber, deactivate_channel, set_paused
-from tests.notifiers.helpers import article, ingest, make_env
 
 # -- settings -------------------------------------------------------------------------------
 
@@ -143,107 +138,24 @@ def test_email_html_is_sanitised():
     assert "&lt;img" in content.html
 
 
-# -- outbox ---------------------------------------------------------------------------------
+# -- channel addresses ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def env(tmp_path):
-    return make_env(tmp_path, alerts={"lease": 1})
+def test_channel_addresses_are_checked_before_storing():
+    from notifiers.addresses import AddressError, channels_from
 
-
-def add(env, channels, topics, **kw) -> int:
-    with env.db.session() as s:
-        sub = add_subscriber(s, channels=channels, topics=topics, **kw)
-        s.commit()
-        return sub.id
-
-
-def test_enqueue_rules(env):
-    a = add(env, [("console", "a"), ("email", "a@x.org")], ["fintech"])
-    d = add(env, [("console", "d")], ["fintech"], mode="digest")
-    p = add(env, [("console", "p")], ["fintech"])
-    src = add(env, [("console", "src")], ["fintech"], sources=["other-site"])
-    kw = add(env, [("console", "kw")], ["fintech"], keywords=["第2号"])
-    off = add(env, [("console", "off"), ("console", "on")], ["fintech"])
-    with env.db.session() as s:
-        set_paused(s, p, True)
-        deactivate_channel(s, s.scalar(select(Channel.id).where(Channel.address == "off")), "gone")
-        s.commit()
-    ingest(env, [article(1, "fintech"), article(2, "fintech", title="第2号 新闻")])
-    with env.db.session() as s:
-        rows = s.execute(select(Delivery.subscriber_id, Delivery.story_id, Delivery.topics)).all()
-    by_sub = {}
-    for sid, story, topics in rows:
-        by_sub.setdefault(sid, []).append(story)
-        assert topics == ["fintech"]
-    assert sorted(by_sub[a]) == [1, 1, 2, 2]  # two channels
-    assert d not in by_sub and p not in by_sub and src not in by_sub
-    assert by_sub[kw] == [2]
-    assert by_sub[off] == [1, 2]  # only the active channel
-
-
-def test_claim_lease_reclaim_and_retry(env):
-    add(env, [("console", "c1")], ["fintech"])
-    add(env, [("console", "c2")], ["fintech"])
-    ingest(env, [article(i, "fintech") for i in range(3)])
-    with env.db.session() as s:
-        first = outbox.claim(s, "w1", lease=60, max_channels=1)
-    with env.db.session() as s:
-        second = outbox.claim(s, "w2", lease=60)
-    with env.db.session() as s:
-        assert outbox.claim(s, "w3", lease=60) == []
-    assert len(first) == 3 and len(second) == 3 and not set(first) & set(second)
-    # an expired lease is reclaimed by someone else, and the old owner can no longer settle it
-    with env.db.session() as s:
-        s.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(first))
-            .values(claimed_until=datetime.now(UTC) - timedelta(1))
-        )
-        s.commit()
-    with env.db.session() as s:
-        again = outbox.claim(s, "w4", lease=60)
-    assert again == first
-    with env.db.session() as s:
-        assert outbox.mark_sent(s, first, "w1") == 0
-        assert outbox.mark_sent(s, first, "w4") == 3
-        retrying, dead = outbox.mark_retry(
-            s, second, "w2", "boom", max_attempts=2, backoff_base=10, backoff_max=60
-        )
-        assert (retrying, dead) == (3, 0)
-        rows = s.scalars(select(Delivery).where(Delivery.id.in_(second))).all()
-        assert all(
-            r.status == "pending" and r.next_attempt_at > datetime.now(UTC) + timedelta(seconds=5)
-            for r in rows
-        )
-        assert [r.attempts for r in s.scalars(select(Delivery).where(Delivery.id.in_(first)))] == [2, 2, 2]
-    assert (
-        outbox.backoff(1, 30, 3600) == 30
-        and outbox.backoff(4, 30, 3600) == 240
-        and outbox.backoff(20, 30, 3600) == 3600
+    got = channels_from(
+        telegram=[" -100123 ", "@news_room"], email=["a@b.org"], apprise=["json://127.0.0.1/x"]
     )
-
-
-def test_concurrent_claims_never_overlap(env):
-    for i in range(20):
-        add(env, [("console", f"c{i}")], ["fintech"])
-    ingest(env, [article(i, "fintech") for i in range(5)])
-    got: dict[str, list[int]] = {}
-
-    def worker(name):
-        mine = []
-        while True:
-            with env.db.session() as s:
-                ids = outbox.claim(s, name, lease=60, max_channels=2, max_rows_per_channel=2)
-            if not ids:
-                break
-            mine += ids
-        got[name] = mine
-
-    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    everything = [i for ids in got.values() for i in ids]
-    assert len(everything) == len(set(everything)) == 100
+    assert got == [("telegram", "-100123"), ("telegram", "@news_room"), ("email", "a@b.org"),
+                   ("apprise", "json://127.0.0.1/x")]  # fmt: skip
+    ((kind, address),) = channels_from()
+    assert kind == "console" and address.startswith("stdout#")
+    assert [k for k, _ in channels_from(email=["a@b.org"], console=True)] == ["email", "console"]
+    for bad, problem in [
+        ({"telegram": ["12ab"]}, "not a Telegram chat id"),
+        ({"email": ["a@b.org", "nope"]}, "'nope' is not an email address"),
+        ({"apprise": ["nosuchscheme://x"]}, "not an Apprise URL"),
+    ]:
+        with pytest.raises(AddressError, match=problem):
+            channels_from(**bad)

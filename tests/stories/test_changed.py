@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from processor import ArticleData, Ingestor
 from storage import ArticleSignature, LshBucket, stories
-from storage.ingest import ArticleData, Ingestor
 
 from .util import add, body
 

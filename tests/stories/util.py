@@ -6,7 +6,8 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from storage.ingest import ArticleData, Ingestor, MatchData
+from classifier import TopicMatch
+from processor import ArticleData, Ingestor
 
 DATA = Path(__file__).parent / "data"
 GOV_FULL = (DATA / "gov_full.txt").read_text()  # 《关于推进北京城市副中心高质量发展的实施方案》, full notice
@@ -35,8 +36,8 @@ def add(
 ):
     """Ingest one article (optionally matching `topics`) and return its IngestResult."""
 
-    def matcher(_title: str, _text: str) -> list[MatchData]:
-        return [MatchData(t, 1.0, {t: 1}, "", [], "h") for t in topics]
+    def matcher(_title: str, _text: str) -> list[TopicMatch]:
+        return [TopicMatch(t, 1.0, {t: 1}, "", (), "h") for t in topics]
 
     data = ArticleData(
         source=source,

@@ -14,7 +14,7 @@ import httpx
 
 from newsradar.config import load
 from newsradar.context import Context
-from storage.ingest import ArticleData, Ingestor
+from processor import ArticleData, Ingestor
 from tests.notifiers.helpers import TOPIC_TEXT, _filler
 
 BASE = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from newsradar.config import load
 from newsradar.context import Context
+from processor import ArticleData, Ingestor
 from storage import Channel
-from storage.ingest import ArticleData, Ingestor
 from tests.helpers import run_cli
 from tests.notifiers.helpers import SECRET, TOPIC_TEXT, _filler
 from tests.web.helpers import serve, write_config

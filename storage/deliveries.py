@@ -1,4 +1,8 @@
-"""Delivery outbox: alert rows written in the ingest transaction, before anything is sent.
+"""The delivery queue (the outbox): alert and digest rows, written before anything is sent.
+
+Who gets which row is decided above storage (processor.fanout for instant alerts,
+processor.digests for daily digests); this module only inserts the rows it is handed and moves
+them through their life.
 
 Life of a row: ``pending`` -> (claimed by a dispatcher) ``sending`` -> ``sent``; a transient
 failure puts it back to ``pending`` with a later ``next_attempt_at`` (exponential backoff) until
@@ -22,42 +26,33 @@ messages records ``digest_progress`` after each part, so a retry sends only the 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import Article, Channel, Delivery, Story, StoryTopic, Subscriber, Subscription
-from .types import BEIJING, utcnow
+from .models import Channel, Delivery
+from .types import utcnow
 
 __all__ = [
-    "DIGEST_MODES",
     "STATUSES",
-    "DigestPlan",
     "backoff",
-    "beijing_day",
     "claim",
-    "enqueue",
-    "enqueue_digests",
     "extend_lease",
+    "insert_new",
     "mark_dead",
     "mark_progress",
     "mark_retry",
     "mark_sent",
     "mark_skipped",
     "pending_by_kind",
-    "plan_digests",
     "release",
     "stats",
 ]
 
 STATUSES = ("pending", "sending", "sent", "dead", "skipped")
-INSTANT_MODES = ("instant", "both")
-DIGEST_MODES = ("digest", "both")
 
 
 def _insert(session: Session):
@@ -70,98 +65,14 @@ def _insert(session: Session):
     return insert(Delivery)
 
 
-def _insert_new(session: Session, values: list[dict[str, Any]], unique: list[str]) -> int:
-    """INSERT the rows, skipping those that clash on the `unique` columns; returns rows written."""
+def insert_new(session: Session, values: list[dict[str, Any]], unique: list[str]) -> int:
+    """INSERT delivery rows, skipping those that clash on the `unique` columns (no commit);
+    returns rows written. Concurrent writers of the same rows are safe: the loser inserts nothing."""
     if not values:
         return 0
     stmt = _insert(session).values(values).on_conflict_do_nothing(index_elements=unique)
     result = session.execute(stmt)
     return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(values)
-
-
-def _covers(sub: Subscription, articles: Sequence[tuple[str, str, str]]) -> bool:
-    """Does a narrowed subscription (sources / keywords) accept this story's articles?"""
-    rows = articles
-    if sub.sources:
-        wanted = set(sub.sources)
-        rows = [a for a in rows if a[0] in wanted]
-        if not rows:
-            return False
-    if sub.keywords:
-        words = [k.lower() for k in sub.keywords if k]
-        return any(w in f"{title}\n{body}".lower() for _, title, body in rows for w in words)
-    return True
-
-
-def enqueue(session: Session, story: Story, new_topics: list[str]) -> int:
-    """Queue alerts of this story for subscribers of the newly added topics; returns rows written.
-
-    Runs inside the caller's transaction (no commit). A subscriber who already has a row for
-    this story is skipped, so a story that gains a topic later does not alert them twice; the
-    unique (subscriber, story, channel) key plus ON CONFLICT DO NOTHING keeps concurrent ingests safe.
-    """
-    if not new_topics:
-        return 0
-    subs = session.execute(
-        select(Subscription)
-        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
-        .where(
-            Subscription.topic_id.in_(new_topics),
-            Subscriber.paused.is_(False),
-            Subscriber.mode.in_(INSTANT_MODES),
-        )
-    ).scalars()
-    by_subscriber: dict[int, list[Subscription]] = defaultdict(list)
-    for s in subs:
-        by_subscriber[s.subscriber_id].append(s)
-    if not by_subscriber:
-        return 0
-    already = set(
-        session.scalars(
-            select(Delivery.subscriber_id).where(
-                Delivery.story_id == story.id, Delivery.subscriber_id.in_(list(by_subscriber))
-            )
-        )
-    )
-    articles: list[tuple[str, str, str]] | None = None
-    channels: dict[int, list[int]] = defaultdict(list)
-    for sid, cid in session.execute(
-        select(Channel.subscriber_id, Channel.id).where(
-            Channel.subscriber_id.in_(list(by_subscriber)), Channel.active.is_(True)
-        )
-    ):
-        channels[sid].append(cid)
-    now = utcnow()
-    values: list[dict[str, Any]] = []
-    for sid, wanted in sorted(by_subscriber.items()):
-        if sid in already or not channels.get(sid):
-            continue
-        if articles is None and any(s.sources or s.keywords for s in wanted):
-            articles = [
-                (a.source, a.title or "", a.body_text or "")
-                for a in session.execute(
-                    select(Article.source, Article.title, Article.body_text).where(
-                        Article.story_id == story.id
-                    )
-                )
-            ]
-        topics = sorted({s.topic_id for s in wanted if _covers(s, articles or [])})
-        if not topics:
-            continue
-        for cid in sorted(channels[sid]):
-            values.append(
-                dict(
-                    subscriber_id=sid,
-                    story_id=story.id,
-                    channel_id=cid,
-                    status="pending",
-                    topics=topics,
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                )  # fmt: skip
-            )
-    return _insert_new(session, values, ["subscriber_id", "story_id", "channel_id"])
 
 
 def _due(now: datetime):
@@ -395,163 +306,3 @@ def stats(session: Session, *, dead_limit: int = 20) -> dict[str, Any]:
         )
     ]
     return dict(deliveries=by_status, due=due, oldest_pending=oldest, inactive_channels=inactive, dead=dead)
-
-
-# -- daily digests ---------------------------------------------------------------------------
-
-
-@dataclass
-class DigestPlan:
-    """What one subscriber's digest of one day says: (story id, topic ids) in display order."""
-
-    subscriber_id: int
-    subscriber_name: str
-    channels: list[tuple[int, str, str]]  # (channel id, kind, address), active ones
-    items: list[tuple[int, list[str]]] = field(default_factory=list)
-
-    @property
-    def topics(self) -> list[str]:
-        return sorted({t for _, ts in self.items for t in ts})
-
-
-def beijing_day(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a Beijing calendar day, as aware datetimes."""
-    start = datetime.combine(day, time(0), tzinfo=BEIJING)
-    return start, start + timedelta(days=1)
-
-
-def _day_stories(session: Session, day: date) -> dict[int, datetime]:
-    """Stories of a Beijing day -> when they were first published.
-
-    A story belongs to the day its earliest copy was published (so each story is in one digest
-    however many copies follow); a story with no dated copy, to the day it was first seen.
-    """
-    start, end = beijing_day(day)
-    touched = select(Article.story_id).where(
-        Article.published_at >= start, Article.published_at < end, Article.story_id.is_not(None)
-    )
-    first = func.min(Article.published_at)
-    out: dict[int, datetime] = {
-        sid: when
-        for sid, when in session.execute(
-            select(Article.story_id, first)
-            .where(Article.story_id.in_(touched))
-            .group_by(Article.story_id)
-            .having(first >= start, first < end)
-        )
-    }
-    dated = select(Article.story_id).where(Article.published_at.is_not(None), Article.story_id.is_not(None))
-    for sid, created in session.execute(
-        select(Story.id, Story.created_at).where(
-            Story.created_at >= start, Story.created_at < end, Story.id.not_in(dated)
-        )
-    ):
-        out[sid] = created
-    return out
-
-
-def plan_digests(
-    session: Session, day: date, *, topic_order: Sequence[str] = (), include_empty: bool = False
-) -> list[DigestPlan]:
-    """Each active digest subscriber's stories of `day` (Beijing), matched as alerts are.
-
-    A story counts for a subscriber when one of its topics is followed and the subscription's
-    sources / keywords narrowing accepts it (_covers, as for instant alerts). Items are grouped
-    by topic (in `topic_order`, then by id), newest first inside a group; a story with several
-    followed topics is listed once, under the first. Subscribers with nothing get a plan only
-    with include_empty (a "no matching news" digest); paused ones and ones without an active
-    channel get none.
-    """
-    order = {t: i for i, t in enumerate(topic_order)}
-    stories = _day_stories(session, day)
-    story_topics: dict[int, set[str]] = defaultdict(set)
-    if stories:
-        for sid, topic in session.execute(
-            select(StoryTopic.story_id, StoryTopic.topic_id).where(StoryTopic.story_id.in_(list(stories)))
-        ):
-            story_topics[sid].add(topic)
-    subs: dict[int, list[Subscription]] = defaultdict(list)
-    names: dict[int, str] = {}
-    for subscription, name in session.execute(
-        select(Subscription, Subscriber.name)
-        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
-        .where(Subscriber.paused.is_(False), Subscriber.mode.in_(DIGEST_MODES))
-        .order_by(Subscription.subscriber_id, Subscription.id)
-    ):
-        subs[subscription.subscriber_id].append(subscription)
-        names[subscription.subscriber_id] = name or ""
-    if not subs:
-        return []
-    channels: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for ch in session.scalars(
-        select(Channel)
-        .where(Channel.subscriber_id.in_(list(subs)), Channel.active.is_(True))
-        .order_by(Channel.id)
-    ):
-        channels[ch.subscriber_id].append((ch.id, ch.kind, ch.address))
-    texts: dict[int, list[tuple[str, str, str]]] = {}
-
-    def articles(story_id: int) -> list[tuple[str, str, str]]:
-        if story_id not in texts:
-            texts[story_id] = [
-                (a.source, a.title or "", a.body_text or "")
-                for a in session.execute(
-                    select(Article.source, Article.title, Article.body_text).where(
-                        Article.story_id == story_id
-                    )
-                )
-            ]
-        return texts[story_id]
-
-    def topic_key(topic: str) -> tuple[int, str]:
-        return (order.get(topic, len(order)), topic)
-
-    newest = sorted(stories, key=lambda sid: (stories[sid], sid), reverse=True)
-    plans = []
-    for sid in sorted(subs):
-        if not channels.get(sid):
-            continue
-        wanted = subs[sid]
-        items: list[tuple[int, list[str]]] = []
-        for story_id in newest:
-            topics = story_topics.get(story_id, set())
-            matched = [
-                s.topic_id
-                for s in wanted
-                if s.topic_id in topics
-                and _covers(s, articles(story_id) if (s.sources or s.keywords) else [])
-            ]
-            if matched:
-                items.append((story_id, sorted(set(matched), key=topic_key)))
-        items.sort(key=lambda item: topic_key(item[1][0]))  # stable: newest first inside a topic
-        if items or include_empty:
-            plans.append(DigestPlan(sid, names.get(sid, ""), channels[sid], items))
-    return plans
-
-
-def enqueue_digests(session: Session, day: date, plans: Sequence[DigestPlan]) -> int:
-    """Write one digest row per plan and channel (no commit); returns rows written.
-
-    Unique on (subscriber, channel, day) with ON CONFLICT DO NOTHING: a second run, or two at
-    once, queue nothing more, and the stories of a queued digest never change.
-    """
-    now = utcnow()
-    values: list[dict[str, Any]] = [
-        dict(
-            kind="digest",
-            subscriber_id=plan.subscriber_id,
-            story_id=None,
-            channel_id=cid,
-            digest_day=day,
-            digest_items=[[story_id, topics] for story_id, topics in plan.items],
-            digest_progress=0,
-            status="pending",
-            topics=plan.topics,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )  # fmt: skip
-        for plan in plans
-        for cid, _, _ in plan.channels
-    ]
-    return _insert_new(session, values, ["subscriber_id", "channel_id", "digest_day"])

@@ -1,0 +1,124 @@
+"""Ingest: classify one extracted article, group it into its story and queue the alerts it causes.
+
+The deciding happens here; the writing is storage's (storage.articles, storage.stories,
+storage.deliveries). Everything for one article happens in one transaction: an article is never
+stored without its matches, its story and its pending alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import Article, stories
+from storage.articles import (
+    ARTICLE_FIELDS,
+    MatchLike,
+    content_hash,
+    find_article,
+    replace_matches,
+    set_list_stamp,
+    write_article,
+)
+
+from .fanout import queue_alerts
+from .items import ArticleData
+
+__all__ = ["IngestResult", "Ingestor", "Matcher"]
+
+# (title, body text) -> the topics it matches; classifier.matcher_from_topics builds one.
+Matcher = Callable[[str, str], Sequence[MatchLike]]
+
+
+@dataclass
+class IngestResult:
+    status: str  # new | updated | unchanged
+    article_id: int
+    story_id: int | None
+    new_topics: list[str]
+
+
+class Ingestor:
+    """Stores articles with what follows from them; the classifier is passed in (a Matcher)."""
+
+    def __init__(self, matcher: Matcher | None = None) -> None:
+        self.matcher = matcher
+
+    def ingest(self, session: Session, data: ArticleData, *, commit: bool = True) -> IngestResult:
+        """Store or update one article and everything that follows from it, in one transaction.
+
+        commit=False leaves the commit to the caller, who may store several articles in one
+        transaction: all of them or none, never an article without its matches and alerts.
+        """
+        digest = content_hash(data.title, data.body_text)
+        known = find_article(session, data.url)
+        if known is not None and known.content_hash == digest:
+            if data.list_stamp and known.list_stamp != data.list_stamp:
+                set_list_stamp(session, known.id, data.list_stamp)
+                if commit:
+                    session.commit()
+            return IngestResult("unchanged", known.id, known.story_id, [])
+        status = "new" if known is None else "updated"
+        matches = self.matcher(data.title, data.body_text) if self.matcher is not None else []
+        fields = {name: getattr(data, name) for name in ARTICLE_FIELDS}
+        fields.update(tags=list(data.tags), canonical_url=data.canonical_url or data.url, content_hash=digest)
+        article = write_article(
+            session,
+            None if known is None else known.id,
+            data.url,
+            fields,
+            policy=data.policy,
+            matches=matches,
+        )
+        if status == "updated" and self.matcher is not None:
+            replace_matches(session, article, matches)
+        story = stories.assign(session, article, changed=(status == "updated"))
+        new_topics = stories.add_topics(session, story, {m.topic_id for m in matches})
+        if new_topics:
+            queue_alerts(session, story, new_topics)
+        if commit:
+            session.commit()
+        else:
+            session.flush()
+        return IngestResult(status, article.id, story.id, new_topics)
+
+    def reclassify(
+        self,
+        session: Session,
+        *,
+        since: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, int]:
+        """Re-match stored articles with the current topics; rows are updated in place, never duplicated.
+        A story that gains a topic this way alerts its subscribers like a new match would."""
+        query = select(Article.id).order_by(Article.id)
+        if since is not None:
+            query = query.where(
+                (Article.published_at >= since)
+                | (Article.published_at.is_(None) & (Article.fetched_at >= since))
+            )
+        ids = list(session.scalars(query))
+        stats = {"articles": len(ids), "changed": 0, "added": 0, "removed": 0, "alerts": 0}
+        for n, article_id in enumerate(ids, 1):
+            article = session.get(Article, article_id)
+            before = {m.topic_id: (round(m.score, 6), m.topic_hash) for m in article.matches}
+            matches = self.matcher(article.title, article.body_text) if self.matcher else []
+            replace_matches(session, article, matches)
+            after = {m.topic_id: (round(m.score, 6), m.topic_hash) for m in matches}
+            stats["added"] += len(after.keys() - before.keys())
+            stats["removed"] += len(before.keys() - after.keys())
+            stats["changed"] += before != after
+            if article.story_id is not None:
+                story = stories.assign(session, article, changed=False)
+                new_topics = stories.add_topics(session, story, set(after))
+                if new_topics:
+                    queue_alerts(session, story, new_topics)
+                    stats["alerts"] += 1
+            session.commit()
+            if progress is not None and (n % 50 == 0 or n == len(ids)):
+                progress(n, len(ids))
+        return stats

@@ -1,0 +1,36 @@
+"""The crawler's item: what an adapter extracted from one page, and what the processor takes in.
+
+Plain data with no imports beyond the standard library, so crawler adapters, the ingest worker
+and the processor share it without pulling each other in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["ArticleData"]
+
+
+@dataclass
+class ArticleData:
+    """What an adapter extracted from one page; the crawler's item and the ingest's input."""
+
+    source: str
+    url: str
+    title: str
+    body_text: str
+    canonical_url: str | None = None
+    published_at: datetime | None = None
+    origin: str | None = None
+    author: str | None = None
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    summary: str | None = None
+    body_html: str = ""
+    language: str = "zh"
+    extraction: str = "selectors"
+    list_stamp: str | None = None
+    tier: int = 3
+    policy: dict[str, Any] | None = None
