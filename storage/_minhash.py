@@ -25,7 +25,7 @@ __all__ = [
     "Signature",
     "band_keys",
     "containment",
-    "normalise",
+    "letters_and_digits",
     "signature",
 ]
 
@@ -50,7 +50,7 @@ _BAND_SALT = _rng.integers(1, 2**63, size=BANDS, dtype=np.uint64)
 _DROP = re.compile(r"[\W_]+")  # everything but letters and digits (str.isalnum)
 
 
-def normalise(text: str) -> str:
+def letters_and_digits(text: str) -> str:
     """NFKC, lowercase, drop whitespace, punctuation and symbols: copies differ mostly there."""
     text = _DROP.sub("", text)  # first, so the costly NFKC pass is mostly skipped
     if not unicodedata.is_normalized("NFKC", text):
@@ -75,14 +75,14 @@ _TABLE = _initial_table()  # BMP code point -> normalised code point (0: dropped
 
 
 def _learn(codes: np.ndarray) -> None:
-    """Fill the table for characters seen for the first time (per-character normalise())."""
+    """Fill the table for characters seen for the first time (per-character letters_and_digits())."""
     for cp in np.unique(codes[_TABLE[codes] == _UNKNOWN]).tolist():
-        out = normalise(chr(cp)) if not 0xD800 <= cp <= 0xDFFF else ""
+        out = letters_and_digits(chr(cp)) if not 0xD800 <= cp <= 0xDFFF else ""
         _TABLE[cp] = ord(out) if len(out) == 1 else (_COMPLEX if out else 0)
 
 
-def normalised_codes(text: str) -> np.ndarray:
-    """normalise(text) as an array of code points, by table lookup (the fast path)."""
+def letter_digit_codes(text: str) -> np.ndarray:
+    """letters_and_digits(text) as an array of code points, by table lookup (the fast path)."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(codes) and int(codes.max()) < 0x10000:
         mapped = _TABLE[codes]
@@ -91,7 +91,7 @@ def normalised_codes(text: str) -> np.ndarray:
             mapped = _TABLE[codes]
         if int(mapped.max()) != _COMPLEX:
             return mapped[mapped != 0]
-    norm = normalise(text)  # astral or multi-character forms: the exact, slower way
+    norm = letters_and_digits(text)  # astral or multi-character forms: the exact, slower way
     return np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
@@ -186,7 +186,7 @@ def signature(text: str) -> Signature:
     All in numpy, no per-shingle Python: the 32 permutations of every shingle form one
     (NUM_PERM, shingles) array, and np.minimum.reduceat takes each segment's minima at once.
     """
-    h = shingle_hashes(normalised_codes(text))
+    h = shingle_hashes(letter_digit_codes(text))
     n = len(h)
     if n == 0:
         return EMPTY

@@ -10,8 +10,8 @@ from .util import EM_SHORT, GOV_FULL, add, minutes
 
 def test_whole_body_jaccard_is_far_too_low_for_plain_lsh():
     # Why segments: the short copy is ~1% of the notice, so whole-body Jaccard cannot find it.
-    a = set(_minhash.normalise(EM_SHORT)[i : i + 5] for i in range(len(_minhash.normalise(EM_SHORT)) - 4))
-    norm = _minhash.normalise(GOV_FULL)
+    a = set(_minhash.letters_and_digits(EM_SHORT)[i : i + 5] for i in range(len(_minhash.letters_and_digits(EM_SHORT)) - 4))
+    norm = _minhash.letters_and_digits(GOV_FULL)
     b = {norm[i : i + 5] for i in range(len(norm) - 4)}
     assert len(a & b) / len(a | b) < 0.02
     assert len(a & b) / min(len(a), len(b)) > 0.9

@@ -21,7 +21,7 @@ def _mix(x: int) -> int:
 
 def reference(text: str) -> tuple[list[list[int]], list[int], int]:
     """Method steps 1-4 of tests/stories/README.md, one shingle at a time in plain Python."""
-    codes = [ord(c) for c in M.normalise(text)]
+    codes = [ord(c) for c in M.letters_and_digits(text)]
     pows = [int(p) for p in M._POW]
     h = [
         _mix(sum(codes[i + j] * pows[j] for j in range(M.SHINGLE)) & M64)
