@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CONFIG_ENV", "Config", "ConfigError", "CrawlSettings", "Source", "load", "parse_duration"]
+from notifiers.settings import parse_duration
+
+__all__ = ["CONFIG_ENV", "Config", "ConfigError", "CrawlSettings", "Source", "load"]
 
 CONFIG_ENV = "NEWSRADAR_CONFIG"
 DEFAULT_FILE = "newsradar.toml"
@@ -80,19 +82,6 @@ class Config:
                 return s
         known = ", ".join(s.name for s in self.sources) or "none configured"
         raise ConfigError(self.path, "sources", f"no source named {name!r} (known: {known})")
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
-
-
-def parse_duration(text: str) -> int:
-    """'90s', '10m', '2h', '1d' -> seconds; plain numbers are seconds."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        return int(text)
-    m = _DURATION.match(str(text))
-    if not m:
-        raise ValueError(f"{text!r} is not a duration like '30s', '10m', '2h' or '1d'")
-    return int(float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)])
 
 
 def _find(path: str | os.PathLike | None) -> Path | None:
@@ -225,7 +214,7 @@ class _Parser:
             if not re.match(r"^https?://[^/\s]+", u):
                 raise self.fail(f"{key}.start_urls", f"{u!r} is not an http(s) URL")
         try:
-            every = parse_duration(e.get("every", "10m"))
+            every = int(parse_duration(e.get("every", "10m")))
         except ValueError as exc:
             raise self.fail(f"{key}.every", str(exc)) from exc
         if every < 1:

@@ -21,6 +21,7 @@ __all__ = [
     "NotifierSettings",
     "SettingsError",
     "is_email",
+    "parse_duration",
     "TelegramSettings",
     "parse_section",
     "secret_key",
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class SettingsError(ValueError):
@@ -109,20 +111,32 @@ def secret_key() -> bytes | None:
     return value.encode() if value else None
 
 
-def _seconds(key: str, value: Any) -> float:
+def parse_duration(value: Any) -> float:
+    """Seconds in a config value: a number (seconds) or '500ms', '30s', '10m', '2h', '1d'.
+
+    The one duration parser of every config section ([[sources]] every, [alerts], [email],
+    [telegram], and the sections above notifiers): it lives here, below newsradar/config.py,
+    so config.py and the feature packages share it without importing upward.
+    """
     if isinstance(value, bool):
-        raise SettingsError(key, f"must be seconds or a duration like '30s', not {value!r}")
+        raise ValueError(f"{value!r} is not a duration like '30s'")
     if isinstance(value, int | float):
         seconds = float(value)
     else:
         m = _DURATION.match(str(value))
         if not m:
-            raise SettingsError(key, f"{value!r} is not a duration like '500ms', '30s', '10m' or '1h'")
-        unit = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-        seconds = float(m.group(1)) * unit
+            raise ValueError(f"{value!r} is not a duration like '500ms', '30s', '10m', '2h' or '1d'")
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
     if seconds < 0:
-        raise SettingsError(key, "must not be negative")
+        raise ValueError("must not be negative")
     return seconds
+
+
+def _seconds(key: str, value: Any) -> float:
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise SettingsError(key, str(exc)) from None
 
 
 def _positive_int(key: str, value: Any) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsradar.config import ConfigError, load, parse_duration
+from newsradar.config import ConfigError, load
+from notifiers.settings import parse_duration
 from tests.helpers import run_cli
 
 GOOD = """
@@ -95,6 +96,31 @@ def test_init_writes_starter_config_and_database(tmp_path):
     assert "keeping it" in again.stdout
 
 
-@pytest.mark.parametrize("text,seconds", [("30s", 30), ("10m", 600), ("2h", 7200), ("1d", 86400), (45, 45)])
+@pytest.mark.parametrize(
+    "text,seconds",
+    [
+        ("500ms", 0.5),
+        ("30s", 30),
+        ("1.5m", 90),
+        ("10m", 600),
+        ("2h", 7200),
+        ("1d", 86400),
+        (45, 45),
+        (0.2, 0.2),
+    ],
+)
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["soon", "10", "-5s", "5 min", True, -1])
+def test_bad_durations(text):
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_source_interval_takes_every_unit_the_other_sections_take(tmp_path):
+    """One parser: `every` accepts what [alerts] accepts (it used to refuse 'ms')."""
+    path = tmp_path / "newsradar.toml"
+    path.write_text(GOOD.replace('every = "10m"', 'every = "1500ms"'), encoding="utf-8")
+    assert load(path).sources[0].every == 1

@@ -10,7 +10,10 @@ from .util import EM_SHORT, GOV_FULL, add, minutes
 
 def test_whole_body_jaccard_is_far_too_low_for_plain_lsh():
     # Why segments: the short copy is ~1% of the notice, so whole-body Jaccard cannot find it.
-    a = set(_minhash.letters_and_digits(EM_SHORT)[i : i + 5] for i in range(len(_minhash.letters_and_digits(EM_SHORT)) - 4))
+    a = set(
+        _minhash.letters_and_digits(EM_SHORT)[i : i + 5]
+        for i in range(len(_minhash.letters_and_digits(EM_SHORT)) - 4)
+    )
     norm = _minhash.letters_and_digits(GOV_FULL)
     b = {norm[i : i + 5] for i in range(len(norm) - 4)}
     assert len(a & b) / len(a | b) < 0.02
