@@ -7,6 +7,7 @@ from ._engine import Classifier
 from ._eval import EvalReport, evaluate
 from ._evidence import TopicMatch
 from ._factory import matcher_from_topics, plain_topics
+from ._reports import load_labelled, run_classify_jsonl, run_classify_text, run_eval
 from ._topics import Topic, TopicError, default_topics, topics_from_config, topics_hash
 
 __all__ = [
@@ -21,4 +22,8 @@ __all__ = [
     "EvalReport",
     "matcher_from_topics",
     "plain_topics",
+    "load_labelled",
+    "run_classify_jsonl",
+    "run_classify_text",
+    "run_eval",
 ]

@@ -45,7 +45,7 @@ def channels_from(
         channels.append(("email", addr.strip()))
     apprise = list(apprise)
     if apprise:
-        from .others import apprise_url_ok  # Apprise loads its plugins on import: only when needed
+        from .apprise import apprise_url_ok  # Apprise loads its plugins on import: only when needed
 
         for url in apprise:
             if not apprise_url_ok(url.strip()):

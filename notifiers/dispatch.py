@@ -70,8 +70,9 @@ class DispatchReport:
 
 def build_senders(settings: NotifierSettings, out: TextIO) -> tuple[dict[str, Sender], dict[str, str]]:
     """The senders this configuration allows, and why the others cannot be used."""
+    from .apprise import AppriseSender
+    from .console import ConsoleSender
     from .mail import EmailSender
-    from .others import AppriseSender, ConsoleSender
 
     senders: dict[str, Sender] = {
         "console": ConsoleSender(out),

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from classifier.cli import run_classify_jsonl, run_classify_text
+from classifier import run_classify_jsonl, run_classify_text
 
 if TYPE_CHECKING:
     from ..context import Context

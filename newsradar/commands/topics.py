@@ -7,8 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from classifier import topics_hash
-from classifier.cli import run_eval
+from classifier import run_eval, topics_hash
 
 from ..timeparse import since
 
@@ -51,8 +50,7 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 def run_evaluate(args: argparse.Namespace, ctx: Context) -> int:
     try:
         if args.json:
-            from classifier import evaluate
-            from classifier.cli import load_labelled
+            from classifier import evaluate, load_labelled
 
             report = evaluate(ctx.classifier, load_labelled(args.labels))
             print(json.dumps(report.to_dict(), ensure_ascii=False), file=ctx.out)

@@ -1,7 +1,7 @@
-"""Logic behind ``newsradar classify`` / ``eval``; argument parsing lives in newsradar.commands.
+"""Classification and evaluation reports: JSONL in and out, a human-readable match list, the eval table.
 
-Functions write to the stream they are given so the command layer (and
-tests) decide where output goes.
+What ``newsradar classify`` and ``topics eval`` print; each function writes to the stream it is
+given, so the command layer (and tests) decide where output goes.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any, TextIO
 from ._engine import Classifier
 from ._eval import EvalReport, evaluate
 from ._evidence import TopicMatch
+
+__all__ = ["load_labelled", "run_classify_jsonl", "run_classify_text", "run_eval"]
 
 
 def _match_json(m: TopicMatch) -> dict[str, Any]:

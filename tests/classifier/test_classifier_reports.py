@@ -1,11 +1,10 @@
-"""classifier.cli helpers: JSONL in/out, human-readable output, eval table."""
+"""Classifier reports: JSONL in/out, human-readable output, eval table."""
 
 import io
 import json
 from functools import lru_cache
 
-from classifier import Classifier, default_topics
-from classifier.cli import run_classify_jsonl, run_classify_text, run_eval
+from classifier import Classifier, default_topics, run_classify_jsonl, run_classify_text, run_eval
 
 
 @lru_cache(maxsize=1)

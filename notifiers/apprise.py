@@ -1,16 +1,14 @@
-"""Apprise (DingTalk, WeCom, Feishu, Slack, JSON webhooks ...) and console channels.
+"""The Apprise channel: DingTalk, WeCom, Feishu, Slack, JSON webhooks ... through one URL each.
 
 Apprise reports success or failure but not why in a machine-readable way, so every failed
 notify is transient (retried with backoff, dead after max_attempts); only a URL Apprise cannot
-parse at all is permanent. The console channel prints alerts for people trying newsradar out.
+parse at all is permanent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sys
-from typing import TextIO
 
 import apprise
 
@@ -18,7 +16,7 @@ from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, Sent, Transient
 from .render import digest_plain_text, plain_text
 
-__all__ = ["AppriseSender", "ConsoleSender", "apprise_url_ok"]
+__all__ = ["AppriseSender", "apprise_url_ok"]
 
 log = logging.getLogger(__name__)
 
@@ -72,23 +70,3 @@ class AppriseSender(Sender):
         title, body = message.payload
         async with self.slots:
             return await asyncio.to_thread(self._notify, batch.address, title, body)
-
-
-class ConsoleSender(Sender):
-    kind = "console"
-
-    def __init__(self, out: TextIO | None = None) -> None:
-        self.out = out or sys.stdout
-
-    def render(self, batch: ChannelBatch) -> list[Message]:
-        out = [Message(plain_text(batch.alerts), batch.alerts)] if batch.alerts else []
-        return out + [Message(digest_plain_text(d), [], d) for d in batch.digests]
-
-    async def send(self, batch: ChannelBatch, message: Message) -> Outcome:
-        who = f"subscriber {batch.subscriber_id}" + (
-            f" ({batch.subscriber_name})" if batch.subscriber_name else ""
-        )
-        what = "digest" if message.digest is not None else "alert"
-        self.out.write(f"=== newsradar {what} for {who} ===\n{message.payload}\n\n")
-        self.out.flush()
-        return Sent()
