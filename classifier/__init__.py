@@ -5,14 +5,14 @@ Public API only; implementation lives in private modules.
 
 from ._engine import Classifier
 from ._eval import EvalReport, evaluate
-from ._evidence import TopicMatch
+from ._evidence import Match
 from ._factory import matcher_from_topics, plain_topics
 from ._reports import load_labelled, run_classify_jsonl, run_classify_text, run_eval
 from ._topics import Topic, TopicError, default_topics, topics_from_config, topics_hash
 
 __all__ = [
     "Topic",
-    "TopicMatch",
+    "Match",
     "TopicError",
     "Classifier",
     "default_topics",

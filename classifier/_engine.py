@@ -15,7 +15,7 @@ from typing import Any
 import ahocorasick
 
 from ._boundary import Boundaries
-from ._evidence import Field, Hit, TopicMatch, make_match
+from ._evidence import Field, Hit, Match, make_match
 from ._normalize import _np, normalise
 from ._prefilter import Prefilter
 from ._topics import Topic, topics_hash
@@ -287,9 +287,9 @@ class Classifier:
         total = strong + min(context, CONTEXT_CAP)
         return 1.0 - math.exp(-total / topic.saturation)
 
-    def classify(self, title: str, text: str) -> list[TopicMatch]:
+    def classify(self, title: str, text: str) -> list[Match]:
         """Topics reaching their threshold, best score first, with evidence."""
-        out: list[TopicMatch] = []
+        out: list[Match] = []
         for score, comp, kept, fields in self._analyse(title, text, prune=True):
             if score + 1e-12 < comp.topic.threshold:
                 continue

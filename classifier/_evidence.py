@@ -18,7 +18,7 @@ _Item = tuple[int, int, str]  # raw start, raw end, canonical term
 
 
 @dataclass(frozen=True)
-class TopicMatch:
+class Match:
     """One topic matched in one article, with the evidence for a human to check."""
 
     topic_id: str
@@ -92,7 +92,7 @@ def make_match(
     kept: list[list[Hit]],
     fields: list[Field],
     topic_hash: str = "",
-) -> TopicMatch:
+) -> Match:
     """The match of one topic: its term counts and the body's best sentence (the title's without one)."""
     counts: dict[str, int] = {}
     for hits in kept:
@@ -100,7 +100,7 @@ def make_match(
             counts[h.term] = counts.get(h.term, 0) + 1
     fi = 1 if kept[1] else 0
     evidence, spans = quote(weights, fields[fi], kept[fi])
-    return TopicMatch(
+    return Match(
         topic_id=topic_id,
         score=round(min(1.0, max(0.0, score)), 4),
         terms=counts,

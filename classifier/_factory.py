@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._engine import Classifier
-from ._evidence import TopicMatch
+from ._evidence import Match
 from ._topics import Topic, topics_from_config
 
 __all__ = ["matcher_from_topics", "plain_topics"]
@@ -32,7 +32,7 @@ def plain_topics(topics: Iterable[Topic]) -> list[dict[str, Any]]:
     return out
 
 
-def matcher_from_topics(entries: Iterable[Mapping[str, Any]]) -> Callable[[str, str], list[TopicMatch]]:
+def matcher_from_topics(entries: Iterable[Mapping[str, Any]]) -> Callable[[str, str], list[Match]]:
     """A classifier over exactly these topics (validated like config, no defaults added):
     (title, text) -> matches, each carrying its topic's hash."""
     return Classifier(topics_from_config(list(entries), include_defaults=False)).classify

@@ -13,12 +13,12 @@ from typing import Any, TextIO
 
 from ._engine import Classifier
 from ._eval import EvalReport, evaluate
-from ._evidence import TopicMatch
+from ._evidence import Match
 
 __all__ = ["load_labelled", "run_classify_jsonl", "run_classify_text", "run_eval"]
 
 
-def _match_json(m: TopicMatch) -> dict[str, Any]:
+def _match_json(m: Match) -> dict[str, Any]:
     return {
         "id": m.topic_id,
         "score": m.score,

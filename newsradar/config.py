@@ -67,13 +67,19 @@ class CrawlSettings:
     ingest_worker: bool = True  # store articles in a second process, beside the crawl
 
 
+def _default_topics() -> list[Any]:
+    from classifier import default_topics  # here, not at import: `newsradar --help` stays fast
+
+    return default_topics()
+
+
 @dataclass
 class Config:
     path: Path | None
     database_url: str = DEFAULT_DATABASE
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     sources: list[Source] = field(default_factory=list)
-    topics: list[Any] = field(default_factory=list)
+    topics: list[Any] = field(default_factory=_default_topics)  # the topics in force
     sections: dict[str, Any] = field(default_factory=dict)
 
     def source(self, name: str) -> Source:
@@ -254,11 +260,9 @@ class _Parser:
     def _topics(self, entries: Any) -> list[Any]:
         if not isinstance(entries, list):
             raise self.fail("topics", "must be an array of tables: write [[topics]]")
-        try:
-            from classifier import topics_from_config
-        except ImportError:  # pragma: no cover - the classifier ships with newsradar
-            return []
-        try:
+        from classifier import topics_from_config
+
+        try:  # the built-ins, replaced or extended by [[topics]]: never empty
             return topics_from_config(entries)
         except ValueError as exc:
             raise self.fail(getattr(exc, "key", "topics"), getattr(exc, "problem", str(exc))) from exc

@@ -40,14 +40,11 @@ class Context:
             self._db = db
         return self._db
 
-    @cached_property
+    @property
     def topics(self) -> list[Topic]:
-        """The topics in force: the config's own, else the built-in ones."""
-        if self.config.topics:
-            return list(self.config.topics)
-        from classifier import default_topics
-
-        return default_topics()
+        """The topics in force (config.py resolves them: the built-ins, replaced or extended by
+        [[topics]]); every command, the crawl and the notifiers take them from here."""
+        return self.config.topics
 
     @cached_property
     def classifier(self) -> Classifier:

@@ -6,20 +6,7 @@ from typing import Any
 
 from .settings import NotifierSettings
 
-__all__ = ["notifier_settings", "topic_ids", "topics_of"]
-
-
-def topics_of(config: Any) -> list[Any]:
-    """The classifier topics in force: the config's own, else the built-in ones."""
-    if getattr(config, "topics", None):
-        return list(config.topics)
-    from classifier import default_topics
-
-    return list(default_topics())
-
-
-def topic_ids(config: Any) -> list[str]:
-    return [t.id for t in topics_of(config)]
+__all__ = ["notifier_settings"]
 
 
 def notifier_settings(config: Any) -> NotifierSettings:

@@ -36,7 +36,7 @@ _POLICY_DATES = ("written_date", "published_date", "effective_date")
 
 
 class MatchLike(Protocol):
-    """One topic match as a classifier reports it: what a TopicMatch row stores."""
+    """One topic match as a classifier reports it (classifier.Match): what a TopicMatch row stores."""
 
     topic_id: str
     score: float

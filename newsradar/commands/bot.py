@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from notifiers import notifier_settings, topics_of
+from notifiers import notifier_settings
 from notifiers.settings import TELEGRAM_TOKEN_ENV, telegram_token
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 2
     from notifiers.bot import build_application
 
-    app = build_application(ctx.db(), settings, token, topics_of(ctx.config))
+    app = build_application(ctx.db(), settings, token, ctx.topics)
     print(f"newsradar bot: polling {settings.api_url} (Ctrl-C to stop)", file=ctx.out, flush=True)
     app.run_polling(timeout=args.poll_timeout, close_loop=False)
     return 0

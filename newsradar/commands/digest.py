@@ -6,7 +6,7 @@ import argparse
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from notifiers import notifier_settings, topic_ids, topics_of
+from notifiers import notifier_settings
 from notifiers.alerts import topic_labels
 from notifiers.dispatch import run_dispatch
 from processor.digests import queue_digests
@@ -55,12 +55,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     settings = notifier_settings(ctx.config)
     day = args.date or yesterday()
     db = ctx.db()
-    labels = topic_labels(topics_of(ctx.config))
+    labels = topic_labels(ctx.topics)
     with db.session() as s:
         done = queue_digests(
             s,
             day,
-            topic_order=topic_ids(ctx.config),
+            topic_order=[t.id for t in ctx.topics],
             include_empty=settings.alerts.digest_empty,
             dry_run=args.dry_run,
         )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import func, select
 
-from notifiers import notifier_settings, topics_of
+from notifiers import notifier_settings
 from notifiers.alerts import topic_labels
 from notifiers.dispatch import DispatchReport, run_dispatch
 from storage import Subscriber
@@ -42,7 +42,7 @@ def print_report_notes(report: DispatchReport, out: TextIO, noun: str) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     settings = notifier_settings(ctx.config)
     db = ctx.db()
-    labels = topic_labels(topics_of(ctx.config))
+    labels = topic_labels(ctx.topics)
     report = run_dispatch(
         db, settings, ctx.out, labels=labels, loop=args.loop, concurrency=max(1, args.concurrency),
         install_signals=args.loop,

@@ -7,7 +7,6 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from notifiers import topic_ids
 from notifiers.addresses import AddressError, channels_from
 from storage import to_beijing
 from storage.subscribers import (
@@ -70,7 +69,7 @@ def _refuse(ctx: Context, message: str) -> int:
 
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
-    known = topic_ids(ctx.config)
+    known = [t.id for t in ctx.topics]
     if not args.topics:
         return _refuse(ctx, "--topics needs at least one topic id")
     unknown = [t for t in args.topics if t not in known]

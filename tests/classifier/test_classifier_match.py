@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier import Classifier, TopicMatch, default_topics, topics_from_config
+from classifier import Classifier, Match, default_topics, topics_from_config
 
 # The seed post as the aggregator stored it (the same text as ../shared/seeds/, with its CRs).
 SEED = (
@@ -177,7 +177,7 @@ def test_title_used_as_evidence_when_body_has_no_hit():
 
 
 def test_marked_wraps_each_span():
-    m = TopicMatch("x", 0.5, {"a": 2}, "甲乙丙甲", ((0, 1), (3, 4)))
+    m = Match("x", 0.5, {"a": 2}, "甲乙丙甲", ((0, 1), (3, 4)))
     assert m.marked() == "**甲**乙丙**甲**"
     assert m.marked("<b>", "</b>") == "<b>甲</b>乙丙<b>甲</b>"
 

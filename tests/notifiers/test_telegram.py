@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from notifiers import notifier_settings, topics_of
+from notifiers import notifier_settings
 from notifiers.alerts import topic_labels
 from notifiers.dispatch import run_dispatch
 from storage import Channel, Delivery
@@ -34,9 +34,7 @@ def subscribe(env: Env, chat: str, topics: list[str], **kw) -> int:
 def dispatch(env: Env) -> tuple:
     ctx = env.ctx()
     out = io.StringIO()
-    report = run_dispatch(
-        env.db, notifier_settings(ctx.config), out, labels=topic_labels(topics_of(ctx.config))
-    )
+    report = run_dispatch(env.db, notifier_settings(ctx.config), out, labels=topic_labels(ctx.topics))
     return report, out.getvalue()
 
 

@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from classifier import TopicMatch
+from classifier import Match
 from processor import ArticleData, Ingestor
 
 DATA = Path(__file__).parent / "data"
@@ -36,8 +36,8 @@ def add(
 ):
     """Ingest one article (optionally matching `topics`) and return its IngestResult."""
 
-    def matcher(_title: str, _text: str) -> list[TopicMatch]:
-        return [TopicMatch(t, 1.0, {t: 1}, "", (), "h") for t in topics]
+    def matcher(_title: str, _text: str) -> list[Match]:
+        return [Match(t, 1.0, {t: 1}, "", (), "h") for t in topics]
 
     data = ArticleData(
         source=source,
