@@ -14,6 +14,7 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from processor.items import ArticleData
+from storage.tiers import DEFAULT_TIER
 
 from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article, next_part
 from .encoding import decode_response
@@ -146,7 +147,7 @@ class NewsSpider(scrapy.Spider):
             log.info("%s: site selectors found nothing, used generic extraction", response.url)
         article.source = self.source["name"]
         article.url = item.url
-        article.tier = self.source.get("tier", 3)
+        article.tier = self.source.get("tier", DEFAULT_TIER)
         article.list_stamp = item.stamp
         article.title = article.title or item.title or ""
         canonical = response.css("link[rel=canonical]::attr(href)").get()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from notifiers.settings import parse_duration
+from storage.tiers import DEFAULT_TIER, TIERS
 
 __all__ = ["CONFIG_ENV", "Config", "ConfigError", "CrawlSettings", "Source", "load"]
 
@@ -18,8 +19,10 @@ CONFIG_ENV = "NEWSRADAR_CONFIG"
 DEFAULT_FILE = "newsradar.toml"
 DEFAULT_DATABASE = "sqlite:///newsradar.db"
 KINDS = ("feed", "beijing_gov", "gov_cn", "eastmoney", "jekyll", "generic")
-TIERS = {"official": 0, "portal": 1, "aggregator": 2, "other": 3}
-KIND_TIER = {"beijing_gov": 0, "gov_cn": 0, "eastmoney": 1, "jekyll": 2, "feed": 3, "generic": 3}
+KIND_TIER = {  # the tier a source gets when [[sources]] names none
+    "beijing_gov": TIERS["official"], "gov_cn": TIERS["official"], "eastmoney": TIERS["portal"],
+    "jekyll": TIERS["aggregator"], "feed": DEFAULT_TIER, "generic": DEFAULT_TIER,
+}  # fmt: skip
 SELECTOR_KEYS = (
     "list_item", "link", "title", "date", "next_page",
     "article_title", "article_date", "article_body", "article_origin",
@@ -49,7 +52,7 @@ class Source:
     start_urls: tuple[str, ...]
     every: int = 600  # seconds
     max_pages: int = 3
-    tier: int = 3
+    tier: int = DEFAULT_TIER
     enabled: bool = True
     selectors: dict[str, str] = field(default_factory=dict)
     article: str = "auto"  # which extractor reads article pages linked from a feed

@@ -1,7 +1,7 @@
 """The crawler's item: what an adapter extracted from one page, and what the processor takes in.
 
-Plain data with no imports beyond the standard library, so crawler adapters, the ingest worker
-and the processor share it without pulling each other in.
+Plain data (the standard library and storage's tier constant), so crawler adapters, the ingest
+worker and the processor share it without pulling each other in.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from storage.tiers import DEFAULT_TIER
 
 __all__ = ["ArticleData"]
 
@@ -32,5 +34,5 @@ class ArticleData:
     language: str = "zh"
     extraction: str = "selectors"
     list_stamp: str | None = None
-    tier: int = 3
+    tier: int = DEFAULT_TIER
     policy: dict[str, Any] | None = None

@@ -18,10 +18,13 @@ from .models import (
     Subscription,
     TopicMatch,
 )
+from .tiers import DEFAULT_TIER, TIERS
 from .types import BEIJING, to_beijing, utcnow
 
 __all__ = [
     "BEIJING",
+    "DEFAULT_TIER",
+    "TIERS",
     "Article",
     "ArticleRevision",
     "ArticleSignature",

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from .tiers import DEFAULT_TIER
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -67,7 +68,7 @@ class Article(Base):
     language: Mapped[str] = mapped_column(String(16), default="zh")
     extraction: Mapped[str] = mapped_column(String(20), default="selectors")
     # 0 official (government), 1 finance portal, 2 aggregator, 3 other: ranks a story's lead.
-    tier: Mapped[int] = mapped_column(Integer, default=3)
+    tier: Mapped[int] = mapped_column(Integer, default=DEFAULT_TIER)
     list_stamp: Mapped[str | None] = mapped_column(String(100))
     content_hash: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)

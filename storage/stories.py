@@ -177,9 +177,9 @@ def _store(conn: Connection, article_id: int, sig: Signature, keys: Any, fill: C
         _raw(conn, "INSERT INTO lsh_buckets (key, article_id) VALUES (?, ?)", rows, many=True)
 
 
-def _lead_rank(tier: int | None, published_at: datetime | None, article_id: int) -> tuple:
+def _lead_rank(tier: int, published_at: datetime | None, article_id: int) -> tuple:
     """Lower wins: official source first, then earliest published (unknown last), then lowest id."""
-    return (3 if tier is None else tier, published_at is None, published_at or _NEVER, article_id)
+    return (tier, published_at is None, published_at or _NEVER, article_id)
 
 
 _NEVER = datetime.max.replace(tzinfo=UTC)
@@ -206,11 +206,11 @@ def _set_story(session: Session, conn: Connection, article: Article, story_id: i
     set_committed_value(article, "story_id", story_id)
 
 
-def _raw_rank(tier: int | None, published: Any, article_id: int) -> tuple:
+def _raw_rank(tier: int, published: Any, article_id: int) -> tuple:
     """_lead_rank on stored values (published as the driver returns it: text on SQLite)."""
     if published is None:
-        return (3 if tier is None else tier, 1, "", article_id)
-    return (3 if tier is None else tier, 0, published, article_id)
+        return (tier, 1, "", article_id)
+    return (tier, 0, published, article_id)
 
 
 def _refresh_lead(session: Session, conn: Connection, story_id: int, article: Article) -> Story:
