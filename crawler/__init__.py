@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 __all__ = [
+    "CrawlSettings",
     "SourceReport",
     "crawl_sources",
     "probe_source",
@@ -13,15 +14,15 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .run import SourceReport, crawl_sources, probe_source, progress_stream, run_crawl
-    from .settings import scrapy_settings
+    from .crawl_settings import CrawlSettings, scrapy_settings
 
 
 def __getattr__(name: str):  # noqa: ANN202
     """Loaded on first use, so the ingest worker (crawler.worker) starts without Scrapy's engine."""
-    if name == "scrapy_settings":
-        from .settings import scrapy_settings
+    if name in ("CrawlSettings", "scrapy_settings"):
+        from . import crawl_settings as module
 
-        return scrapy_settings
+        return getattr(module, name)
     if name in __all__:
         from . import run
 

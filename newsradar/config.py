@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.crawl_settings import CrawlSettings
 from notifiers.settings import parse_duration
 from storage.tiers import DEFAULT_TIER, TIERS
 
-__all__ = ["CONFIG_ENV", "Config", "ConfigError", "CrawlSettings", "Source", "load"]
+__all__ = ["CONFIG_ENV", "Config", "ConfigError", "Source", "load"]
 
 CONFIG_ENV = "NEWSRADAR_CONFIG"
 DEFAULT_FILE = "newsradar.toml"
@@ -56,18 +57,6 @@ class Source:
     enabled: bool = True
     selectors: dict[str, str] = field(default_factory=dict)
     article: str = "auto"  # which extractor reads article pages linked from a feed
-
-
-@dataclass(frozen=True)
-class CrawlSettings:
-    user_agent: str = "newsradar/0.1 (+https://github.com/newsradar/newsradar; news monitor)"
-    concurrency_per_domain: int = 4
-    delay: float = 0.25
-    obey_robots: bool = True
-    timeout: float = 30.0
-    retries: int = 3
-    retry_backoff: float = 1.0  # seconds before the first retry, doubling after
-    ingest_worker: bool = True  # store articles in a second process, beside the crawl
 
 
 def _default_topics() -> list[Any]:

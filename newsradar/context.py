@@ -73,8 +73,8 @@ class Context:
         if store:
             self.db()
         return scrapy_settings(
+            cfg.crawl,
             database_url=cfg.database_url,
-            **dataclasses.asdict(cfg.crawl),
             topics=plain_topics(self.topics) if store else None,
             log_level="INFO" if verbose else "WARNING",
         )

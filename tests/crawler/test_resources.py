@@ -7,14 +7,16 @@ from __future__ import annotations
 import pickle
 
 from classifier import default_topics, plain_topics
-from crawler import scrapy_settings
+from crawler import CrawlSettings, scrapy_settings
 from crawler.resources import WORKER_SETTINGS, CrawlResources
 from crawler.store import matcher_from_settings
 
 
 def settings(tmp_path, topics=None) -> dict:
     return scrapy_settings(
-        database_url=f"sqlite:///{tmp_path}/r.db", user_agent="t", topics=topics, ingest_worker=False
+        CrawlSettings(user_agent="t", ingest_worker=False),
+        database_url=f"sqlite:///{tmp_path}/r.db",
+        topics=topics,
     )
 
 
