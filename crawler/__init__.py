@@ -13,8 +13,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .run import SourceReport, crawl_sources, probe_source, progress_stream, run_crawl
     from .crawl_settings import CrawlSettings, scrapy_settings
+    from .run import SourceReport, crawl_sources, probe_source, progress_stream, run_crawl
 
 
 def __getattr__(name: str):  # noqa: ANN202
