@@ -3,7 +3,7 @@
 An article joins the story of a stored article whose body it nearly duplicates, otherwise it
 starts a story. Titles are never compared (two different notices often share a title prefix).
 
-How near-duplicates are found (numbers in storage/_minhash.py, evidence in tests/stories/README.md):
+How near-duplicates are found (numbers in storage/_minhash.py, evidence in tests/storage/stories/README.md):
 
 - A body is normalised (NFKC, lowercase, letters and digits only) and cut into character
   5-grams; bodies under MIN_CHARS normalised characters get no signature and never merge.

@@ -20,7 +20,7 @@ def _mix(x: int) -> int:
 
 
 def reference(text: str) -> tuple[list[list[int]], list[int], int]:
-    """Method steps 1-4 of tests/stories/README.md, one shingle at a time in plain Python."""
+    """Method steps 1-4 of tests/storage/stories/README.md, one shingle at a time in plain Python."""
     codes = [ord(c) for c in M.letters_and_digits(text)]
     pows = [int(p) for p in M._POW]
     h = [
