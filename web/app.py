@@ -17,7 +17,6 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from notifiers import topics_of
 from notifiers.alerts import topic_labels
 from storage import Database
 
@@ -65,7 +64,7 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     st.limiter = LoginLimiter()
     st.mail_limiter = LoginLimiter(attempts=5, window=3600)
     st.admin_password = admin_password if admin_password is not None else os.environ.get(ADMIN_PASSWORD_ENV)
-    st.topics = list(topics_of(config))
+    st.topics = list(config.topics)  # the topics in force (newsradar.config resolves them)
     st.topic_names = topic_labels(st.topics)
     st.sources = [s.name for s in getattr(config, "sources", [])]
     st.templates = _templates()
