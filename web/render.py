@@ -126,7 +126,7 @@ def bar_chart_svg(
                 f'<rect x="{x + step * 0.1:.1f}" y="{top + plot_h - h:.1f}" width="{max(step * 0.8, 1):.1f}" '
                 f'height="{h:.1f}" fill="#c0392b"><title>{day.isoformat()}: {n}</title></rect>'
             )
-        if (day.day == 1 and x < width - right - 40) or i == 0:
+        if (day.day == 1 and x < width - right - 100) or i == 0:  # clear of the end date
             out.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="11" fill="#555">{day:%m-%d}</text>')
     if series:
         last = series[-1][0]
