@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import search
 from storage import Article, stories
 from storage.articles import (
     ARTICLE_FIELDS,
@@ -74,6 +75,7 @@ class Ingestor:
             policy=data.policy,
             matches=matches,
         )
+        search.index_article(session, article)
         if status == "updated" and self.matcher is not None:
             replace_matches(session, article, matches)
         story = stories.assign(session, article, changed=(status == "updated"))

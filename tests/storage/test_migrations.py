@@ -8,6 +8,7 @@ from alembic.runtime.migration import MigrationContext
 
 from storage import Base, Database
 from storage.db import alembic_config
+from storage.fulltext import include_name
 
 
 def test_migrated_schema_matches_the_models(tmp_path):
@@ -15,7 +16,9 @@ def test_migrated_schema_matches_the_models(tmp_path):
     db.migrate()
     assert db.is_current()
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata
+        )
     assert diff == [], diff
 
 
@@ -36,7 +39,9 @@ def test_migrated_schema_matches_the_models_on_postgres(pg_database):
     try:
         db.migrate()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata
+            )
         assert diff == [], diff
     finally:
         db.dispose()

@@ -1,0 +1,23 @@
+"""Chinese full-text search over the archive: tokens for the index, query parsing, ranking, snippets.
+
+Storage keeps the index tables and runs token queries (storage.fulltext); this package decides what
+is indexed and how a person's query is read.
+"""
+
+from ._query import MAX_QUERY_CHARS, ParsedQuery, QueryError, Term, parse_query
+from ._search import Hit, SearchPage, index_article, rebuild_index, search
+from ._tokens import index_tokens
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "Hit",
+    "ParsedQuery",
+    "QueryError",
+    "SearchPage",
+    "Term",
+    "index_article",
+    "index_tokens",
+    "parse_query",
+    "rebuild_index",
+    "search",
+]

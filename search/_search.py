@@ -1,0 +1,164 @@
+"""search(): one ranked, highlighted page of articles for a query; index_article() for ingest."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import BEIJING, Article, fulltext, to_beijing
+
+from ._query import QueryError, parse_query
+from ._snippet import highlight, snippet
+from ._tokens import index_tokens
+
+__all__ = ["Hit", "SearchPage", "index_article", "rebuild_index", "search"]
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+TITLE_WEIGHT = 3.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One found article. ``title_html`` and ``snippet_html`` are escaped text with <mark> around hits."""
+
+    article_id: int
+    story_id: int | None
+    source: str
+    url: str
+    title: str
+    title_html: str
+    snippet_html: str
+    published_at: datetime | None  # Beijing time
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[Hit]
+    next_cursor: str | None
+    total: int
+
+
+def index_article(session: Session, article: Article) -> None:
+    """Index (or re-index) one article's title and body, inside the caller's transaction."""
+    if article.id is None:
+        session.flush()
+    fulltext.store(
+        session, article.id, index_tokens(article.title or ""), index_tokens(article.body_text or "")
+    )
+
+
+def rebuild_index(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
+    """Index every stored article (the migration's build for an existing archive); returns the count."""
+    ids = list(session.scalars(select(Article.id).order_by(Article.id)))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.execute(
+            select(Article.id, Article.title, Article.body_text).where(Article.id.in_(chunk))
+        ).all()
+        for r in rows:
+            fulltext.store(session, r.id, index_tokens(r.title or ""), index_tokens(r.body_text or ""))
+        if progress is not None:
+            progress(min(start + 500, len(ids)), len(ids))
+    return len(ids)
+
+
+def _encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("o") or not raw[1:].isdigit():
+            raise ValueError(raw)
+        offset = int(raw[1:])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise QueryError("翻页参数无效，请重新搜索 / Invalid page cursor: search again.") from None
+    if offset > MAX_OFFSET:
+        raise QueryError(f"最多翻到第 {MAX_OFFSET} 条 / Results beyond the first {MAX_OFFSET} are not shown.")
+    return offset
+
+
+def _beijing_bound(value: date | datetime | None, *, end: bool) -> datetime | None:
+    """A filter bound as an aware datetime: naive values and plain dates are Beijing time;
+    a date as ``until`` includes that whole day."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value + timedelta(days=1) if end else value, time(), BEIJING)
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=BEIJING)
+    return value
+
+
+def search(
+    session: Session,
+    q: str,
+    *,
+    topic: str | None = None,
+    source: str | None = None,
+    since: datetime | date | None = None,
+    until: datetime | date | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> SearchPage:
+    """Articles whose title or body contain every term of ``q`` and none of its exclusions, ranked
+    title hits first, then by BM25-like relevance, then newest first.
+
+    ``since`` is inclusive and ``until`` exclusive (a plain date as ``until`` includes that day);
+    naive datetimes and dates are Beijing time. Raises :class:`QueryError` for a query that cannot
+    be searched (empty, only exclusions, over 500 characters) or a bad cursor.
+    """
+    parsed = parse_query(q)
+    offset = _decode_cursor(cursor)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    rows, total = fulltext.find(
+        session,
+        [[(t.text, t.prefix) for t in term.tokens] for term in parsed.terms],
+        [[(t.text, t.prefix) for t in term.tokens] for term in parsed.excluded],
+        topic=topic or None,
+        source=source or None,
+        since=_beijing_bound(since, end=False),
+        until=_beijing_bound(until, end=True),
+        limit=limit,
+        offset=offset,
+        title_weight=TITLE_WEIGHT,
+    )
+    ids = [r.article_id for r in rows]
+    articles = {
+        a.id: a
+        for a in session.execute(
+            select(
+                Article.id, Article.story_id, Article.source, Article.url, Article.title,
+                Article.body_text, Article.published_at,
+            ).where(Article.id.in_(ids))
+        )
+    }  # fmt: skip
+    units = parsed.units
+    hits = [
+        Hit(
+            article_id=r.article_id,
+            story_id=a.story_id,
+            source=a.source,
+            url=a.url,
+            title=a.title,
+            title_html=highlight(a.title or "", units),
+            snippet_html=snippet(a.body_text or "", units),
+            published_at=to_beijing(a.published_at),
+            score=r.score,
+        )
+        for r in rows
+        if (a := articles.get(r.article_id)) is not None
+    ]
+    more = offset + len(rows) < total and len(rows) == limit
+    return SearchPage(hits=hits, next_cursor=_encode_cursor(offset + limit) if more else None, total=total)
