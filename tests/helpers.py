@@ -8,6 +8,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,3 +179,24 @@ def ensure_postgres() -> str | None:
             return PG_ADMIN
         time.sleep(0.5)
     return None
+
+
+@contextmanager
+def scratch_postgres(prefix: str = "newsradar_t") -> Iterator[str]:
+    """A fresh PostgreSQL database (its SQLAlchemy URL), dropped afterwards; skips the test with one
+    line where PostgreSQL cannot be had."""
+    import pytest
+
+    url = ensure_postgres()
+    if url is None:
+        pytest.skip("PostgreSQL not available on 127.0.0.1:5432 (not running and could not be started)")
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from storage import BEIJING, Database
 from storage.ingest import ArticleData, Ingestor, MatchData
-from tests.helpers import ensure_postgres
+from tests.helpers import scratch_postgres
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 T0 = datetime(2024, 1, 1, 0, 0, tzinfo=UTC)
@@ -83,19 +82,8 @@ class Archive:
 
 @pytest.fixture(scope="module")
 def pg_url():
-    url = ensure_postgres()
-    if url is None:
-        pytest.skip("PostgreSQL not available on 127.0.0.1:5432 (not running and could not be started)")
-    import psycopg
-
-    name = f"newsradar_s_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres("newsradar_s") as url:
+        yield url
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
