@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from classifier import normalise_map
+from classifier import normalise_fast
 
 from ._tokens import _HAN
 
@@ -32,23 +32,34 @@ def _pattern(units: tuple[str, ...]) -> re.Pattern[str] | None:
             alts.append(re.escape(u))
         else:
             alts.append(rf"(?<![^\W_{_HAN}]){re.escape(u)}(?![^\W_{_HAN}])")
-    return re.compile("|".join(alts)) if alts else None
+    return re.compile("|".join(alts), re.IGNORECASE) if alts else None
 
 
 def _hits(text: str, units: Sequence[str]) -> list[tuple[int, int, str]]:
-    """(start, end, unit) of every hit, in original offsets, sorted and not overlapping."""
+    """(start, end, unit) of every hit, in original offsets, sorted and not overlapping.
+
+    The text as stored is tried first (most is simplified already, and normalising a long body
+    costs more than the search); only when nothing is found there is it normalised, for
+    traditional script, full-width letters or a line break inside a word."""
     pattern = _pattern(tuple(units))
     if pattern is None or not text:
         return []
-    norm, index = normalise_map(text)
+    out = _collect(pattern.finditer(text), None)
+    if out:
+        return out
+    norm, index, _ = normalise_fast(text)
+    return _collect(pattern.finditer(norm), index)
+
+
+def _collect(matches, index) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
-    for m in pattern.finditer(norm):
+    for m in matches:
         s, e = m.span()
         if index is not None:
-            s, e = index[s], index[e - 1] + 1
+            s, e = index(s), index(e - 1) + 1
         if out and s < out[-1][1]:
             continue
-        out.append((s, e, m.group()))
+        out.append((s, e, m.group().lower()))
         if len(out) >= _MAX_HITS:
             break
     return out

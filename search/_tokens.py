@@ -13,9 +13,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import add
+from typing import Any
 
 from classifier import normalise_fast
+
+try:  # the array path of index_tokens; numpy comes with datasketch
+    import numpy as _np
+except ImportError:  # pragma: no cover
+    _np = None
 
 __all__ = ["QueryToken", "index_tokens", "runs", "term_tokens"]
 
@@ -47,8 +54,46 @@ def index_tokens(text: str) -> str:
     """The space-separated index tokens of ``text`` (title or body), in text order."""
     if not text:
         return ""
-    normalised = normalise_fast(text)[0]
+    normalised, _, points = normalise_fast(text)
+    if points is not None and _np is not None:
+        return _index_tokens_np(points)
     return " ".join(_han_tokens(han) if han else word for han, word in _RUNS.findall(normalised))
+
+
+@lru_cache(maxsize=1)
+def _luts() -> tuple[Any, Any]:
+    """BMP tables: Han characters, and the other word characters of :data:`_RUNS`."""
+    han = _np.zeros(0x10000, dtype=bool)
+    word = _np.zeros(0x10000, dtype=bool)
+    han_re, word_re = re.compile(f"[{_HAN}]"), re.compile(f"[^\\W_{_HAN}]")
+    for o in range(0x10000):
+        if 0xD800 <= o <= 0xDFFF:
+            continue
+        c = chr(o)
+        han[o] = han_re.match(c) is not None
+        word[o] = word_re.match(c) is not None
+    return han, word
+
+
+def _index_tokens_np(points: Any) -> str:
+    """:func:`index_tokens` on normalised BMP code points, in a few array operations (the same
+    string; ~5x faster on an article): per position, its character, the next one when both are
+    Han (a bigram), and a space after a Han token or at the end of a word."""
+    n = len(points)
+    if n == 0:
+        return ""
+    han_lut, word_lut = _luts()
+    han = han_lut.take(points)
+    word = word_lut.take(points)
+    out = _np.zeros((n, 3), dtype=_np.uint32)
+    out[:, 0] = _np.where(han | word, points, 0)
+    bigram = han[:-1] & han[1:]
+    out[:-1, 1][bigram] = points[1:][bigram]
+    word_end = word.copy()
+    word_end[:-1] &= ~word[1:]
+    out[:, 2] = _np.where(han | word_end, 0x20, 0)
+    flat = out.ravel()
+    return flat[flat != 0].tobytes().decode("utf-32-le").rstrip(" ")
 
 
 def term_tokens(normalised: str) -> list[QueryToken]:

@@ -18,12 +18,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Float, Integer, Select, and_, func, select, text
+from sqlalchemy import Connection, Float, Integer, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from .models import Article, TopicMatch
 
-__all__ = ["TABLES", "Phrase", "Row", "create_tables", "drop_tables", "find", "include_name", "store"]
+__all__ = [
+    "TABLES",
+    "Found",
+    "Phrase",
+    "Row",
+    "create_tables",
+    "drop_tables",
+    "find",
+    "include_name",
+    "store",
+]
 
 #: Token phrase: (token, prefix) pairs that must stand at consecutive positions.
 Phrase = Sequence[tuple[str, bool]]
@@ -156,31 +166,77 @@ class Row:
     score: float
 
 
-def _matches(session: Session, positives: Sequence[Phrase], negatives: Sequence[Phrase], title_weight: float):
-    """A subquery (id, in_title, score) of the articles that match, for this dialect."""
-    if session.get_bind().dialect.name == "sqlite":
-        sql = (
-            "SELECT rowid AS id, rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :tq) "
-            "AS in_title, -bm25(search_fts, :tw, 1.0) AS score FROM search_fts WHERE search_fts MATCH :q"
+@dataclass(frozen=True)
+class Found:
+    """One page of rows, whether more follow, and the number of matches (estimated when not exact)."""
+
+    rows: list[Row]
+    more: bool
+    total: int
+    total_exact: bool
+
+
+class _Query:
+    """The dialect's SQL for one token query: matching ids, and ids with in_title and score."""
+
+    def __init__(self, session: Session, positives, negatives, title_weight: float) -> None:
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        if self.sqlite:
+            self.params = {
+                "q": _fts5(positives, negatives),
+                "tq": "{title} : (" + _fts5(positives, []) + ")",
+                "tw": title_weight,
+            }
+        else:
+            self.params = {
+                "q": _tsquery(positives, negatives),
+                "tq": _tsquery(positives, [], "A"),
+                "w": f"{{0.1,0.1,0.1,{0.1 * title_weight}}}",  # weights of D, C, B, A (title)
+            }
+
+    def _where(self, q: str, above: bool) -> str:
+        if self.sqlite:
+            return f"search_fts MATCH :{q}" + (" AND rowid >= :cut" if above else "")
+        return f"doc @@ CAST(:{q} AS tsquery)" + (" AND article_id >= :cut" if above else "")
+
+    def ids(self, *, below: bool = False):
+        """Subquery (id) of every match (or of those under the window's cut)."""
+        cond = self._where("q", False) + (
+            (" AND rowid < :cut" if self.sqlite else " AND article_id < :cut") if below else ""
         )
-        params = {
-            "q": _fts5(positives, negatives),
-            "tq": "{title} : (" + _fts5(positives, []) + ")",
-            "tw": title_weight,
-        }
-    else:
-        sql = (
-            "SELECT article_id AS id, doc @@ CAST(:tq AS tsquery) AS in_title, "
-            "ts_rank(CAST(:w AS float4[]), doc, CAST(:q AS tsquery), 1) AS score "
-            "FROM search_index WHERE doc @@ CAST(:q AS tsquery)"
-        )
-        params = {
-            "q": _tsquery(positives, negatives),
-            "tq": _tsquery(positives, [], "A"),
-            "w": f"{{0.1,0.1,0.1,{0.1 * title_weight}}}",  # weights of D, C, B, A (title)
-        }
-    stmt = text(sql).bindparams(**params).columns(id=Integer, in_title=Integer, score=Float)
-    return stmt.subquery("m")
+        col, table = ("rowid", "search_fts") if self.sqlite else ("article_id", "search_index")
+        stmt = text(f"SELECT {col} AS id FROM {table} WHERE {cond}").bindparams(q=self.params["q"])
+        return stmt.columns(id=Integer).subquery("m")
+
+    def ranked(self, above: bool):
+        """Subquery (id, in_title, score) of the matches (those at or above the cut when ``above``)."""
+        if self.sqlite:
+            sql = (
+                f"SELECT rowid AS id, rowid IN (SELECT rowid FROM search_fts WHERE {self._where('tq', above)}) "
+                f"AS in_title, -bm25(search_fts, :tw, 1.0) AS score FROM search_fts WHERE {self._where('q', above)}"
+            )
+        else:
+            sql = (
+                "SELECT article_id AS id, doc @@ CAST(:tq AS tsquery) AS in_title, "
+                "ts_rank(CAST(:w AS float4[]), doc, CAST(:q AS tsquery), 1) AS score "
+                f"FROM search_index WHERE {self._where('q', above)}"
+            )
+        stmt = text(sql).bindparams(**self.params)
+        return stmt.columns(id=Integer, in_title=Integer, score=Float).subquery("m")
+
+
+def _filters(topic, source, since, until) -> list:
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    conds = []
+    if source:
+        conds.append(Article.source == source)
+    if topic:
+        conds.append(Article.id.in_(select(TopicMatch.article_id).where(TopicMatch.topic_id == topic)))
+    if since is not None:
+        conds.append(when >= since)
+    if until is not None:
+        conds.append(when < until)
+    return conds
 
 
 def find(
@@ -195,30 +251,49 @@ def find(
     limit: int = 20,
     offset: int = 0,
     title_weight: float = 3.0,
-) -> tuple[list[Row], int]:
-    """One page of matching articles, ranked: title matches first, then score, then the newest;
-    and the number of matches in all. ``since`` is inclusive, ``until`` exclusive; an article
-    without a publication date counts by when it was fetched."""
-    m = _matches(session, positives, negatives, title_weight)
-    when = func.coalesce(Article.published_at, Article.fetched_at)
-    q: Select = select(m.c.id, m.c.in_title, m.c.score, func.count().over().label("total")).join(
-        Article, Article.id == m.c.id
-    )
-    conds = []
-    if source:
-        conds.append(Article.source == source)
-    if topic:
-        conds.append(Article.id.in_(select(TopicMatch.article_id).where(TopicMatch.topic_id == topic)))
-    if since is not None:
-        conds.append(when >= since)
-    if until is not None:
-        conds.append(when < until)
+    window: int = 1000,
+) -> Found:
+    """One page of matching articles. The newest ``window`` matches (by id: the order they were
+    stored) are ranked: title matches first, then score, then the newest by publication; older
+    matches follow, newest first. ``since`` is inclusive, ``until`` exclusive; an article without
+    a publication date counts by when it was fetched. The total is exact while every match fits
+    the window, else estimated from how much of the archive the window spans."""
+    query = _Query(session, positives, negatives, title_weight)
+    conds = _filters(topic, source, since, until)
+    ids = query.ids()
+    cut_q = select(ids.c.id)
     if conds:
-        q = q.where(and_(*conds))
+        cut_q = cut_q.join(Article, Article.id == ids.c.id).where(*conds)
+    cut = session.execute(cut_q.order_by(ids.c.id.desc()).offset(window - 1).limit(1)).scalar()
+    m = query.ranked(above=cut is not None)
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    q: Select = select(m.c.id, m.c.in_title, m.c.score, func.count().over().label("total"))
+    q = q.join(Article, Article.id == m.c.id).where(*conds)
     q = q.order_by(m.c.in_title.desc(), m.c.score.desc(), when.desc(), Article.id.desc())
-    result = session.execute(q.limit(limit).offset(offset)).all()
-    total = result[0].total if result else (_count(session, q) if offset else 0)
-    return [Row(r.id, bool(r.in_title), float(r.score)) for r in result], total
+    params = {"cut": cut} if cut is not None else {}
+    result = (
+        session.execute(q.limit(limit + 1).offset(offset), params).all()
+        if offset < window or cut is None
+        else []
+    )
+    rows = [Row(r.id, bool(r.in_title), float(r.score)) for r in result]
+    if cut is None:
+        total = result[0].total if result else (_count(session, q) if offset else 0)
+        return Found(rows[:limit], len(rows) > limit, total, True)
+    if len(rows) <= limit:  # the page runs past the window: older matches, newest first
+        rest = query.ids(below=True)
+        older = select(rest.c.id).join(Article, Article.id == rest.c.id).where(*conds)
+        start = max(0, offset - window)
+        need = limit + 1 - len(rows)
+        older_ids = session.scalars(older.order_by(rest.c.id.desc()).offset(start).limit(need), params).all()
+        rows += [Row(i, False, 0.0) for i in older_ids]
+    return Found(rows[:limit], len(rows) > limit, _estimate(session, window, cut), False)
+
+
+def _estimate(session: Session, window: int, cut: int) -> int:
+    """Matches in all, from the window's share of the archive's ids (ids grow as articles arrive)."""
+    lo, hi = session.execute(select(func.min(Article.id), func.max(Article.id))).one()
+    return max(window, round(window * (hi - lo + 1) / max(1, hi - cut + 1)))
 
 
 def _count(session: Session, q: Select) -> int:

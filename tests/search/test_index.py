@@ -125,3 +125,28 @@ def test_hostile_text_is_escaped_around_the_marks(db):
         in hit.snippet_html
     )
     assert hit.snippet_html.startswith("…")  # the window starts near the hit, not at the first char
+
+
+def test_the_array_tokenizer_gives_the_same_tokens_as_the_plain_one():
+    import json
+    import random
+    from pathlib import Path
+
+    from classifier import normalise_fast
+    from search import _tokens
+
+    texts = []
+    for path in sorted((Path(__file__).parent.parent / "data").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            texts += [r["text"], (r.get("title") or "") * 10]
+    rng = random.Random(1)
+    alphabet = "央行通州ＣＢＤＣ abc_12３\u3000\n\t。，!é數字人民幣ー가–-\u200b\u00a0℃…"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(130, 400))) for _ in range(500)]
+    arrays = 0
+    for t in texts:
+        norm, _, points = normalise_fast(t)
+        plain = " ".join(_tokens._han_tokens(h) if h else w for h, w in _tokens._RUNS.findall(norm))
+        assert _tokens.index_tokens(t) == plain, t[:80]
+        arrays += points is not None
+    assert arrays > len(texts) / 2  # the array path really ran

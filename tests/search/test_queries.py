@@ -162,3 +162,26 @@ def test_pages_cover_every_hit_once_in_rank_order(archive):
         second = search.search(s, "银行", limit=7, cursor=first.next_cursor)
     assert whole.total == first.total == second.total > 14
     assert [h.article_id for h in first.hits + second.hits] == [h.article_id for h in whole.hits[:14]]
+
+
+def test_beyond_the_ranking_window_older_matches_follow_newest_first(archive, monkeypatch):
+    from search import _search
+
+    ranked_all = all_hits(archive, "银行")
+    monkeypatch.setattr(_search, "RANK_WINDOW", 25)
+    hits: list[search.Hit] = []
+    cursor = None
+    with archive.db.session() as s:
+        while True:
+            page = search.search(s, "银行", limit=10, cursor=cursor)
+            hits.extend(page.hits)
+            assert page.total_exact is False and 25 <= page.total <= 4 * len(ranked_all)
+            if (cursor := page.next_cursor) is None:
+                break
+    ids = [h.article_id for h in hits]
+    assert len(ids) == len(set(ids)) and set(ids) == {h.article_id for h in ranked_all}
+    window, older = ids[:25], ids[25:]
+    assert min(window) > max(older)  # the window is the newest 25 matches
+    assert older == sorted(older, reverse=True)
+    titled = [_contains(normalise(h.title), "银行") for h in hits[:25]]
+    assert titled == sorted(titled, reverse=True)  # title hits first within the window
