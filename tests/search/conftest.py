@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from classifier import TopicMatch as MatchData
+from processor import ArticleData, Ingestor
 from storage import BEIJING, Database
-from storage.ingest import ArticleData, Ingestor, MatchData
 from tests.helpers import scratch_postgres
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -50,7 +51,7 @@ def fixture_items() -> list[Item]:
 
 def _labels_matcher(by_text: dict[tuple[str, str], tuple[str, ...]]):
     def matcher(title: str, text: str) -> list[MatchData]:
-        return [MatchData(t, 1.0, {t: 1}, "", [], "h") for t in by_text.get((title, text), ())]
+        return [MatchData(t, 1.0, {t: 1}, "", (), "h") for t in by_text.get((title, text), ())]
 
     return matcher
 

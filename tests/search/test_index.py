@@ -8,9 +8,9 @@ from alembic import command
 from sqlalchemy import insert
 
 import search
+from processor import ArticleData, Ingestor
 from storage import Article, Database
 from storage.db import alembic_config
-from storage.ingest import ArticleData, Ingestor
 from storage.types import utcnow
 
 
