@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier import TopicMatch as MatchData
+from classifier import Match as MatchData
 from processor import ArticleData, Ingestor
 from storage import BEIJING, Database
 from tests.helpers import scratch_postgres
