@@ -17,9 +17,10 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Lin
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from storage import Database, to_beijing
+from search import QueryError
+from search import search as search_archive
+from storage import Database
 from storage.models import Subscriber
-from storage.queries import search_articles
 from storage.subscribers import set_paused, subscribe, subscriber_for_channel, unsubscribe
 
 from .render import TELEGRAM_LIMIT, utf16_len
@@ -76,11 +77,10 @@ class BotHandlers:
         name = (chat.username or chat.title or chat.full_name or "") if chat else ""
         return await asyncio.to_thread(self._in_session, str(chat.id), name or "", work)
 
-    def _search(self, words: Sequence[str]) -> list[tuple[Any, ...]]:
+    def _search(self, query: str) -> Any:
+        """One page of the archive's full-text search, in a worker thread's session."""
         with self.db.session() as s:
-            return [
-                (a.title, a.url, a.source, a.published_at) for a in search_articles(s, words, SEARCH_RESULTS)
-            ]
+            return search_archive(s, query, limit=SEARCH_RESULTS)
 
     def _topic_of(self, arg: str) -> str | None:
         arg = arg.strip()
@@ -206,22 +206,24 @@ class BotHandlers:
         await self._reply(update, "\n".join(lines))
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Latest archived articles containing all the given words."""
-        words = [w for w in context.args or [] if w.strip()]
-        if not words:
+        """The best archived articles for the words (the archive's full-text search)."""
+        query = " ".join(w for w in context.args or [] if w.strip())
+        if not query:
             await self._reply(update, "用法 Usage: /search &lt;关键词 words&gt;")
             return
-        found = await asyncio.to_thread(self._search, words)
-        if not found:
-            await self._reply(update, f"没有找到 Nothing found for {html.escape(' '.join(words))}")
+        try:
+            page = await asyncio.to_thread(self._search, query)
+        except QueryError as exc:
+            await self._reply(update, html.escape(str(exc), quote=False))
             return
-        lines = [f"<b>🔎 {html.escape(' '.join(words)[:100])}</b>"]
-        for title, url, source, published in found:
-            when = f"{to_beijing(published):%Y-%m-%d}" if published else "?"
-            safe_title = html.escape((title or "(untitled)")[:200], quote=False)
-            entry = (
-                f'• <a href="{html.escape(url, quote=True)}">{safe_title}</a> — {html.escape(source)} {when}'
-            )
+        if not page.hits:
+            await self._reply(update, f"没有找到 Nothing found for {html.escape(query)}")
+            return
+        lines = [f"<b>🔎 {html.escape(query[:100])}</b> — 共 {page.total} 条 {page.total} found"]
+        for hit in page.hits:
+            when = f"{hit.published_at:%Y-%m-%d}" if hit.published_at else "?"
+            safe_title = html.escape((hit.title or "(untitled)")[:200], quote=False)
+            entry = f'• <a href="{html.escape(hit.url, quote=True)}">{safe_title}</a> — {html.escape(hit.source)} {when}'
             if utf16_len("\n".join([*lines, entry])) > TELEGRAM_LIMIT:
                 break
             lines.append(entry)

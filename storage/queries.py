@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .models import Article, TopicMatch
 from .types import to_beijing
 
-__all__ = ["article_dict", "list_articles", "search_articles"]
+__all__ = ["article_dict", "list_articles"]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -79,21 +78,3 @@ def list_articles(
     if limit:
         q = q.limit(limit)
     return list(session.scalars(q))
-
-
-def search_articles(session: Session, words: Sequence[str], limit: int = 8) -> list[Article]:
-    """Latest stored articles whose title or body contains every word (a plain LIKE search,
-    at most five words; `%`, `_` and `\\` in a word match themselves)."""
-    conds = []
-    for w in words[:5]:
-        pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conds.append(
-            or_(Article.title.like(pattern, escape="\\"), Article.body_text.like(pattern, escape="\\"))
-        )
-    query = (
-        select(Article)
-        .where(and_(*conds))
-        .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(query))

@@ -87,6 +87,9 @@ def test_bot_commands(bot):
         and "https://example.gov.cn/green_finance/1.html" in found
     )
     assert "Nothing found" in reply_to(api, "/search 不存在的词")
+    two_chars_traditional = reply_to(api, "/search 新规 發行")
+    assert "https://example.gov.cn/green_finance/1.html" in two_chars_traditional
+    assert "Only exclusions" in reply_to(api, "/search -绿色债券")
 
     with env.db.session() as s:
         ch = s.scalar(select(Channel).where(Channel.kind == "telegram", Channel.address == str(CHAT)))
