@@ -14,10 +14,9 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed  ## virtualenv with newsradar and the test tools
 
-run: setup  ## starter config + SQLite database if missing, one crawl, then what was stored
+run: setup  ## starter config + SQLite database if missing, then the daemon in the foreground (Ctrl-C ends it)
 	test -f $(CONFIG) || $(BIN)/newsradar --config $(CONFIG) init
-	$(BIN)/newsradar --config $(CONFIG) crawl
-	$(BIN)/newsradar --config $(CONFIG) articles list --limit 30
+	$(BIN)/newsradar --config $(CONFIG) run
 
 test: setup  ## the whole suite
 	$(BIN)/python -m pytest

@@ -20,6 +20,11 @@ class CrawlSettings:
     retries: int = 3
     retry_backoff: float = 1.0  # seconds before the first retry, doubling after
     ingest_worker: bool = True  # store articles in a second process, beside the crawl
+    max_duration: float = 0.0  # seconds a daemon's crawl round may run before it is ended; 0: derived
+
+    def time_limit(self, every: int) -> float:
+        """max_duration, or twice the shortest interval crawled, at least ten minutes."""
+        return self.max_duration or max(600.0, 2.0 * every)
 
 
 def scrapy_settings(

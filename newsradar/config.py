@@ -35,6 +35,8 @@ FEATURE_SECTIONS = {
     "alerts": "notifiers.settings",
     "web": "web.settings",
     "scheduler": "scheduler.settings",
+    "digest": "scheduler.settings",
+    "health": "scheduler.settings",
 }
 
 
@@ -57,6 +59,12 @@ class Source:
     enabled: bool = True
     selectors: dict[str, str] = field(default_factory=dict)
     article: str = "auto"  # which extractor reads article pages linked from a feed
+    title: str | None = None  # display name in alerts, digests, status; None: the name
+
+    @property
+    def label(self) -> str:
+        """What people read: the title, else the config name."""
+        return self.title or self.name
 
 
 def _default_topics() -> list[Any]:
@@ -158,6 +166,11 @@ class _Parser:
         self._only("crawl", table, allowed)
         values: dict[str, Any] = {}
         for key, value in table.items():
+            if key == "max_duration" and isinstance(value, str):
+                try:
+                    value = parse_duration(value)
+                except ValueError as exc:
+                    raise self.fail("crawl.max_duration", str(exc)) from exc
             want = type(getattr(defaults, key))
             ok = isinstance(value, want) or (want is float and isinstance(value, int))
             if not ok or isinstance(value, bool) != (want is bool):
@@ -195,6 +208,7 @@ class _Parser:
             "enabled",
             "selectors",
             "article",
+            "title",
         )
         self._only(key, e, allowed)
         name = e.get("name")
@@ -244,9 +258,13 @@ class _Parser:
             raise self.fail(
                 f"{key}.article", f"must be auto or a site kind ({', '.join(KINDS[1:])}), not {article!r}"
             )
+        title = e.get("title")
+        if title is not None and (not isinstance(title, str) or not title.strip()):
+            raise self.fail(f"{key}.title", f"must be a non-empty string (a display name), not {title!r}")
         return Source(
             name=name, kind=kind, start_urls=tuple(urls), every=every, max_pages=max_pages,
             tier=tier_n, enabled=enabled, selectors=dict(selectors), article=article,
+            title=title.strip() if title else None,
         )  # fmt: skip
 
     def _topics(self, entries: Any) -> list[Any]:

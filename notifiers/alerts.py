@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import BEIJING
 from storage.models import Article, Channel, Delivery, Subscriber, TopicMatch
 from storage.stories import story_summary
 
-__all__ = ["Alert", "ChannelBatch", "Digest", "load_batches", "topic_labels"]
+__all__ = [
+    "Alert",
+    "AlertBuilder",
+    "ChannelBatch",
+    "Digest",
+    "digest_trends",
+    "load_batches",
+    "preview_digest",
+    "topic_labels",
+]
 
 
 @dataclass
@@ -46,6 +56,7 @@ class Digest:
     total: int
     start: int = 0
     items: list[Alert] = field(default_factory=list)
+    trends: list[Any] = field(default_factory=list)  # notifiers.chart.TopicTrend per followed topic
 
 
 @dataclass
@@ -96,23 +107,39 @@ def _evidence(
     return best.evidence, sorted((int(a), int(b)) for a, b in best.spans)
 
 
-def load_batches(
-    session: Session, delivery_ids: Sequence[int], labels: Mapping[str, str] | None = None
-) -> list[ChannelBatch]:
-    """Group claimed rows by channel and turn each into an Alert (one per story)."""
-    labels = labels or {}
-    rows = session.execute(
-        select(Delivery, Channel, Subscriber)
-        .join(Channel, Channel.id == Delivery.channel_id)
-        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-        .where(Delivery.id.in_(list(delivery_ids)))
-        .order_by(Delivery.channel_id, Delivery.id)
-    ).all()
-    batches: dict[int, ChannelBatch] = {}
-    summaries: dict[int, dict[str, Any] | None] = {}
-    evidences: dict[tuple[int, tuple[str, ...]], tuple[str, list]] = {}
+def digest_trends(session: Session, sub: Subscriber, day: Any, labels: Mapping[str, str]) -> list[Any]:
+    """The subscriber's followed topics' stories per day over the 14 days ending with `day`."""
+    from storage.trends import daily_topic_counts
 
-    def alert(ids: list[int], story_id: int, topics: list[str]) -> Alert:
+    from .chart import TopicTrend
+
+    topics = [t.topic_id for t in sub.subscriptions]
+    try:
+        from zoneinfo import ZoneInfo
+
+        tz = ZoneInfo(sub.timezone) if sub.timezone else BEIJING
+    except (ValueError, KeyError):
+        tz = BEIJING
+    days = tuple(day - timedelta(days=13 - i) for i in range(14))
+    counts = daily_topic_counts(session, topics, day, 14, tz)
+    return [TopicTrend(t, labels.get(t, t), days, tuple(counts[t])) for t in topics]
+
+
+class AlertBuilder:
+    """Stories as Alerts, with their summaries and evidence looked up once per story."""
+
+    def __init__(
+        self,
+        session: Session,
+        labels: Mapping[str, str] | None = None,
+        titles: Mapping[str, str] | None = None,
+    ) -> None:
+        self.session, self.labels, self.titles = session, labels or {}, titles or {}
+        self.summaries: dict[int, dict[str, Any] | None] = {}
+        self.evidences: dict[tuple[int, tuple[str, ...]], tuple[str, list]] = {}
+
+    def __call__(self, ids: list[int], story_id: int, topics: list[str]) -> Alert:
+        session, summaries, evidences = self.session, self.summaries, self.evidences
         if story_id not in summaries:
             summaries[story_id] = _summary(session, story_id)
         summary = summaries[story_id]
@@ -128,14 +155,49 @@ def load_batches(
             story_id=story_id,
             title=lead["title"] or "",
             url=lead["url"],
-            sources=summary["sources"],
+            sources=[self.titles.get(n, n) for n in summary["sources"]],
             published_at=summary["first_published_at"],
             topics=topics,
-            topic_labels=[labels.get(t, t) for t in topics],
+            topic_labels=[self.labels.get(t, t) for t in topics],
             evidence=evidence,
             spans=spans,
             articles=len(summary["articles"]),
         )
+
+
+def preview_digest(
+    session: Session,
+    subscriber_id: int,
+    day: date,
+    items: Sequence[tuple[int, list[str]]],
+    labels: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
+) -> Digest:
+    """The Digest a subscriber would get for `day` (no outbox row: `newsradar digest` previews)."""
+    alert = AlertBuilder(session, labels, titles)
+    sub = session.get(Subscriber, subscriber_id)
+    trends = digest_trends(session, sub, day, labels or {}) if sub is not None else []
+    return Digest(0, day, len(items), 0, [alert([], sid, list(ts)) for sid, ts in items], trends)
+
+
+def load_batches(
+    session: Session,
+    delivery_ids: Sequence[int],
+    labels: Mapping[str, str] | None = None,
+    source_titles: Mapping[str, str] | None = None,
+) -> list[ChannelBatch]:
+    """Group claimed rows by channel and turn each into an Alert (one per story); sources are
+    named by their config `title` where one is set."""
+    labels = labels or {}
+    rows = session.execute(
+        select(Delivery, Channel, Subscriber)
+        .join(Channel, Channel.id == Delivery.channel_id)
+        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(Delivery.id.in_(list(delivery_ids)))
+        .order_by(Delivery.channel_id, Delivery.id)
+    ).all()
+    batches: dict[int, ChannelBatch] = {}
+    alert = AlertBuilder(session, labels, source_titles)
 
     for d, ch, sub in rows:
         batch = batches.get(ch.id)
@@ -147,7 +209,8 @@ def load_batches(
             queued = list(d.digest_items or [])
             start = min(max(0, d.digest_progress or 0), len(queued))
             items = [alert([], int(sid), [str(t) for t in topics]) for sid, topics in queued[start:]]
-            batch.digests.append(Digest(d.id, d.digest_day, len(queued), start, items))
+            trends = digest_trends(session, sub, d.digest_day, labels)
+            batch.digests.append(Digest(d.id, d.digest_day, len(queued), start, items, trends))
             continue
         batch.alerts.append(alert([d.id], d.story_id, list(d.topics or [])))
     return list(batches.values())

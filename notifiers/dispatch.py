@@ -68,8 +68,11 @@ class DispatchReport:
         return "dispatch: " + ", ".join(parts)
 
 
-def build_senders(settings: NotifierSettings, out: TextIO) -> tuple[dict[str, Sender], dict[str, str]]:
-    """The senders this configuration allows, and why the others cannot be used."""
+def build_senders(
+    settings: NotifierSettings, out: TextIO, secret: bytes | None = None
+) -> tuple[dict[str, Sender], dict[str, str]]:
+    """The senders this configuration allows, and why the others cannot be used
+    (secret: the signing key, see settings.secret_key; default NEWSRADAR_SECRET_KEY)."""
     from .apprise import AppriseSender
     from .console import ConsoleSender
     from .mail import EmailSender
@@ -93,7 +96,7 @@ def build_senders(settings: NotifierSettings, out: TextIO) -> tuple[dict[str, Se
     else:
         try:
             senders["email"] = EmailSender(
-                settings.email, settings.alerts, password=smtp_password(), secret=secret_key()
+                settings.email, settings.alerts, password=smtp_password(), secret=secret or secret_key()
             )
         except SenderUnavailable as exc:
             missing["email"] = str(exc)
@@ -111,6 +114,7 @@ class Dispatcher:
         *,
         unavailable: Mapping[str, str] | None = None,
         labels: Mapping[str, str] | None = None,
+        source_titles: Mapping[str, str] | None = None,
         worker: str | None = None,
         concurrency: int = 128,
         delivery_kinds: tuple[str, ...] = (),
@@ -121,6 +125,7 @@ class Dispatcher:
         self.alerts = settings.alerts
         self.senders = dict(senders)
         self.labels = dict(labels or {})
+        self.source_titles = dict(source_titles or {})
         self.worker = worker or f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.concurrency = concurrency
         self.report = DispatchReport(unavailable=dict(unavailable or {}))
@@ -168,9 +173,28 @@ class Dispatcher:
             asyncio.ensure_future(sender.close())
 
     # -- main loop ------------------------------------------------------------------------
+    async def _warm_charts(self) -> None:
+        """Digests carry a chart: load matplotlib before claiming, not while holding a lease."""
+        if self.delivery_kinds and "digest" not in self.delivery_kinds:
+            return
+
+        def pending(session) -> bool:
+            from sqlalchemy import select
+
+            from storage import Delivery
+
+            q = select(Delivery.id).where(Delivery.kind == "digest", Delivery.status == "pending").limit(1)
+            return session.scalar(q) is not None
+
+        if await self._db(pending):
+            from .chart import warm
+
+            await asyncio.to_thread(warm)
+
     async def run(self, *, loop: bool = False) -> DispatchReport:
         """Drain due rows (and with loop=True keep polling until stop())."""
         await self._start_senders()
+        await self._warm_charts()
         self._lease_deadline = time.monotonic() + self.alerts.lease
         renew = asyncio.create_task(self._renew_leases())
         in_flight: dict[int, asyncio.Task] = {}
@@ -187,7 +211,7 @@ class Dispatcher:
                     if ids:
                         self._lease_deadline = time.monotonic() + self.alerts.lease
                         claimed = len(ids)
-                        for batch in await self._db(load_batches, ids, self.labels):
+                        for batch in await self._db(load_batches, ids, self.labels, self.source_titles):
                             in_flight[batch.channel_id] = asyncio.create_task(self._serve(batch))
                 if claimed and len(in_flight) < self.concurrency:
                     continue  # more may be due: fill the free slots first
@@ -326,6 +350,7 @@ def run_dispatch(
     out: TextIO,
     *,
     labels: Mapping[str, str] | None = None,
+    source_titles: Mapping[str, str] | None = None,
     loop: bool = False,
     concurrency: int = 128,
     install_signals: bool = False,
@@ -334,10 +359,10 @@ def run_dispatch(
     """Build senders and run one dispatcher to completion (the CLI's entry point)."""
 
     async def main() -> DispatchReport:
-        senders, missing = build_senders(settings, out)
+        senders, missing = build_senders(settings, out, secret_key(db))
         d = Dispatcher(
             db, settings, senders, unavailable=missing, labels=labels, concurrency=concurrency,
-            delivery_kinds=delivery_kinds,
+            delivery_kinds=delivery_kinds, source_titles=source_titles,
         )  # fmt: skip
         if install_signals:
             import signal

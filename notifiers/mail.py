@@ -50,6 +50,12 @@ def build_email(
     msg["X-Newsradar-Deliveries"] = ",".join(map(str, ids))
     msg.set_content(content.text)
     msg.add_alternative(content.html, subtype="html")
+    digest = message.digest
+    if digest is not None and digest.trends:  # the 14-day chart, inline in the HTML part
+        from .chart import CHART_CID, render_chart
+
+        html_part = msg.get_payload()[1]
+        html_part.add_related(render_chart(digest.trends), "image", "png", cid=f"<{CHART_CID}>")
     return msg
 
 
@@ -149,6 +155,20 @@ class EmailSender(Sender):
             except (smtplib.SMTPException, OSError) as exc:  # refused, dropped, timed out, TLS
                 return Transient(f"SMTP: {type(exc).__name__}: {exc}")
         return Sent(msg["Message-ID"])
+
+    async def send_plain(self, to: str, subject: str, text: str) -> Outcome:
+        """A plain-text note (admin alerts): no unsubscribe link, same connection pool."""
+        msg = EmailMessage()
+        msg["From"] = formataddr(("newsradar", self.settings.sender))
+        msg["To"], msg["Subject"] = to, subject
+        msg["Date"] = formatdate(localtime=False, usegmt=True)
+        msg["Auto-Submitted"] = "auto-generated"
+        msg.set_content(text)
+        try:
+            await asyncio.to_thread(self._deliver, msg)
+        except (smtplib.SMTPException, OSError) as exc:
+            return Transient(f"SMTP: {type(exc).__name__}: {exc}")
+        return Sent(None)
 
     async def close(self) -> None:
         while True:

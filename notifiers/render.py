@@ -18,6 +18,7 @@ import nh3
 from storage.types import to_beijing
 
 from .alerts import Alert, Digest
+from .chart import CHART_CID, trend_line, trend_text
 
 __all__ = [
     "TELEGRAM_LIMIT",
@@ -292,6 +293,8 @@ def digest_telegram_messages(digest: Digest) -> list[tuple[str, int | None]]:
     if digest.total == 0:
         return [(f"📰 <b>{DIGEST_TITLE}</b> · {day}\n{NOTHING}", None)]
     first = f"📰 <b>{DIGEST_TITLE}</b> · {day} 北京时间 · {digest.total} 条 stories"
+    if digest.trends:
+        first += "\n" + html.escape(trend_text(digest.trends), quote=False)
     cont = f"📰 <b>{DIGEST_TITLE}</b> · {day} (续 continued)"
     out: list[tuple[str, int | None]] = []
     parts: list[str] = [first if digest.start == 0 else cont]
@@ -327,6 +330,8 @@ def digest_plain_text(digest: Digest) -> str:
     if digest.total == 0:
         return f"{head}\n{NOTHING}"
     blocks = [f"{head} · {digest.total} 条 stories"]
+    if digest.trends and digest.start == 0:
+        blocks.append(trend_text(digest.trends))
     for label, items in _groups(digest.items):
         blocks.append(f"== {label} ==")
         blocks.extend(_plain_block(a, topics=False) for a in items)
@@ -339,8 +344,14 @@ def digest_email_content(digest: Digest, unsubscribe: str | None) -> EmailConten
     if unsubscribe:
         text += f"\n\n-- \n退订 Unsubscribe: {unsubscribe}\n"
     inner = f"<h2>{html.escape(DIGEST_TITLE, quote=False)} · {digest.day:%Y-%m-%d}</h2>"
+    if digest.trends:
+        inner += "".join(f"<p>{html.escape(trend_line(t), quote=False)}</p>" for t in digest.trends)
     if digest.total == 0:
         inner += f"<p>{NOTHING}</p>"
     for label, items in _groups(digest.items):
         inner += f"<h2>{html.escape(label, quote=False)}</h2><ul>{''.join(_email_item(a, topics=False) for a in items)}</ul>"
-    return EmailContent(subject=_digest_subject(digest), text=text, html=_email_html(inner, unsubscribe))
+    page = _email_html(inner, unsubscribe)
+    if digest.trends:  # our own markup, added after sanitising (nh3 keeps no cid: URLs)
+        img = f'<p><img src="cid:{CHART_CID}" alt="14日趋势 14-day trend" width="720"></p>'
+        page = page.replace("</h2>", "</h2>" + img, 1)
+    return EmailContent(subject=_digest_subject(digest), text=text, html=page)

@@ -89,8 +89,9 @@ class AlertSettings:
     lease: float = 300.0  # seconds a dispatcher owns claimed rows before others may reclaim them
     poll_interval: float = 30.0  # dispatch --loop sleeps this long when nothing is due
     apprise_concurrency: int = 8
-    digest_hour: int = 8  # Beijing hour (0-23) at which the scheduler sends yesterday's digest
+    digest_hour: int | None = None  # deprecated: [digest] time; a Beijing hour (0-23)
     digest_empty: bool = False  # send a one-line "no matching news" digest instead of nothing
+    admin_emails: tuple[str, ...] = ()  # told, with [telegram] admin_chats, when a source breaks
 
 
 def is_email(address: str) -> bool:
@@ -106,9 +107,17 @@ def smtp_password() -> str | None:
     return os.environ.get(SMTP_PASSWORD_ENV) or None
 
 
-def secret_key() -> bytes | None:
+def secret_key(db: Any = None) -> bytes | None:
+    """NEWSRADAR_SECRET_KEY, else (given a Database) the key generated once and kept in it."""
     value = os.environ.get(SECRET_ENV)
-    return value.encode() if value else None
+    if value:
+        return value.encode()
+    if db is None:
+        return None
+    from storage.state import signing_key
+
+    with db.session() as session:
+        return signing_key(session)
 
 
 def parse_duration(value: Any) -> float:
@@ -243,6 +252,13 @@ def _alerts(table: dict[str, Any]) -> AlertSettings:
                 "digest_hour", f"must be an hour of the day 0-23 (Beijing time), not {hour!r}"
             )
         values["digest_hour"] = hour
+    if "admin_emails" in table:
+        emails = table["admin_emails"]
+        if not isinstance(emails, list) or not all(isinstance(e, str) and is_email(e) for e in emails):
+            raise SettingsError(
+                "admin_emails", f"must be a list of addresses like ['ops@example.org'], not {emails!r}"
+            )
+        values["admin_emails"] = tuple(emails)
     if "digest_empty" in table:
         if not isinstance(table["digest_empty"], bool):
             raise SettingsError("digest_empty", f"must be true or false, not {table['digest_empty']!r}")

@@ -91,6 +91,7 @@ class TelegramSender(Sender):
         self.overall = Pacer(1.0 / settings.rate)
         self.per_chat = Pacer(settings.per_chat_interval)
         self.slots = asyncio.Semaphore(settings.concurrency)
+        self._charts: set[int] = set()  # digest messages to precede with their chart
 
     async def start(self) -> None:
         try:
@@ -112,9 +113,12 @@ class TelegramSender(Sender):
         packed = telegram_messages(batch.alerts, max_per_message=self.settings.max_stories_per_message)
         out = [Message(text, alerts) for text, alerts in packed]
         for digest in batch.digests:
-            out += [
+            parts = [
                 Message(text, [], digest, progress) for text, progress in digest_telegram_messages(digest)
             ]
+            if digest.trends and digest.start == 0:
+                self._charts.add(id(parts[0]))  # the chart goes out once, before the first part
+            out += parts
         return out
 
     async def _post(self, chat: str, text: str) -> None:
@@ -127,7 +131,24 @@ class TelegramSender(Sender):
 
     async def send(self, batch: ChannelBatch, message: Message) -> Outcome:
         async with self.slots:
+            digest = message.digest
+            if digest is not None and id(message) in self._charts:
+                self._charts.discard(id(message))
+                await self._chart(batch.address, digest)
             return await self.send_text(batch.address, message.payload)
+
+    async def _chart(self, chat: str, digest) -> None:  # noqa: ANN001
+        """The digest's 14-day chart as a photo before its text (best effort: the text matters)."""
+        from .chart import render_chart, trend_line
+
+        caption = "\n".join(trend_line(t) for t in digest.trends)[:1024]
+        try:
+            png = await asyncio.to_thread(render_chart, digest.trends)
+            await self.per_chat.wait(chat)
+            await self.overall.wait()
+            await self.bot.send_photo(chat_id=chat, photo=png, caption=caption)
+        except TelegramError as exc:
+            log.warning("digest chart to chat %s not sent (%s); the text follows", chat, exc)
 
     async def send_text(self, chat: str, text: str) -> Outcome:
         """One sendMessage with pacing; a short 429 is waited out and retried here."""

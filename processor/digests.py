@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -51,13 +51,14 @@ def beijing_day(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def day_stories(session: Session, day: date) -> dict[int, datetime]:
+def day_stories(session: Session, day: date, tz: tzinfo = BEIJING) -> dict[int, datetime]:
     """Stories of a Beijing day -> when they were first published.
 
     A story belongs to the day its earliest copy was published (so each story is in one digest
     however many copies follow); a story with no dated copy, to the day it was first seen.
     """
-    start, end = beijing_day(day)
+    start = datetime.combine(day, time(0), tzinfo=tz)  # the day in the subscribers' zone
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
     touched = select(Article.story_id).where(
         Article.published_at >= start, Article.published_at < end, Article.story_id.is_not(None)
     )
@@ -82,7 +83,12 @@ def day_stories(session: Session, day: date) -> dict[int, datetime]:
 
 
 def plan_digests(
-    session: Session, day: date, *, topic_order: Sequence[str] = (), include_empty: bool = False
+    session: Session,
+    day: date,
+    *,
+    topic_order: Sequence[str] = (),
+    include_empty: bool = False,
+    tz: tzinfo = BEIJING,
 ) -> list[DigestPlan]:
     """Each active digest subscriber's stories of `day` (Beijing), matched as alerts are.
 
@@ -94,7 +100,7 @@ def plan_digests(
     channel get none.
     """
     order = {t: i for i, t in enumerate(topic_order)}
-    stories = day_stories(session, day)
+    stories = day_stories(session, day, tz)
     story_topics: dict[int, set[str]] = defaultdict(set)
     if stories:
         for sid, topic in session.execute(

@@ -18,6 +18,7 @@ from .models import (
     Subscription,
     TopicMatch,
 )
+from .state import DaemonLease, Setting
 from .tiers import DEFAULT_TIER, TIERS
 from .types import BEIJING, to_beijing, utcnow
 
@@ -32,11 +33,13 @@ __all__ = [
     "Channel",
     "CrawlRun",
     "CrawlState",
+    "DaemonLease",
     "Database",
     "DatabaseError",
     "Delivery",
     "LshBucket",
     "PolicyDocument",
+    "Setting",
     "Story",
     "StoryTopic",
     "Subscriber",

@@ -231,6 +231,7 @@ class Subscriber(Base):
     mode: Mapped[str] = mapped_column(String(10), default="both")  # instant | digest | both
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name for digests; None: [digest]
 
     channels: Mapped[list[Channel]] = relationship(back_populates="subscriber", cascade="all, delete-orphan")
     subscriptions: Mapped[list[Subscription]] = relationship(

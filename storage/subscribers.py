@@ -27,6 +27,7 @@ __all__ = [
     "subscriber_for_channel",
     "unsubscribe",
     "unsubscribe_channel",
+    "update_subscriber",
 ]
 
 MODES = ("instant", "digest", "both")
@@ -51,6 +52,7 @@ def add_subscriber(
     mode: str = "both",
     sources: Sequence[str] = (),
     keywords: Sequence[str] = (),
+    timezone: str | None = None,
 ) -> Subscriber:
     """Create a subscriber with its channels and subscriptions; a channel may belong to one subscriber only."""
     if mode not in MODES:
@@ -61,13 +63,27 @@ def add_subscriber(
         taken = channel(session, kind, address)
         if taken is not None:
             raise SubscriberError(f"{kind} {address} is already used by subscriber {taken.subscriber_id}")
-    sub = Subscriber(name=name, mode=mode, paused=False)
+    sub = Subscriber(name=name, mode=mode, paused=False, timezone=timezone)
     sub.channels = [Channel(kind=k, address=a, active=True) for k, a in dict.fromkeys(channels)]
     sub.subscriptions = [
         Subscription(topic_id=t, sources=list(sources), keywords=list(keywords))
         for t in dict.fromkeys(topics)
     ]
     session.add(sub)
+    session.flush()
+    return sub
+
+
+def update_subscriber(session: Session, subscriber_id: int, **values: object) -> Subscriber | None:
+    """Change name, mode or timezone (None values are left alone); None if there is no such subscriber."""
+    sub = session.get(Subscriber, subscriber_id)
+    if sub is None:
+        return None
+    if values.get("mode") is not None and values["mode"] not in MODES:
+        raise SubscriberError(f"mode must be one of {', '.join(MODES)}, not {values['mode']!r}")
+    for key in ("name", "mode", "timezone"):
+        if values.get(key) is not None:
+            setattr(sub, key, values[key] or None if key == "timezone" else values[key])
     session.flush()
     return sub
 

@@ -44,6 +44,16 @@ class MockSiteProcess:
         """Edit an article on the site: its text changes and its list entry shows a new date."""
         urllib.request.urlopen(f"{self.urls[site]}/__bump?path={path}").read()
 
+    def add_article(self, site: str, title: str, text: str) -> None:
+        """A new article appears at the top of the site's news column."""
+        from urllib.parse import urlencode
+
+        urllib.request.urlopen(f"{self.urls[site]}/__add?{urlencode({'title': title, 'text': text})}").read()
+
+    def redesign(self, site: str, on: bool = True) -> None:
+        """The site's list pages change layout (on) or go back to the old one (off)."""
+        urllib.request.urlopen(f"{self.urls[site]}/__layout?redesigned={int(on)}").read()
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)

@@ -32,11 +32,12 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 
 
-def _secret() -> bytes | None:
-    from notifiers import settings
+def _secret(db: Database) -> bytes | None:
+    """NEWSRADAR_SECRET_KEY, else the key generated once and kept in the database (the one
+    alert emails sign their unsubscribe links with)."""
+    from notifiers.settings import secret_key
 
-    finder = getattr(settings, "secret_key", None)
-    return finder() if finder else None
+    return secret_key(db)
 
 
 def create_app(config: Any, *, db: Database | None = None, admin_password: str | None = None) -> FastAPI:
@@ -60,7 +61,7 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     st = app.state
     st.config, st.db, st.settings = config, db, web_settings(config)
     st.public_url = public_url(config)
-    st.keys = Keys(_secret())
+    st.keys = Keys(_secret(db))
     st.limiter = LoginLimiter()
     st.mail_limiter = LoginLimiter(attempts=5, window=3600)
     st.admin_password = admin_password if admin_password is not None else os.environ.get(ADMIN_PASSWORD_ENV)

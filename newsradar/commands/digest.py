@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from notifiers import notifier_settings
+from notifiers import notifier_settings, source_titles
 from notifiers.alerts import topic_labels
 from notifiers.dispatch import run_dispatch
 from processor.digests import queue_digests
@@ -36,17 +37,27 @@ def yesterday() -> date:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "digest",
-        help="send each digest subscriber the day's matching stories, one message per channel",
-        description="Queues one digest per channel of every active subscriber in mode digest or both "
-        "(the stories first published on that Beijing-time day whose topics they follow), then sends "
-        "them. Running it again for the same day sends nothing more; digests that failed are retried "
-        "by the next `newsradar digest` or `newsradar dispatch`.",
+        help="preview the daily digest (text, html, md); --send queues and sends it",
+        description="Shows exactly what each active subscriber in mode digest or both would get for "
+        "the day (the stories first published that Beijing-time day whose topics they follow, counts "
+        "per topic against the 7-day mean, the 14-day chart). With --send, queues one digest per "
+        "channel and sends them; running it again for the same day sends nothing more, and failed "
+        "digests are retried by `newsradar run` or `newsradar dispatch`. `newsradar run` sends the "
+        "digest by itself at [digest] time.",
     )
     p.add_argument(
         "--date", type=_day, metavar="YYYY-MM-DD", help="the day to cover (default: yesterday, Beijing)"
     )
     p.add_argument(
         "--dry-run", action="store_true", help="show who would get which stories; queue and send nothing"
+    )
+    p.add_argument("--send", action="store_true", help="queue the digests in the outbox and send them now")
+    p.add_argument("--subscriber", type=int, metavar="ID", help="preview only this subscriber's digest")
+    p.add_argument(
+        "--format", choices=("text", "html", "md"), default="text", help="preview format (default text)"
+    )
+    p.add_argument(
+        "--output", metavar="FILE", help="write the preview here (an .html file opens in a browser)"
     )
     p.set_defaults(func=run)
 
@@ -62,8 +73,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             day,
             topic_order=[t.id for t in ctx.topics],
             include_empty=settings.alerts.digest_empty,
-            dry_run=args.dry_run,
+            dry_run=args.dry_run or not args.send,
         )
+        if not args.send and not args.dry_run:
+            return _preview(args, ctx, s, day, done.plans, labels)
     if args.dry_run:
         print(f"digest {day} (dry run): {len(done.plans)} subscribers", file=ctx.out)
         for plan in done.plans:
@@ -76,7 +89,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 label = labels.get(topics[0], topics[0])
                 print(f"  [{label}] #{story_id} {done.titles.get(story_id, '')}", file=ctx.out)
         return 0
-    report = run_dispatch(db, settings, ctx.out, labels=labels, delivery_kinds=("digest",))
+    report = run_dispatch(
+        db,
+        settings,
+        ctx.out,
+        labels=labels,
+        source_titles=source_titles(ctx.config),
+        delivery_kinds=("digest",),
+    )
     parts = [
         f"queued {done.queued} of {done.channels} digests",
         f"sent {report.digests} in {report.messages} messages",
@@ -91,4 +111,46 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             "  failed digests are retried by `newsradar dispatch` or the next `newsradar digest`",
             file=ctx.out,
         )
+    return 0
+
+
+def _preview(args: argparse.Namespace, ctx: Context, session, day: date, plans, labels) -> int:
+    from pathlib import Path
+
+    from notifiers.alerts import preview_digest
+    from notifiers.preview import render_preview
+
+    if args.subscriber is not None:
+        plans = [p for p in plans if p.subscriber_id == args.subscriber]
+        if not plans:
+            print(
+                f"newsradar digest: subscriber {args.subscriber} gets no digest for {day} "
+                "(unknown, paused, mode instant, no active channel, or nothing matched: see --dry-run)",
+                file=sys.stderr,
+            )
+            return 1
+    if args.format == "html" and len(plans) > 1:
+        ids = ", ".join(str(p.subscriber_id) for p in plans)
+        print(
+            f"newsradar digest: {len(plans)} subscribers get a digest ({ids}): pick one with --subscriber",
+            file=sys.stderr,
+        )
+        return 2
+    titles = source_titles(ctx.config)
+    parts = []
+    for plan in plans:
+        digest = preview_digest(session, plan.subscriber_id, day, plan.items, labels, titles)
+        where = ", ".join(f"{kind} {address}" for _, kind, address in plan.channels)
+        head = f"subscriber {plan.subscriber_id} ({where})"
+        body = render_preview(digest, args.format)
+        parts.append(body if args.format == "html" or len(plans) == 1 else f"=== {head} ===\n{body}")
+    if not parts:
+        print(f"digest {day}: no subscriber gets a digest (see `newsradar digest --dry-run`)", file=ctx.out)
+        return 0
+    text = "\n".join(parts)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"digest {day}: preview of {len(parts)} digest(s) written to {args.output}", file=ctx.out)
+    else:
+        ctx.out.write(text)
     return 0

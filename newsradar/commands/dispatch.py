@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import func, select
 
-from notifiers import notifier_settings
+from notifiers import notifier_settings, source_titles
 from notifiers.alerts import topic_labels
 from notifiers.dispatch import DispatchReport, run_dispatch
 from storage import Subscriber
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     db = ctx.db()
     labels = topic_labels(ctx.topics)
     report = run_dispatch(
-        db, settings, ctx.out, labels=labels, loop=args.loop, concurrency=max(1, args.concurrency),
+        db, settings, ctx.out, labels=labels, source_titles=source_titles(ctx.config), loop=args.loop, concurrency=max(1, args.concurrency),
         install_signals=args.loop,
     )  # fmt: skip
     print(report.summary(), file=ctx.out)

@@ -7,6 +7,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.state import signing_key
+
 from ..config import DEFAULT_FILE
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     ctx.config_path = str(path)
     ctx.__dict__.pop("config", None)
     db = ctx.db()
+    with db.session() as session:
+        signing_key(session)  # generated now, so email works without setting NEWSRADAR_SECRET_KEY
     print(f"database ready: {db.url}", file=ctx.out)
     print(f"{len(ctx.config.sources)} sources configured; next: newsradar crawl", file=ctx.out)
     return 0

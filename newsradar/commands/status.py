@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from storage import Article, Story, to_beijing
 from storage.deliveries import stats
 from storage.health import source_health
+from storage.state import get_setting
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -30,6 +31,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         data["articles"] = s.scalar(select(func.count()).select_from(Article)) or 0
         data["stories"] = s.scalar(select(func.count()).select_from(Story)) or 0
         data["sources"] = source_health(s, [src.name for src in ctx.config.sources])
+        for h in data["sources"]:
+            h["title"] = ctx.config.source(h["source"]).title
+            h["watch"] = get_setting(s, f"watch:{h['source']}")
+    data["daemon"] = _daemon(ctx)
+    for h in data["sources"]:
+        h["next_run"] = ((data["daemon"] or {}).get("next_runs") or {}).get(h["source"])
     oldest = data.pop("oldest_pending")
     data["oldest_pending"] = to_beijing(oldest).isoformat() if oldest else None
     if args.json:
@@ -37,13 +44,19 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.write("\n")
         return 0
     out = ctx.out
+    _print_daemon(data["daemon"], out)
     print(f"articles: {data['articles']}   stories: {data['stories']}", file=out)
     if data["sources"]:
         print("sources:", file=out)
         for h in data["sources"]:
             last = (h["last_crawl"] or "never")[:16].replace("T", " ")
             new = (h["last_new_article"] or "-")[:16].replace("T", " ")
-            line = f"  {h['source']:<22} {h['status'].upper():<9} crawled {last}  last new {new}  {h['articles']} stored"
+            nxt = f"  next {_clock(h['next_run'])}" if h["next_run"] else ""
+            name = h["source"] + (f" ({h['title']})" if h["title"] else "")
+            line = f"  {name:<22} {h['status'].upper():<9} crawled {last}  last new {new}  {h['articles']} stored{nxt}"
+            if h["watch"]:
+                w = h["watch"]
+                line += f"\n      admins told: {w['kind']} since {_clock(w['since'])}: {w['detail']}"
             print(line + (f"\n      {h['detail']}" if h["detail"] else ""), file=out)
     counts = "  ".join(f"{k} {v}" for k, v in data["deliveries"].items())
     print(f"alerts:   {counts}   (due now: {data['due']})", file=out)
@@ -65,6 +78,38 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 file=out,
             )
     return 0
+
+
+def _clock(iso: str) -> str:
+    from datetime import datetime
+
+    return to_beijing(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _daemon(ctx: Context) -> dict | None:
+    """The lease row of `newsradar run`: who leads, since when, what runs next."""
+    from scheduler.leader import leader_info
+
+    info = leader_info(ctx.db())
+    if info is None:
+        return None
+    extra = info.pop("info")
+    out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in info.items()}
+    return out | extra
+
+
+def _print_daemon(daemon: dict | None, out) -> None:
+    if daemon is None or not daemon["alive"]:
+        seen = f" (last seen: pid {daemon['pid']} on {daemon['host']})" if daemon else ""
+        print(f"daemon:   no daemon running{seen}: start it with `newsradar run`", file=out)
+        return
+    print(
+        f"daemon:   pid {daemon['pid']} on {daemon['host']}, leading since {_clock(daemon['started_at'])}, "
+        f"{daemon.get('rounds', 0)} crawl rounds; next digest {_clock(daemon['digest_next'])}"
+        if daemon.get("digest_next")
+        else f"daemon:   pid {daemon['pid']} on {daemon['host']}, leading since {_clock(daemon['started_at'])}",
+        file=out,
+    )
 
 
 def _what(dead: dict) -> str:

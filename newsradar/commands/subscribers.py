@@ -16,6 +16,7 @@ from storage.subscribers import (
     list_subscribers,
     remove_subscriber,
     set_paused,
+    update_subscriber,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--keywords", type=_csv, default=[], help="only stories mentioning one of these words")
     add.add_argument("--mode", choices=MODES, default="both", help="instant alerts, daily digest, or both")
     add.add_argument("--name", default="", help="a label for people reading `subscribers list`")
+    add.add_argument("--timezone", type=_zone, metavar="ZONE",
+                     help="time zone for the daily digest, e.g. Europe/Berlin (default: [digest] timezone)")  # fmt: skip
     add.set_defaults(func=run_add)
 
     ls = s.add_parser("list", help="all subscribers with channels and topics")
@@ -57,10 +60,43 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm.add_argument("id", type=int)
     rm.set_defaults(func=run_remove)
 
+    st = s.add_parser("set", help="change a subscriber's name, mode or digest time zone")
+    st.add_argument("id", type=int)
+    st.add_argument("--name")
+    st.add_argument("--mode", choices=MODES)
+    st.add_argument("--timezone", type=_zone, metavar="ZONE", help="e.g. Asia/Shanghai; '' for the default")
+    st.set_defaults(func=run_set)
+
     for name, paused in (("pause", True), ("resume", False)):
         ps = s.add_parser(name, help=f"{name} a subscriber's alerts")
         ps.add_argument("id", type=int)
         ps.set_defaults(func=run_pause, paused=paused)
+
+
+def _zone(text: str) -> str:
+    if not text:
+        return ""
+    from scheduler.settings import zone
+
+    try:
+        zone(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def run_set(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.db().session() as s:
+        try:
+            sub = update_subscriber(s, args.id, name=args.name, mode=args.mode, timezone=args.timezone)
+        except SubscriberError as exc:
+            return _refuse(ctx, str(exc))
+        if sub is None:
+            return _refuse(ctx, f"no subscriber {args.id}")
+        s.commit()
+        zone = sub.timezone or "the [digest] timezone"
+        print(f"subscriber {sub.id}: mode={sub.mode}, digest time zone {zone}", file=ctx.out)
+    return 0
 
 
 def _refuse(ctx: Context, message: str) -> int:
@@ -91,7 +127,7 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
         try:
             sub = add_subscriber(
                 s, channels=channels, topics=args.topics, name=args.name, mode=args.mode,
-                sources=args.sources, keywords=args.keywords,
+                sources=args.sources, keywords=args.keywords, timezone=args.timezone or None,
             )  # fmt: skip
         except SubscriberError as exc:
             return _refuse(ctx, str(exc))
@@ -105,7 +141,7 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
 
 def _as_dict(sub) -> dict:
     return dict(
-        id=sub.id, name=sub.name, mode=sub.mode, paused=sub.paused,
+        id=sub.id, name=sub.name, mode=sub.mode, paused=sub.paused, timezone=sub.timezone,
         created_at=to_beijing(sub.created_at).isoformat() if sub.created_at else None,
         channels=[dict(id=c.id, kind=c.kind, address=c.address, active=c.active, deactivated_reason=c.deactivated_reason)
                   for c in sub.channels],
@@ -125,7 +161,8 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
         print("no subscribers yet: newsradar subscribers add --topics digital_currency", file=ctx.out)
     for d in subs:
         flags = " (paused)" if d["paused"] else ""
-        print(f"{d['id']:>4}  {d['name'] or '-'}  mode={d['mode']}{flags}", file=ctx.out)
+        tz = f"  timezone={d['timezone']}" if d["timezone"] else ""
+        print(f"{d['id']:>4}  {d['name'] or '-'}  mode={d['mode']}{tz}{flags}", file=ctx.out)
         for c in d["channels"]:
             state = "" if c["active"] else f"  INACTIVE: {c['deactivated_reason']}"
             print(f"      {c['kind']:<9} {c['address']}{state}", file=ctx.out)

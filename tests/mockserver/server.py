@@ -51,6 +51,17 @@ def make_handler(site: Site, log: list[dict], lock: threading.Lock):
                     site.bumped.add(target)
                     site.build()
                 return self._send(200, b"ok", "text/plain")
+            if path == "/__add":  # a new article appears on the site (BeijingGov's 要闻 column)
+                q = parse_qs(parts.query)
+                with lock:
+                    site.added.append((q["title"][0], q["text"][0]))
+                    site.build()
+                return self._send(200, b"ok", "text/plain")
+            if path == "/__layout":  # ?redesigned=1: the list pages change layout; 0 restores them
+                with lock:
+                    site.redesigned = parse_qs(parts.query)["redesigned"][0] == "1"
+                    site.build()
+                return self._send(200, b"ok", "text/plain")
             with lock:
                 page = site.page(path)
                 entry = {"path": path, "ua": self.headers.get("User-Agent", ""),

@@ -33,6 +33,8 @@ class Site:
     base: str = ""
     bumped: set[str] = field(default_factory=set)
     pages: dict[str, Page] = field(default_factory=dict)
+    added: list[tuple[str, str]] = field(default_factory=list)  # (title, text) posted while running
+    redesigned: bool = False  # list pages in a layout the adapter does not know
 
     def build(self) -> None:
         raise NotImplementedError
@@ -111,6 +113,10 @@ class BeijingGov(Site):
     def build(self) -> None:
         self.pages = {"/robots.txt": Page(ROBOTS.encode(), "text/plain")}
         entries = []  # (path, title, list date)
+        for n, (title, text) in reversed(list(enumerate(self.added))):  # newest first
+            path = f"{self.COLUMN}202612/t20261201_{2700000 + n}.html"
+            self.html(path, _bj_article(title, "2026-12-01", "09:00", "北京日报", text.split("\n")))
+            entries.append((path, title, "2026-12-01"))
         seed_paras = C.seed_notice_paragraphs()
         path = f"{self.COLUMN}202202/t20220211_{C.SEED_GOV_ID}.html"
         self.html(path, _bj_article(C.SEED_GOV_TITLE, "2022-02-11", "10:52", "北京日报", seed_paras))
@@ -165,7 +171,12 @@ class BeijingGov(Site):
                 ("./" + p[len(self.COLUMN) :] if p.startswith(self.COLUMN) else p, t, d) for p, t, d in chunk
             ]
             name = "index.html" if n == 0 else f"index_{n}.html"
-            self.html(f"{self.COLUMN}{name}", _bj_list(rel, n, len(chunks), flag=(n == 0)), is_list=True)
+            body = _bj_list(rel, n, len(chunks), flag=(n == 0))
+            if self.redesigned:  # a new template: no list items where the adapter looks for them
+                body = re.sub(
+                    r"<ul[^>]*>.*</ul>", lambda m: re.sub(r"</?(ul|li)\b[^>]*>", "", m.group(0)), body
+                )
+            self.html(f"{self.COLUMN}{name}", body, is_list=True)
         self._policy()
         self._hostile()
 

@@ -88,7 +88,7 @@ def test_digest_sends_each_subscriber_its_days_stories_once(tmp_path, servers):
     instant_hook = len(hook.ok_posts())
     instant_tg = len(api.sent("2003"))
 
-    out = env.cli("digest", "--date", "2026-05-01").stdout  # the real CLI, as cron would run it
+    out = env.cli("digest", "--send", "--date", "2026-05-01").stdout  # the real CLI, as cron would run it
     assert "digest 2026-05-01: queued 3 of 3 digests, sent 3 in 3 messages" in out
 
     [tg] = api.sent("2001")
@@ -113,14 +113,15 @@ def test_digest_sends_each_subscriber_its_days_stories_once(tmp_path, servers):
     assert numbers(mail.get_body(("plain",)).get_content()) == [7, 1]
     html = mail.get_body(("html",)).get_content()
     assert "<h2>绿色金融</h2>" in html and "<b>绿色债券</b>" in html and mail["List-Unsubscribe"]
-    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt; 绿色" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt; 绿色" in html
+    assert html.count("<img") == 1 and "cid:trend-chart@newsradar" in html  # only our chart
     assert "&lt;img src=x onerror=alert(1)&gt; 绿色" in tg.text
 
     [post] = hook.ok_posts()[instant_hook:]
     assert post.path == "/d" and numbers(post.json["message"]) == [3]  # keyword narrowing
 
     # again (cron retried, or someone ran it by hand): nothing more
-    out = env.run("digest", "--date", "2026-05-01").stdout
+    out = env.run("digest", "--send", "--date", "2026-05-01").stdout
     assert "queued 0 of 3 digests, sent 0" in out
     assert len(api.sent("2001")) == 1 and len(smtp.to("b@example.org")) == instant_mails + 1
     assert len(hook.ok_posts()) == instant_hook + 1
@@ -136,20 +137,23 @@ def test_long_telegram_digest_is_split_and_a_failed_part_resumes(tmp_path, serve
                  for n in range(40)])  # fmt: skip
     api.slow("sendMessage", 0, times=1)  # the first part goes through ...
     api.fail("sendMessage", 500, times=1)  # ... the second fails
-    out = env.run("digest", "--date", "2026-05-01").stdout
+    out = env.run("digest", "--send", "--date", "2026-05-01").stdout
     assert "retrying 1" in out
     [row] = digests(env)
     first = numbers(api.sent("2101")[0].text)
     assert row.status == "pending" and row.digest_progress == len(first) > 0
     time.sleep(0.3)  # backoff
-    env.run("digest", "--date", "2026-05-01")
+    env.run("digest", "--send", "--date", "2026-05-01")
     texts = [c.text for c in api.sent("2101")]
     assert len(texts) >= 3
     assert all(utf16_len(t) <= TELEGRAM_LIMIT for t in texts)
     got = [n for t in texts for n in numbers(t)]
     assert got == list(range(39, -1, -1))  # every story once, newest first, across the parts
     assert "40 条" in texts[0] and all("续 continued" in t for t in texts[1:])
-    assert all("数字货币" in t.split("\n")[2] for t in texts)  # each part repeats its topic heading
+    headings = [next(line for line in t.split("\n") if line.startswith("🏷")) for t in texts]
+    assert all("数字货币" in h for h in headings)  # each part repeats its topic heading
+    assert "7日均值" in texts[0] and "7日均值" not in texts[1]  # the trend, once, in the first part
+    assert len(api.sent("2101", method="sendPhoto")) == 1  # the 14-day chart, once, before the text
     assert [d.status for d in digests(env)] == ["sent"]
 
 
@@ -165,7 +169,7 @@ def test_digest_faults_retry_and_a_blocked_chat_is_deactivated(tmp_path, servers
     api.blocked.add("2202")
     smtp.refuse(times=1)
     hook.fail(500, times=1)
-    out = env.run("digest", "--date", "2026-05-01").stdout
+    out = env.run("digest", "--send", "--date", "2026-05-01").stdout
     assert "retrying 3" in out and "dead 1" in out and "deactivated" in out
     time.sleep(0.3)
     env.run("dispatch")  # the ordinary dispatcher retries digests too
@@ -185,7 +189,7 @@ def test_two_digest_commands_at_once_send_once(tmp_path, servers):
     add(env, [("telegram", "2301"), ("email", "g@example.org")], ["fintech"], mode="digest")
     add(env, [("telegram", "2302")], ["fintech"], mode="both")
     ingest(env, [replace(article(n, "fintech"), published_at=at(DAY, 9, n)) for n in range(3)])
-    procs = [env.popen("digest", "--date", "2026-05-01") for _ in range(2)]
+    procs = [env.popen("digest", "--send", "--date", "2026-05-01") for _ in range(2)]
     for p in procs:
         _, err = p.communicate(timeout=60)
         assert p.returncode == 0, err
@@ -205,17 +209,19 @@ def test_default_day_dry_run_and_empty_digests(tmp_path):
     out = env.run("digest", "--dry-run").stdout
     assert f"digest {yesterday} (dry run): 1 subscribers" in out and "#1 第1号" in out
     assert digests(env) == []
-    out = env.run("digest").stdout  # default: yesterday in Beijing
+    out = env.run("digest", "--send").stdout  # default: yesterday in Beijing
     assert "=== newsradar digest for subscriber 1 (green) ===" in out and "第1号 绿色 & <i>金融</i>" in out
     assert "subscriber 2" not in out and f"digest {yesterday}: queued 1 of 1" in out
 
     env.config.write_text(env.config.read_text().replace("[alerts]\n", "[alerts]\ndigest_empty = true\n"))
-    out = env.run("digest", "--date", str(yesterday - timedelta(days=1))).stdout
+    out = env.run("digest", "--send", "--date", str(yesterday - timedelta(days=1))).stdout
     assert out.count("没有匹配的新闻 no matching news") == 2 and "sent 2 in 2 messages" in out
 
 
 def test_digest_settings():
-    assert AlertSettings().digest_hour == 8 and AlertSettings().digest_empty is False
+    assert (
+        AlertSettings().digest_hour is None and AlertSettings().digest_empty is False
+    )  # [digest] time rules
     assert parse_section("alerts", {"digest_hour": 0}).digest_hour == 0
     assert parse_section("alerts", {"digest_hour": 23, "digest_empty": True}).digest_empty is True
     for bad in (24, -1, True, "8", 7.5):
@@ -291,3 +297,30 @@ def test_migration_0002_on_sqlite_with_existing_rows(tmp_path):
 @pytest.mark.postgres
 def test_migration_0002_on_postgresql(pg_database):
     _migrate_with_old_rows(pg_database)
+
+
+def test_digest_preview_text_html_and_markdown_queue_nothing(tmp_path):
+    env = make_env(tmp_path)
+    sid = add(env, [("console", "p")], ["digital_currency", "fintech"], mode="digest")
+    earlier = [
+        replace(article(10 + n, "digital_currency"), published_at=at(DAY - timedelta(days=n), 9))
+        for n in range(1, 6)
+    ]
+    ingest(
+        env,
+        [*(replace(article(n, "digital_currency"), published_at=at(DAY, 9, n)) for n in range(4)), *earlier],
+    )
+    text = env.run("digest", "--date", "2026-05-01").stdout
+    assert numbers(text)[-4:] == [3, 2, 1, 0] and "数字货币 / 数字人民币 4 条（7日均值 0.7，↑）" in text
+    page = tmp_path / "digest.html"
+    out = env.run(
+        "digest", "--date", "2026-05-01", "--subscriber", str(sid), "--format", "html", "--output", str(page)
+    )
+    assert "written to" in out.stdout
+    html = page.read_text(encoding="utf-8")  # kept in the test's tmp dir: opens in a browser
+    assert html.count("<img") == 1 and 'src="data:image/png;base64,' in html and "第3号" in html
+    md = env.run("digest", "--date", "2026-05-01", "--format", "md").stdout
+    assert md.startswith("# newsradar") and "## 数字货币" in md and "`▁" in md and "![14日趋势" in md
+    assert digests(env) == []  # previews queue nothing
+    missing = env.run("digest", "--date", "2026-05-01", "--subscriber", "99")
+    assert missing.returncode == 1 and "subscriber 99 gets no digest" in missing.stderr

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from notifiers import notifier_settings
 from notifiers.dispatch import run_dispatch
 from notifiers.tokens import verify
-from storage import Channel
+from storage import Channel, Setting
 from storage.subscribers import add_subscriber
 from tests.fakes.smtp import SMTPServer
 from tests.fakes.webhook import WebhookReceiver
@@ -133,14 +133,22 @@ def test_smtp_unknown_recipient_deactivates_channel(tmp_path, smtp):
         assert not ch.active and "550" in ch.deactivated_reason
 
 
-def test_email_without_secret_key_waits(tmp_path, smtp, monkeypatch):
+def test_email_without_secret_key_uses_a_generated_one(tmp_path, smtp, monkeypatch):
+    """A user who configures email and adds an address gets email: no key to set first."""
     env = make_env(tmp_path, smtp_port=smtp.port)
     add(env, "email", "nokey@example.org", ["fintech"])
     ingest(env, [article(1, "fintech")])
     monkeypatch.delenv("NEWSRADAR_SECRET_KEY")
     out = env.run("dispatch").stdout
-    assert "1 email alerts wait" in out and "NEWSRADAR_SECRET_KEY" in out
-    assert env.counts() == {"pending": 1} and not smtp.messages
+    assert "sent 1 alerts" in out and "wait" not in out
+    assert env.counts() == {"sent": 1} and len(smtp.messages) == 1
+    with env.db.session() as s:
+        key = s.get(Setting, "secret_key").value
+    assert len(key) >= 32
+    ingest(env, [article(2, "fintech")])
+    env.run("dispatch")  # the same key signs the next links
+    with env.db.session() as s:
+        assert s.get(Setting, "secret_key").value == key
 
 
 def test_apprise_json_webhook(tmp_path, hook):

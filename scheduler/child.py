@@ -1,0 +1,58 @@
+"""One crawl round in a child process: `python -m scheduler.child` reads its job as JSON on stdin.
+
+Scrapy's Twisted reactor cannot be restarted, so the daemon crawls each round in a fresh
+process (as Scrapyd does per job): memory is returned after every round and a crash or a hang
+ends only the child. The child records each source's figures itself (so they survive the
+daemon) and writes one JSON line per source to stdout for the daemon's log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+
+__all__ = ["main"]
+
+
+def _watch_parent(parent: int) -> None:
+    """End the whole crawl (and its ingest worker) if the daemon dies, even by SIGKILL,
+    so a standby taking over never crawls the same source beside an orphan."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os.killpg(os.getpgid(0), signal.SIGKILL)
+
+
+def main() -> int:
+    job = json.loads(sys.stdin.read())
+    level = getattr(logging, str(job.get("log_level", "WARNING")).upper(), logging.WARNING)
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
+    threading.Thread(target=_watch_parent, args=(job["parent"],), daemon=True).start()
+
+    from crawler import run_crawl
+    from storage import Database
+    from storage.health import record_run
+
+    reports = run_crawl(job["sources"], job["settings"])
+    db = Database(job["settings"]["NEWSRADAR_DATABASE_URL"])
+    with db.session() as s:
+        for r in reports:
+            record_run(s, r.name, dataclasses.asdict(r), r.error_list[0] if r.error_list else None)
+        s.commit()
+    for r in reports:
+        sys.stdout.write(json.dumps(dataclasses.asdict(r), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

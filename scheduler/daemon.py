@@ -1,0 +1,372 @@
+"""`newsradar run`: one long-lived process that crawls on schedule, alerts, sends digests, leads.
+
+Crawl rounds run in child processes (scheduler.runner); everything else (APScheduler's
+AsyncIOScheduler with an in-memory job store of its own, the dispatcher, the bot) shares one
+asyncio loop, and database work runs in threads so the loop never stalls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import signal
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TextIO
+
+from storage import Database, utcnow
+
+from .leader import Leader
+from .runner import RoundResult, run_round
+from .services import start_bot, start_web, stop_bot
+from .settings import HealthSettings, SchedulerSettings
+
+__all__ = ["Daemon", "DaemonSetup"]
+
+log = logging.getLogger("newsradar.run")
+
+
+@dataclass
+class DaemonSetup:
+    """What the `run` command hands the daemon: the loaded config and what it derived from it."""
+
+    config: Any  # newsradar.config.Config
+    db: Database
+    crawl_settings: dict[str, Any]  # Scrapy settings for the child crawls
+    labels: dict[str, str] = field(default_factory=dict)  # topic id -> label
+    topics: list[Any] = field(default_factory=list)
+    out: TextIO | None = None
+    verbose: int = 0
+    crawl_command: list[str] | None = None  # the child process (tests substitute a crashing one)
+
+
+class Daemon:
+    def __init__(self, setup: DaemonSetup, *, once: bool = False) -> None:
+        from notifiers import notifier_settings
+
+        from .digests import DigestClock, effective_digest
+
+        cfg = setup.config
+        self.setup, self.once, self.db, self.out = setup, once, setup.db, setup.out
+        self.sched: SchedulerSettings = cfg.sections.get("scheduler") or SchedulerSettings()
+        self.health: HealthSettings = cfg.sections.get("health") or HealthSettings()
+        self.notifier = notifier_settings(cfg)
+        self.digest = effective_digest(cfg.sections.get("digest"), self.notifier.alerts.digest_hour)
+        self.clock = DigestClock(self.digest, [t.id for t in setup.topics], self.notifier.alerts.digest_empty)
+        self.sources = {s.name: s for s in cfg.sources if s.enabled}
+        self.leader = Leader(self.db, self.sched.lease)
+        self.pending: set[str] = set()
+        self.running: set[str] = set()
+        self.rounds: set[asyncio.Task] = set()
+        self.rounds_done = 0
+        self._batch_timer: asyncio.TimerHandle | None = None
+        self._dispatcher: Any = None
+        self._stopping = False
+        self._lost = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def request_stop(self, *_: Any) -> None:
+        if not self._stopping:
+            log.warning("stopping: letting in-flight sends finish, ending the running crawl")
+        self._stopping = True
+        self.stop.set()
+
+    async def run(self) -> int:
+        """Lead (or wait as a standby) until stopped; returns the exit status."""
+        loop = asyncio.get_running_loop()
+        self.stop = asyncio.Event()
+        self.wake_dispatch = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self.request_stop)
+            except (NotImplementedError, RuntimeError):  # pragma: no cover - not the main thread
+                pass
+        while not self._stopping:
+            if not await self._become_leader():
+                return 0
+            try:
+                if self.once:
+                    await self._once()
+                    return 0
+                await self._lead()
+            finally:
+                await asyncio.to_thread(self.leader.release)
+            if self._lost and not self._stopping:
+                self._lost = False
+                self.stop = asyncio.Event()
+                continue
+        return 0
+
+    async def _become_leader(self) -> bool:
+        told = False
+        while not self._stopping:
+            if await asyncio.to_thread(self.leader.try_acquire):
+                if told:
+                    self._say("newsradar run: the leader is gone; this daemon takes over")
+                return True
+            who = await asyncio.to_thread(self.leader.who)
+            what = "another newsradar run leads this database"
+            if who:
+                what += f" (pid {who['pid']} on {who['host']}, since {_local(who['started_at'])})"
+            if self.once:
+                self._say(f"newsradar run --once: {what}; nothing done")
+                return False
+            if not told:
+                self._say(f"newsradar run: standby: {what}; waiting to take over")
+                told = True
+            await self._sleep(self.leader.renew_every)
+        return False
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self.stop.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    def _say(self, text: str) -> None:
+        log.info("%s", text.splitlines()[0])
+        if self.out is not None:
+            print(text, file=self.out, flush=True)
+
+    # -- leading -----------------------------------------------------------------------------
+    async def _lead(self) -> None:
+        from apscheduler.executors.asyncio import AsyncIOExecutor
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        from .plan import jitter_for
+
+        now = datetime.now(UTC)
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            executors={"default": AsyncIOExecutor()},  # jobs run on this loop, not in threads
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        for s in self.sources.values():
+            trigger = IntervalTrigger(
+                seconds=s.every,
+                jitter=jitter_for(s.every, self.sched) or None,
+                start_date=now + timedelta(seconds=s.every),
+            )
+            self.scheduler.add_job(
+                self._due_job, trigger, args=[s.name], id=f"crawl:{s.name}", name=f"crawl {s.name}"
+            )
+        self.scheduler.add_job(self._digest_tick, IntervalTrigger(seconds=60), id="digest", next_run_time=now)
+        self.scheduler.add_job(self._renew, IntervalTrigger(seconds=self.leader.renew_every), id="lease")
+        self.scheduler.add_job(self._watch, IntervalTrigger(hours=1), id="watch", args=[list(self.sources)])
+        self.scheduler.start()
+        tasks = [asyncio.create_task(self._dispatch_loop()), asyncio.create_task(self._wakeups())]
+        bot = await start_bot(self.db, self.notifier, self.setup.topics)
+        web = start_web(self.setup.config)
+        if web is not None:
+            tasks.append(asyncio.create_task(web.serve()))
+        await asyncio.to_thread(self._announce)
+        for name in self.sources:
+            self._due(name)
+        await self._renew()
+        await self.stop.wait()
+        if web is not None:
+            web.should_exit = True
+        await self._shutdown(tasks, bot)
+
+    async def _wakeups(self) -> None:
+        """Look at the job store every few seconds: call_later runs on the monotonic clock, which
+        stands still while a laptop sleeps, and missed runs must coalesce promptly on resume."""
+        while True:
+            await self._sleep(5.0)
+            if self.stop.is_set():
+                return
+            self.scheduler.wakeup()
+
+    async def _shutdown(self, tasks: list[asyncio.Task], bot: Any) -> None:
+        self.scheduler.shutdown(wait=False)
+        if self._batch_timer is not None:
+            self._batch_timer.cancel()
+        if self._dispatcher is not None:
+            self._dispatcher.stop()
+        if bot is not None:
+            await stop_bot(bot)
+        waiting = [*self.rounds, *tasks]
+        done, late = await asyncio.wait(waiting, timeout=8.0) if waiting else (set(), set())
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning(
+                "%d tasks did not stop in time; claimed alerts return to the queue after their lease",
+                len(late),
+            )
+
+    async def _renew(self) -> None:
+        info = self._status_info()
+        if not await asyncio.to_thread(self.leader.renew, info):
+            self._lost = True
+            self.stop.set()
+
+    def _status_info(self) -> dict[str, Any]:
+        nxt = {}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("crawl:") and job.next_run_time is not None:
+                nxt[job.id[6:]] = job.next_run_time.astimezone(UTC).isoformat()
+        from .plan import next_digest_at
+        from .settings import zone
+
+        digest = next_digest_at(utcnow(), zone(self.digest.timezone), self.digest.at)
+        return {
+            "next_runs": nxt, "running": sorted(self.running), "rounds": self.rounds_done,
+            "digest_next": digest.isoformat(), "digest_zone": self.digest.timezone,
+        }  # fmt: skip
+
+    # -- crawling ----------------------------------------------------------------------------
+    async def _due_job(self, name: str) -> None:
+        self._due(name)
+
+    def _due(self, name: str) -> None:
+        """A source's run is due: batch it with the others due now, unless it is still crawling."""
+        if name in self.running:
+            log.info("%s is still being crawled: this run is skipped", name)
+            return
+        self.pending.add(name)
+        if self._batch_timer is None:
+            delay = 0.0 if self.once else self.sched.batch_window
+            self._batch_timer = asyncio.get_running_loop().call_later(delay, self._launch)
+
+    def _launch(self) -> None:
+        self._batch_timer = None
+        if self.stop.is_set() or not self.pending or len(self.rounds) >= self.sched.max_crawls:
+            return
+        names = sorted(self.pending - self.running)
+        self.pending.clear()
+        if names:
+            task = asyncio.ensure_future(self._round(names))
+            self.rounds.add(task)
+
+    async def _round(self, names: list[str]) -> RoundResult:
+        sources = [self.sources[n] for n in names]
+        self.running.update(names)
+        try:
+            result = await run_round(
+                [dataclasses.asdict(s) | {"start_urls": list(s.start_urls)} for s in sources],
+                self.setup.crawl_settings,
+                time_limit=self.setup.config.crawl.time_limit(min(s.every for s in sources)),
+                stop=self.stop, log_level="INFO" if self.setup.verbose else "WARNING",
+                command=self.setup.crawl_command,
+            )  # fmt: skip
+            self.rounds_done += 1
+            (log.info if result.outcome == "ok" else log.warning)("%s", result.summary())
+            if result.outcome in ("killed", "crashed"):
+                await asyncio.to_thread(self._record_failure, result)
+            if result.outcome != "stopped":
+                self.wake_dispatch.set()
+                await self._watch(names)
+            return result
+        finally:
+            self.running.difference_update(names)
+            self.rounds.discard(asyncio.current_task())  # type: ignore[arg-type]
+            if self.pending and self._batch_timer is None and not self.stop.is_set():
+                self._launch()
+
+    def _record_failure(self, result: RoundResult) -> None:
+        from storage.health import record_run
+
+        reported = {r.get("name") for r in result.reports}
+        with self.db.session() as s:
+            for name in result.sources:
+                if name not in reported:
+                    record_run(s, name, {}, f"crawl {result.outcome}: {result.detail}")
+            s.commit()
+
+    # -- the watch ---------------------------------------------------------------------------
+    async def _watch(self, names: list[str]) -> None:
+        from notifiers.admin import notify_admins
+        from notifiers.settings import secret_key
+
+        from .watch import watch_sources
+
+        labels = {n: self.sources[n].label for n in names if n in self.sources}
+
+        def check() -> list:
+            with self.db.session() as s:
+                changes = watch_sources(s, labels, self.health)
+                s.commit()  # before telling: an admin hears of a change at most once
+                return changes
+
+        for change in await asyncio.to_thread(check):
+            (log.warning if change.problem else log.info)("%s: %s", change.subject(), change.text())
+            secret = await asyncio.to_thread(secret_key, self.db)
+            if not await notify_admins(self.notifier, change.subject(), change.text(), secret):
+                log.warning("no admin was told (set [telegram] admin_chats or [alerts] admin_emails)")
+
+    # -- alerts and digests ------------------------------------------------------------------
+    async def _dispatch_loop(self) -> None:
+        """One dispatch batch when a crawl stored something, and every [alerts] poll_interval."""
+        while not self.stop.is_set():
+            self.wake_dispatch.clear()
+            try:
+                await self._dispatch_once()
+            except Exception:
+                log.exception("dispatch batch failed; retrying at the next poll")
+            if self.stop.is_set():
+                return
+            waits = [
+                asyncio.ensure_future(self.wake_dispatch.wait()),
+                asyncio.ensure_future(self.stop.wait()),
+            ]
+            await asyncio.wait(
+                waits, timeout=self.notifier.alerts.poll_interval, return_when=asyncio.FIRST_COMPLETED
+            )
+            for w in waits:
+                w.cancel()
+
+    async def _dispatch_once(self) -> Any:
+        from notifiers import source_titles
+        from notifiers.dispatch import Dispatcher, build_senders
+        from notifiers.settings import secret_key
+
+        secret = await asyncio.to_thread(secret_key, self.db)
+        senders, missing = build_senders(self.notifier, self.out or sys.stdout, secret)
+        self._dispatcher = Dispatcher(
+            self.db, self.notifier, senders, unavailable=missing, labels=self.setup.labels,
+            source_titles=source_titles(self.setup.config),
+        )  # fmt: skip
+        report = await self._dispatcher.run()
+        self._dispatcher = None
+        if report.sent or report.retrying or report.dead or report.skipped or report.deactivated:
+            log.info("%s (%d digests)", report.summary(), report.digests)
+        else:
+            log.debug("%s", report.summary())
+        for kind, n in sorted(report.waiting.items()):
+            log.warning("%d %s alerts wait: %s", n, kind, report.unavailable.get(kind, "unavailable"))
+        return report
+
+    async def _digest_tick(self) -> None:
+        def work() -> list:
+            with self.db.session() as s:
+                queued = self.clock.tick(s, utcnow())
+                s.commit()
+                return queued
+
+        for day, tz, n in await asyncio.to_thread(work):
+            log.info("digest of %s (%s): queued %d", day, tz, n)
+            if n:
+                self.wake_dispatch.set()
+
+    # -- --once ------------------------------------------------------------------------------
+    async def _once(self) -> None:
+        if self.sources:
+            await self._round(sorted(self.sources))
+        await self._digest_tick()
+        await self._dispatch_once()
+
+    # -- the bot and the start-up summary ----------------------------------------------------
+    def _announce(self) -> None:
+        from .announce import describe
+
+        self._say(describe(self))
+
+
+def _local(value: Any) -> str:
+    from storage import to_beijing
+
+    return to_beijing(value).strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value)

@@ -1,0 +1,80 @@
+"""The daily digest on schedule: at `[digest] time` in each subscriber's zone, queue the digest of
+the day before through the outbox (unique per subscriber, channel and day: at most once, across
+restarts and a standby taking over)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from processor.digests import enqueue_digests, plan_digests
+from storage import Subscriber
+
+from .plan import digest_due
+from .settings import DigestSettings, zone
+
+__all__ = ["DigestClock", "effective_digest"]
+
+log = logging.getLogger(__name__)
+DIGEST_MODES = ("digest", "both")
+
+
+def effective_digest(digest: DigestSettings | None, digest_hour: int | None) -> DigestSettings:
+    """[digest] if given, else the deprecated [alerts] digest_hour (Beijing), else the defaults."""
+    if digest is not None:
+        return digest
+    if digest_hour is not None:
+        log.warning(
+            '[alerts] digest_hour is deprecated: write [digest] time = "%02d:00" instead', digest_hour
+        )
+        return DigestSettings(time=f"{digest_hour:02d}:00", timezone="Asia/Shanghai")
+    return DigestSettings()
+
+
+class DigestClock:
+    """Remembers what this process queued, so a tick every minute costs one small query."""
+
+    def __init__(self, digest: DigestSettings, topic_order: Sequence[str], include_empty: bool) -> None:
+        self.digest = digest
+        self.topic_order = list(topic_order)
+        self.include_empty = include_empty
+        self._done: dict[tuple[str, date], set[int]] = defaultdict(set)
+
+    def tick(self, session: Session, now: datetime) -> list[tuple[date, str, int]]:
+        """Queue every digest due at `now`; returns (day, zone, rows queued) per zone that had any
+        subscriber due (the caller commits)."""
+        groups: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
+        for sid, tzname, created in session.execute(
+            select(Subscriber.id, Subscriber.timezone, Subscriber.created_at).where(
+                Subscriber.paused.is_(False), Subscriber.mode.in_(DIGEST_MODES)
+            )
+        ):
+            groups[tzname or self.digest.timezone].append((sid, created))
+        out = []
+        for tzname, members in sorted(groups.items()):
+            try:
+                tz = zone(tzname)
+            except ValueError:
+                log.warning(
+                    "subscribers with unknown time zone %r get digests in %s", tzname, self.digest.timezone
+                )
+                tz = zone(self.digest.timezone)
+            day = digest_due(now, tz, self.digest.at)
+            if day is None:
+                continue
+            due = {sid for sid, created in members if digest_due(now, tz, self.digest.at, created_at=created)}
+            due -= self._done[(tzname, day)]
+            if not due:
+                continue
+            plans = plan_digests(
+                session, day, topic_order=self.topic_order, include_empty=self.include_empty, tz=tz
+            )
+            queued = enqueue_digests(session, day, [p for p in plans if p.subscriber_id in due])
+            self._done[(tzname, day)] |= due
+            out.append((day, tzname, queued))
+        return out

@@ -1,0 +1,115 @@
+"""Start a crawl round as a child process, end it on a time limit or on shutdown, report what it did."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["CHILD", "RoundResult", "run_round"]
+
+log = logging.getLogger(__name__)
+CHILD = [sys.executable, "-m", "scheduler.child"]
+STOP_GRACE = 5.0  # seconds a crawl gets to stop cleanly on shutdown before it is killed
+
+
+@dataclass
+class RoundResult:
+    """What one crawl process did: per-source figures, or why there are none."""
+
+    sources: list[str]
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    outcome: str = "ok"  # ok | killed (time limit) | crashed | stopped (shutdown)
+    detail: str = ""
+
+    @property
+    def new(self) -> int:
+        return sum(int(r.get("new", 0)) for r in self.reports)
+
+    def summary(self) -> str:
+        """The one log line per crawl round."""
+        figures = {
+            k: sum(int(r.get(k, 0)) for r in self.reports) for k in ("requests", "new", "updated", "errors")
+        }
+        head = f"crawl round of {len(self.sources)} source{'s' if len(self.sources) != 1 else ''} ({', '.join(self.sources)})"
+        if self.outcome != "ok":
+            return f"{head}: {self.outcome} after {self.seconds:.1f}s: {self.detail}"
+        return (
+            f"{head}: {figures['requests']} requests, {figures['new']} new, {figures['updated']} updated, "
+            f"{figures['errors']} errors in {self.seconds:.1f}s"
+        )
+
+
+def _kill(proc: asyncio.subprocess.Process) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the child leads its own group: its ingest worker too
+    except ProcessLookupError:
+        pass
+
+
+async def run_round(
+    sources: list[dict[str, Any]],
+    settings: dict[str, Any],
+    *,
+    time_limit: float,
+    stop: asyncio.Event,
+    log_level: str = "WARNING",
+    command: list[str] | None = None,
+) -> RoundResult:
+    """Crawl `sources` in one child process; never raises for what the child does."""
+    names = [s["name"] for s in sources]
+    job = {"sources": sources, "settings": settings, "log_level": log_level, "parent": os.getpid()}
+    started = time.monotonic()
+    proc = await asyncio.create_subprocess_exec(
+        *(command or CHILD), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        start_new_session=True,  # Ctrl-C reaches the daemon only; it decides how the crawl stops
+    )  # fmt: skip
+    result = RoundResult(names)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(json.dumps(job).encode())
+        await proc.stdin.drain()
+        proc.stdin.close()
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    output = asyncio.ensure_future(proc.stdout.read())
+    waiting = asyncio.ensure_future(proc.wait())
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        done, _ = await asyncio.wait(
+            {waiting, stopping}, timeout=time_limit, return_when=asyncio.FIRST_COMPLETED
+        )
+        if waiting not in done and stopping in done:
+            result.outcome, result.detail = "stopped", "the daemon is shutting down; the next run resumes it"
+            proc.send_signal(signal.SIGINT)  # Scrapy stops cleanly: in-flight pages are stored
+            try:
+                await asyncio.wait_for(asyncio.shield(waiting), STOP_GRACE)
+            except TimeoutError:
+                _kill(proc)
+        elif waiting not in done:
+            result.outcome = "killed"
+            result.detail = f"still running after {time_limit:g}s ([crawl] max_duration): ended"
+            _kill(proc)
+        await waiting
+    finally:
+        stopping.cancel()
+        if proc.returncode is None:
+            _kill(proc)
+            await proc.wait()
+    result.seconds = time.monotonic() - started
+    for line in (await output).decode("utf-8", "replace").splitlines():
+        try:
+            result.reports.append(json.loads(line))
+        except ValueError:
+            log.debug("crawl child said: %s", line)
+    if result.outcome == "ok" and (proc.returncode != 0 or not result.reports):
+        result.outcome = "crashed"
+        result.detail = f"the crawl process exited with status {proc.returncode} (its log is above)"
+    return result

@@ -1,0 +1,71 @@
+"""The daemon's digest clock with a controllable 'now': each subscriber's digest of the day
+before is queued at 08:00 in their own zone, once, whatever the ticks and restarts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from scheduler.digests import DigestClock, effective_digest
+from scheduler.settings import DigestSettings
+from storage import Delivery
+from storage.subscribers import add_subscriber
+from tests.notifiers.helpers import article, ingest, make_env
+
+DAY = date(2026, 5, 1)
+
+
+def _queued(env) -> list[tuple[int, date]]:
+    with env.db.session() as s:
+        return sorted(
+            (d.subscriber_id, d.digest_day)
+            for d in s.scalars(select(Delivery).where(Delivery.kind == "digest"))
+        )
+
+
+def test_each_zone_gets_its_digest_at_its_own_eight_oclock_once(tmp_path):
+    env = make_env(tmp_path)
+    with env.db.session() as s:
+        created = datetime(2026, 4, 1, tzinfo=UTC)
+        ids = {}
+        for zone in ("Asia/Shanghai", "Europe/Berlin", None):
+            sub = add_subscriber(
+                s, channels=[("console", f"c-{zone}")], topics=["fintech"], mode="digest", timezone=zone
+            )
+            sub.created_at = created
+            ids[zone] = sub.id
+        s.commit()
+    # a story published at noon UTC on May 1st: May 1st in Berlin and in Beijing (20:00)
+    ingest(env, [replace(article(1, "fintech"), published_at=datetime(2026, 5, 1, 12, tzinfo=UTC))])
+    clock = DigestClock(
+        DigestSettings(time="08:00", timezone="Asia/Shanghai"), ["fintech"], include_empty=False
+    )
+
+    def tick(*when: int) -> None:
+        with env.db.session() as s:
+            clock.tick(s, datetime(*when, tzinfo=UTC))
+            s.commit()
+
+    tick(2026, 5, 1, 23, 59)  # 07:59 in Beijing on the 2nd: nothing yet
+    assert _queued(env) == []
+    tick(2026, 5, 2, 0, 0)  # 08:00 Beijing: the Shanghai subscriber and the one on the default zone
+    assert _queued(env) == [(ids["Asia/Shanghai"], DAY), (ids[None], DAY)]
+    tick(2026, 5, 2, 5, 59)  # 07:59 in Berlin (CEST)
+    assert len(_queued(env)) == 2
+    tick(2026, 5, 2, 6, 0)  # 08:00 in Berlin
+    assert (ids["Europe/Berlin"], DAY) in _queued(env)
+    # more ticks, and a restarted daemon (a new clock), queue nothing more
+    tick(2026, 5, 2, 7, 0)
+    fresh = DigestClock(DigestSettings(), ["fintech"], include_empty=False)
+    with env.db.session() as s:
+        fresh.tick(s, datetime(2026, 5, 2, 9, tzinfo=UTC))
+        s.commit()
+    assert len(_queued(env)) == 3
+
+
+def test_deprecated_digest_hour_still_works(caplog):
+    assert effective_digest(None, 7).time == "07:00" and "deprecated" in caplog.text
+    assert effective_digest(DigestSettings(time="09:30"), 7).time == "09:30"
+    assert effective_digest(None, None) == DigestSettings()
