@@ -1,7 +1,7 @@
 """daemon state: settings, the leader lease, subscriber time zones
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 02:00:00
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import storage.types
 
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
