@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import Any, TypeVar
 
 import lxml.html
 import nh3
 from lxml import etree
+from scrapy.http import HtmlResponse, TextResponse
 
-__all__ = ["clean_body", "html_to_text", "strip_noise"]
+__all__ = ["clean_body", "clean_fields", "html_to_text", "strip_controls", "strip_noise", "text_only"]
+
+T = TypeVar("T")
+
+# C0 controls but tab and newline, DEL, and C1 controls: ESC [31m, BEL, BS from a page would drive
+# the terminal of whoever reads the title. Text is data.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Elements whose content is code, never text, in any field.
+_CODE = ("script", "style", "noscript", "template")
 
 # Eastmoney's K-line picture block, between two comments, is a chart not text.
 _STOCK_IMG = re.compile(r"<!--\s*EM_StockImg_Start\s*-->.*?<!--\s*EM_StockImg_End\s*-->", re.S)
@@ -21,6 +32,42 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
     "table", "thead", "tbody", "tr", "td", "th", "a", "span", "sub", "sup",
 }  # fmt: skip
+
+
+def strip_controls(text: str) -> str:
+    """The text without control characters (newlines and tabs stay; CR and CRLF become newlines)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def clean_fields(obj: T) -> T:
+    """Strip control characters (and then surrounding whitespace) from every string an extractor
+    produced (dataclass fields, lists, dicts, recursively), in place for dataclasses; the one pass
+    every extracted item goes through."""
+    if isinstance(obj, str):
+        return strip_controls(obj).strip()  # type: ignore[return-value]
+    if isinstance(obj, list | tuple):
+        return type(obj)(clean_fields(v) for v in obj)  # type: ignore[return-value]
+    if isinstance(obj, dict):
+        return {k: clean_fields(v) for k, v in obj.items()}  # type: ignore[return-value]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            value: Any = getattr(obj, f.name)
+            if isinstance(value, str | list | tuple | dict):
+                setattr(obj, f.name, clean_fields(value))
+    return obj
+
+
+def text_only(response: TextResponse) -> TextResponse:
+    """Drop script/style contents from the response's parsed tree (keeping the text after them), so
+    no selector of any adapter can read code as a title, date or body. `response.text` is untouched."""
+    if isinstance(response, HtmlResponse):
+        root = response.selector.root
+        if isinstance(root, etree._Element):
+            for el in root.xpath("|".join(f"//{t}" for t in _CODE)):
+                _drop(el)
+    return response
 
 
 def strip_noise(root: lxml.html.HtmlElement) -> None:
@@ -46,7 +93,8 @@ def strip_noise(root: lxml.html.HtmlElement) -> None:
 
 
 def _drop(el: etree._Element) -> None:
-    if isinstance(el, etree._Comment):
+    """Remove el and its content but keep the text that follows it."""
+    if not isinstance(el, lxml.html.HtmlElement):
         parent = el.getparent()
         if parent is not None:
             tail = el.tail
@@ -61,11 +109,14 @@ def _drop(el: etree._Element) -> None:
     el.drop_tree()
 
 
-def clean_body(fragment_html: str) -> str:
-    """Safe HTML of the body: allowed tags only, no attributes but link targets."""
+def clean_body(fragment_html: str, base_url: str | None = None) -> str:
+    """Safe HTML of the body: allowed tags only, no attributes but link targets, which are made
+    absolute against `base_url` (the article's URL) so they work wherever the body is shown."""
     fragment_html = _STOCK_IMG.sub("", fragment_html)
     root = lxml.html.fragment_fromstring(fragment_html, create_parent="div")
     strip_noise(root)
+    if base_url:
+        root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
     raw = lxml.html.tostring(root, encoding="unicode")
     return nh3.clean(
         raw,

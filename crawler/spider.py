@@ -16,7 +16,7 @@ from twisted.python.failure import Failure
 from processor.items import ArticleData
 from storage.tiers import DEFAULT_TIER
 
-from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article, next_part
+from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article, extract_list, next_part
 from .encoding import decode_response
 from .resources import CrawlResources
 from .store import CrawlStore
@@ -86,7 +86,7 @@ class NewsSpider(scrapy.Spider):
             return
         response = decode_response(response)
         try:
-            page = self.adapter.parse_list(response)
+            page = extract_list(response, self.adapter)
         except Exception as exc:
             self._error(response.url, f"cannot parse list page: {exc}")
             return

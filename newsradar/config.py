@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import importlib.util
 import os
 import re
 import tomllib
@@ -14,7 +16,7 @@ from crawler.crawl_settings import CrawlSettings
 from notifiers.settings import parse_duration
 from storage.tiers import DEFAULT_TIER, TIERS
 
-__all__ = ["CONFIG_ENV", "Config", "ConfigError", "Source", "load"]
+__all__ = ["CONFIG_ENV", "KNOWN_SECTIONS", "Config", "ConfigError", "Source", "load"]
 
 CONFIG_ENV = "NEWSRADAR_CONFIG"
 DEFAULT_FILE = "newsradar.toml"
@@ -28,7 +30,8 @@ SELECTOR_KEYS = (
     "list_item", "link", "title", "date", "next_page",
     "article_title", "article_date", "article_body", "article_origin",
 )  # fmt: skip
-# Sections owned by feature packages: module.parse_section(name, table) validates them.
+# Sections owned by feature packages: module.parse_section(name, table) validates them. The one
+# place a section is added: the unknown-section error offers every one whose module is installed.
 FEATURE_SECTIONS = {
     "telegram": "notifiers.settings",
     "email": "notifiers.settings",
@@ -38,14 +41,50 @@ FEATURE_SECTIONS = {
     "digest": "scheduler.settings",
     "health": "scheduler.settings",
 }
+CORE_SECTIONS = ("database", "crawl", "sources", "topics")
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+#: The sections this version accepts (core ones, and feature ones whose package is present).
+KNOWN_SECTIONS = CORE_SECTIONS + tuple(n for n, m in FEATURE_SECTIONS.items() if _installed(m))
+# What a value of each Python type is called in an error message.
+_WANT = {int: "a whole number such as 3", float: "a number of seconds such as 1.5", bool: "true or false",
+         str: "text in quotes"}  # fmt: skip
 
 
 class ConfigError(Exception):
-    """A config problem a person can fix: where (file, key) and what."""
+    """A config problem a person can fix: where (file, key, or line and column) and what."""
 
-    def __init__(self, path: Path | str | None, key: str, problem: str) -> None:
-        self.path, self.key, self.problem = path, key, problem
-        super().__init__(f"{path or '<defaults>'}: {key}: {problem}")
+    def __init__(
+        self, path: Path | str | None, key: str | None, problem: str, *, line: int | None = None,
+        column: int | None = None,
+    ) -> None:  # fmt: skip
+        self.path, self.key, self.problem, self.line, self.column = path, key, problem, line, column
+        where = str(path or "<defaults>")
+        if line is not None:
+            where += f", line {line}" + (f", column {column}" if column is not None else "")
+        elif key:
+            where += f": {key}"
+        super().__init__(f"{where}: {problem}")
+
+
+def shown(value: Any) -> str:
+    """A config value as the user wrote it in TOML ("fast", 1.5, true), for error messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '\\"') + '"'
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -99,19 +138,43 @@ def _find(path: str | os.PathLike | None) -> Path | None:
     return default if default.exists() else None
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def read_text(path: Path) -> str:
+    """The file as text, whatever a common editor wrote: UTF-8 with or without a BOM, UTF-16/32
+    with a BOM (Windows "Unicode"), and CRLF or CR line endings (TOML itself wants LF or CRLF)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(path, None, "file not found (`newsradar init` writes a starter config)") from None
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            path, None, f"not UTF-8 (byte {exc.start + 1}): save the file as UTF-8 in your editor"
+        ) from None
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def load(path: str | os.PathLike | None = None) -> Config:
     """Load and validate; with no file anywhere, the defaults (no sources, default topics)."""
     found = _find(path)
     raw: dict[str, Any] = {}
     if found is not None:
-        if not found.exists():
-            raise ConfigError(found, "-", "file not found")
         try:
-            raw = tomllib.loads(found.read_text(encoding="utf-8"))
+            raw = tomllib.loads(read_text(found))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(found, "-", f"not valid TOML: {exc}") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(found, "-", f"cannot read: {exc}") from exc
+            message = str(exc)
+            at = _TOML_AT.search(message)
+            line, column = (int(at[1]), int(at[2])) if at else (None, None)
+            problem = f"not valid TOML: {_TOML_AT.sub('', message)}"
+            raise ConfigError(found, None, problem, line=line, column=column) from None
     return _Parser(found).parse(raw)
 
 
@@ -123,10 +186,9 @@ class _Parser:
         return ConfigError(self.path, key, problem)
 
     def parse(self, raw: dict[str, Any]) -> Config:
-        known = {"database", "crawl", "sources", "topics", *FEATURE_SECTIONS}
         for key in raw:
-            if key not in known:
-                raise self.fail(key, f"unknown section (expected one of: {', '.join(sorted(known))})")
+            if key not in KNOWN_SECTIONS and key not in FEATURE_SECTIONS:
+                raise self.fail(key, f"unknown section (expected one of: {', '.join(KNOWN_SECTIONS)})")
         cfg = Config(path=self.path)
         cfg.database_url = self._database(raw.get("database", {}))
         cfg.crawl = self._crawl(raw.get("crawl", {}))
@@ -139,7 +201,7 @@ class _Parser:
 
     def _table(self, key: str, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(key, f"must be a table, not {type(value).__name__}")
+            raise self.fail(key, f"must be a table ([{key}] or key = {{ ... }}), not {shown(value)}")
         return value
 
     def _only(self, key: str, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -153,6 +215,11 @@ class _Parser:
         url = table.get("url", DEFAULT_DATABASE)
         if not isinstance(url, str) or not url:
             raise self.fail("database.url", "must be a non-empty string like 'sqlite:///newsradar.db'")
+        from storage.db import url_problem
+
+        problem = url_problem(url)
+        if problem:
+            raise self.fail("database.url", problem)
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
             rel = url[len("sqlite:///") :]
             base = self.path.parent if self.path else Path.cwd()
@@ -174,7 +241,7 @@ class _Parser:
             want = type(getattr(defaults, key))
             ok = isinstance(value, want) or (want is float and isinstance(value, int))
             if not ok or isinstance(value, bool) != (want is bool):
-                raise self.fail(f"crawl.{key}", f"must be {want.__name__}, not {value!r}")
+                raise self.fail(f"crawl.{key}", f"must be {_WANT[want]}, not {shown(value)}")
             if want in (int, float) and value < 0:
                 raise self.fail(f"crawl.{key}", "must not be negative")
             values[key] = want(value)
@@ -246,9 +313,14 @@ class _Parser:
             raise self.fail(f"{key}.enabled", "must be true or false")
         selectors = self._table(f"{key}.selectors", e.get("selectors", {}))
         self._only(f"{key}.selectors", selectors, SELECTOR_KEYS)
+        from crawler.selectors import selector_error
+
         for k, v in selectors.items():
             if not isinstance(v, str) or not v.strip():
                 raise self.fail(f"{key}.selectors.{k}", "must be a CSS or XPath selector string")
+            problem = selector_error(v)
+            if problem:
+                raise self.fail(f"{key}.selectors.{k}", problem)
         if kind == "generic":
             for need in ("list_item", "article_body"):
                 if need not in selectors:

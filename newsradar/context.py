@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
 
 from storage import Database
+from storage.display import PrintableStream
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,7 +26,7 @@ class Context:
 
     def __init__(self, config_path: str | None = None, out: TextIO | None = None) -> None:
         self.config_path = config_path
-        self.out = out or sys.stdout
+        self.out: TextIO = PrintableStream(out or sys.stdout)  # type: ignore[assignment]
         self._db: Database | None = None
 
     @cached_property

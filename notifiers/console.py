@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from storage import printable
+
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Sender, Sent
 from .render import digest_plain_text, plain_text
@@ -27,6 +29,6 @@ class ConsoleSender(Sender):
             f" ({batch.subscriber_name})" if batch.subscriber_name else ""
         )
         what = "digest" if message.digest is not None else "alert"
-        self.out.write(f"=== newsradar {what} for {who} ===\n{message.payload}\n\n")
+        self.out.write(printable(f"=== newsradar {what} for {who} ===\n{message.payload}\n\n"))
         self.out.flush()
         return Sent()

@@ -120,22 +120,28 @@ def secret_key(db: Any = None) -> bytes | None:
         return signing_key(session)
 
 
+_DURATION_FORMS = "'500ms', '30s', '10m', '2h' or '1d'"
+
+
 def parse_duration(value: Any) -> float:
-    """Seconds in a config value: a number (seconds) or '500ms', '30s', '10m', '2h', '1d'.
+    """Seconds in a config value: '500ms', '30s', '10m', '2h', '1d'.
 
     The one duration parser of every config section ([[sources]] every, [alerts], [email],
     [telegram], and the sections above notifiers): it lives here, below newsradar/config.py,
-    so config.py and the feature packages share it without importing upward.
+    so config.py and the feature packages share it without importing upward. A bare number is
+    refused: `every = 10` could mean seconds or minutes, and a wrong guess crawls a site 60
+    times too often.
     """
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration like '30s'")
+        raise ValueError(f"{value!r} is not a duration like {_DURATION_FORMS}")
     if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        m = _DURATION.match(str(value))
-        if not m:
-            raise ValueError(f"{value!r} is not a duration like '500ms', '30s', '10m', '2h' or '1d'")
-        seconds = float(m.group(1)) * _UNITS[m.group(2)]
+        raise ValueError(
+            f"{value:g} needs a unit: write '{value:g}m' or '{value:g}s' (accepted: {_DURATION_FORMS})"
+        )
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ValueError(f"{str(value)!r} is not a duration like {_DURATION_FORMS}")
+    seconds = float(m.group(1)) * _UNITS[m.group(2)]
     if seconds < 0:
         raise ValueError("must not be negative")
     return seconds

@@ -1,6 +1,7 @@
 """Storage: the schema, the database and the queries every feature shares (knows no channel or site)."""
 
 from .db import Database, DatabaseError
+from .display import iso_time, plural, printable, show_time
 from .models import (
     Article,
     ArticleRevision,
@@ -45,6 +46,10 @@ __all__ = [
     "Subscriber",
     "Subscription",
     "TopicMatch",
+    "iso_time",
+    "plural",
+    "printable",
+    "show_time",
     "to_beijing",
     "utcnow",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["DatabaseError", "Database", "alembic_config"]
+__all__ = ["DatabaseError", "Database", "alembic_config", "url_problem"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -46,15 +46,44 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+SUPPORTED = ("sqlite", "postgresql")
+_EXAMPLES = "sqlite:///newsradar.db or postgresql+psycopg://user@host/dbname"
+
+
+def url_problem(url: str) -> str | None:
+    """Why this URL cannot be opened here (unsupported database, driver not installed), or None.
+    Checked before connecting, so a config with a wrong URL fails at load with a plain reason."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with a terse text
+        return f"{url!r} is not a database URL ({exc}); use {_EXAMPLES}"
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        return f"{backend} is not supported: use {_EXAMPLES}"
+    try:
+        parsed.get_dialect().import_dbapi()
+    except ImportError as exc:
+        driver = parsed.get_driver_name()
+        if backend == "postgresql":
+            return (
+                f"the PostgreSQL driver {driver} is not installed: write postgresql+psycopg://... "
+                "(psycopg 3 comes with newsradar), or pip install it"
+            )
+        return f"the {backend} driver {driver} is not installed ({exc.name or exc})"
+    except Exception as exc:  # an unknown driver name: NoSuchModuleError
+        return f"unknown driver in {url!r} ({exc}); use {_EXAMPLES}"
+    return None
+
+
 class Database:
     """An engine plus a session factory for one database URL."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        try:
-            parsed = make_url(url)
-        except Exception as exc:  # sqlalchemy raises ArgumentError with a terse text
-            raise DatabaseError(f"invalid database url {url!r}: {exc}") from exc
+        problem = url_problem(url)
+        if problem:
+            raise DatabaseError(problem)
+        parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             folder = Path(parsed.database).parent

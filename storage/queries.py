@@ -8,14 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .display import iso_time
 from .models import Article, TopicMatch
-from .types import to_beijing
 
 __all__ = ["article_dict", "list_articles"]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return to_beijing(value).isoformat() if value else None
 
 
 def article_dict(a: Article, *, body: bool = True) -> dict[str, Any]:
@@ -26,7 +22,7 @@ def article_dict(a: Article, *, body: bool = True) -> dict[str, Any]:
         "url": a.url,
         "canonical_url": a.canonical_url,
         "title": a.title,
-        "published_at": _iso(a.published_at),
+        "published_at": iso_time(a.published_at),
         "origin": a.origin,
         "author": a.author,
         "category": a.category,
@@ -34,14 +30,15 @@ def article_dict(a: Article, *, body: bool = True) -> dict[str, Any]:
         "summary": a.summary,
         "language": a.language,
         "extraction": a.extraction,
-        "fetched_at": _iso(a.fetched_at),
-        "updated_at": _iso(a.updated_at),
+        "fetched_at": iso_time(a.fetched_at),
+        "updated_at": iso_time(a.updated_at),
         "content_hash": a.content_hash,
         "story": a.story_id,
         "topics": sorted(m.topic_id for m in a.matches),
     }
     if body:
         out["body"] = a.body_text
+        out["body_html"] = a.body_html
     if a.policy is not None:
         p = a.policy
         out["policy"] = {

@@ -360,7 +360,9 @@ def _summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
     return out
 
 
-def list_stories(session: Session, *, since: datetime | None = None, limit: int = 50) -> list[dict[str, Any]]:
+def list_stories(
+    session: Session, *, since: datetime | None = None, limit: int | None = 50
+) -> list[dict[str, Any]]:
     """Stories newest first by their lead's publication time (when it was first seen, for an
     undated lead): a reader scans news by when it happened, not by when we crawled it."""
     when = func.coalesce(Article.published_at, Story.created_at)
@@ -368,8 +370,9 @@ def list_stories(session: Session, *, since: datetime | None = None, limit: int 
         select(Story)
         .outerjoin(Article, Article.id == Story.lead_article_id)
         .order_by(when.desc(), Story.id.desc())
-        .limit(limit)
     )
+    if limit:
+        query = query.limit(limit)
     if since is not None:
         query = query.where(when >= since)
     return _summaries(session, list(session.scalars(query)))

@@ -6,6 +6,7 @@ from scrapy.http import TextResponse
 
 from processor.items import ArticleData
 
+from ..clean import clean_fields, text_only
 from .base import Adapter, BrokenPage, ListItem, ListPage
 from .beijing_gov import BeijingGov
 from .eastmoney import Eastmoney
@@ -24,6 +25,7 @@ __all__ = [
     "ListPage",
     "adapter_for",
     "extract_article",
+    "extract_list",
 ]
 
 ADAPTERS: dict[str, type[Adapter]] = {
@@ -43,18 +45,25 @@ def extract_article(
 
     The `extraction` field records which path produced the article, so a broken selector shows.
     """
+    response = text_only(response)
     first = adapter_for(article_kind, adapter.selectors) if article_kind != "auto" else adapter
-    if first.kind != "feed":
-        article = first.parse_article(response)
-        if article is not None:
-            return article
+    article = first.parse_article(response) if first.kind != "feed" else None
     # The page is not what the source's adapter expects: another known site's, or unknown.
     for candidate in _SITE_ADAPTERS:
+        if article is not None:
+            break
         if candidate.kind != first.kind and candidate.recognises(response):
             article = candidate.parse_article(response)
-            if article is not None:
-                return article
-    return extract_fallback(response)
+    if article is None:
+        article = extract_fallback(response)
+    return clean_fields(article) if article is not None else None
+
+
+def extract_list(response: TextResponse, adapter: Adapter) -> ListPage:
+    """The list page's items, read as text only (no script contents) with control characters gone."""
+    page = adapter.parse_list(text_only(response))
+    page.items = [clean_fields(item) for item in page.items]
+    return page
 
 
 def next_part(response: TextResponse, adapter: Adapter) -> str | None:

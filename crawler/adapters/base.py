@@ -84,7 +84,7 @@ def origin_from_text(text: str | None) -> str | None:
 
 def article_from_fragment(response: TextResponse, fragment_html: str, **fields) -> ArticleData:
     """Build an article from the body's raw HTML; BrokenPage when nothing readable is left."""
-    body_html = clean_body(fragment_html)
+    body_html = clean_body(fragment_html, response.url)
     body_text = html_to_text(body_html)
     if not body_text.strip():
         raise BrokenPage("the article body is empty")

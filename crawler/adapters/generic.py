@@ -10,6 +10,7 @@ from scrapy.http import TextResponse
 from processor.items import ArticleData
 
 from ..dates import parse_cn_datetime
+from ..selectors import is_xpath
 from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, origin_from_text
 
 __all__ = ["Generic", "select"]
@@ -18,9 +19,7 @@ __all__ = ["Generic", "select"]
 def select(sel: Selector | TextResponse, query: str) -> SelectorList:
     """XPath when the query looks like one ('/', './', '(' ), CSS otherwise."""
     q = query.strip()
-    if q.startswith(("/", "./", "(")):
-        return sel.xpath(q)
-    return sel.css(q)
+    return sel.xpath(q) if is_xpath(q) else sel.css(q)
 
 
 def _text(sel: Selector | TextResponse, query: str | None) -> str | None:

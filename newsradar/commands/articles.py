@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from storage import Article
 from storage.queries import article_dict, list_articles
 
+from ..argtypes import number
 from ..timeparse import since
 
 if TYPE_CHECKING:
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("articles", help="list or show stored articles")
+    p = sub.add_parser(
+        "articles", help="list or show stored articles", description="Stored articles, newest first."
+    )
     s = p.add_subparsers(dest="articles_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="newest articles first")
     ls.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
@@ -26,12 +29,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--since", type=since, metavar="DATE", help="published on or after (YYYY-MM-DD, Beijing time)"
     )
     ls.add_argument("--topic", metavar="ID", help="only articles matching this topic")
-    ls.add_argument("--limit", type=int, default=50, help="at most this many (default 50, 0 for all)")
+    ls.add_argument(
+        "--limit", type=number(0), default=50, metavar="N", help="at most N articles (default 50; 0: all)"
+    )
     ls.add_argument("--json", action="store_true", help="one JSON object per line, with the body")
     ls.set_defaults(func=run_list)
     show = s.add_parser("show", help="one article in full")
-    show.add_argument("id", type=int)
-    show.add_argument("--json", action="store_true")
+    show.add_argument(
+        "id", type=number(1), metavar="ID", help="the article id (first column of `articles list`)"
+    )
+    show.add_argument("--json", action="store_true", help="one JSON object, with the body")
     show.set_defaults(func=run_show)
 
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from classifier import run_classify_jsonl, run_classify_text
 
+from ..argtypes import refuse_together
+
 if TYPE_CHECKING:
     from ..context import Context
 
@@ -20,11 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Classify one text (--title/--text-file) or JSON lines (--jsonl) against the configured "
         "topics, or the default topics when no config file exists.",
     )
-    p.add_argument("--title", default="", help="the article's title")
-    p.add_argument("--text-file", metavar="F", help="file with the article's body text ('-' for stdin)")
+    p.add_argument("--title", default="", metavar="TEXT", help="the article's title")
+    p.add_argument("--text-file", metavar="FILE", help="file with the article's body text ('-' for stdin)")
     p.add_argument(
         "--jsonl",
-        metavar="IN",
+        metavar="FILE",
         help='file of lines {"id", "title", "text"} (\'-\' for stdin); writes {"id", "topics": [...]} per line',
     )
     p.set_defaults(func=run)
@@ -35,6 +37,10 @@ def _open(path: str):
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    conflict = refuse_together(args, "jsonl", ("title", "text_file"))
+    if conflict:
+        print(f"newsradar classify: {conflict}", file=sys.stderr)
+        return 2
     if args.jsonl:
         if args.jsonl != "-" and not Path(args.jsonl).exists():
             print(f"newsradar: {args.jsonl}: no such file", file=sys.stderr)

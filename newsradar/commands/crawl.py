@@ -12,7 +12,12 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("crawl", help="crawl the configured sources once and store new articles")
+    p = sub.add_parser(
+        "crawl",
+        help="crawl the configured sources once and store new articles",
+        description="Fetches each enabled source's list pages and the articles not stored yet, classifies "
+        "and stores them, queues alerts, and prints a table per source. Exits 1 when no source could be reached.",
+    )
     p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     p.set_defaults(func=run)
 

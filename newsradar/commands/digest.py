@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "digest by itself at [digest] time.",
     )
     p.add_argument(
-        "--date", type=_day, metavar="YYYY-MM-DD", help="the day to cover (default: yesterday, Beijing)"
+        "--date", type=_day, metavar="DATE", help="the day to cover, YYYY-MM-DD (default: yesterday, Beijing)"
     )
     p.add_argument(
         "--dry-run", action="store_true", help="show who would get which stories; queue and send nothing"

@@ -12,6 +12,8 @@ from notifiers.alerts import topic_labels
 from notifiers.dispatch import DispatchReport, run_dispatch
 from storage import Subscriber
 
+from ..argtypes import number
+
 if TYPE_CHECKING:
     from ..context import Context
 
@@ -27,7 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="send what is due and exit (the default)")
     mode.add_argument("--loop", action="store_true", help="keep polling for new alerts until interrupted")
-    p.add_argument("--concurrency", type=int, default=128, help="channels served at once (default 128)")
+    p.add_argument(
+        "--concurrency", type=number(1, 10_000), default=128, metavar="N",
+        help="channels served at once (1-10000, default 128)",
+    )  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -44,7 +49,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     db = ctx.db()
     labels = topic_labels(ctx.topics)
     report = run_dispatch(
-        db, settings, ctx.out, labels=labels, source_titles=source_titles(ctx.config), loop=args.loop, concurrency=max(1, args.concurrency),
+        db, settings, ctx.out, labels=labels, source_titles=source_titles(ctx.config), loop=args.loop, concurrency=args.concurrency,
         install_signals=args.loop,
     )  # fmt: skip
     print(report.summary(), file=ctx.out)

@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="write a starter newsradar.toml and create the database")
+    p = sub.add_parser(
+        "init",
+        help="write a starter newsradar.toml and create the database",
+        description="Writes a starter config with real sources (unless one exists) and creates or migrates "
+        "the database it names. Run it once, before the first crawl.",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing config file")
     p.set_defaults(func=run)
 

@@ -8,19 +8,27 @@ from typing import TYPE_CHECKING
 from crawler import probe_source
 from storage import to_beijing
 
+from ..argtypes import number
+
 if TYPE_CHECKING:
     from ..context import Context
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sources", help="list sources, or test one without storing")
+    p = sub.add_parser(
+        "sources", help="list sources, or test one without storing", description="The configured sources."
+    )
     s = p.add_subparsers(dest="sources_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="the configured sources")
     ls.set_defaults(func=run_list)
     t = s.add_parser("test", help="fetch a source's first list page now and show what each item yields")
-    t.add_argument("name")
+    t.add_argument("name", metavar="NAME", help="the source's name (see `sources list`)")
     t.add_argument(
-        "--articles", type=int, default=5, help="how many articles to fetch and extract (default 5)"
+        "--articles",
+        type=number(0, 100),
+        default=5,
+        metavar="N",
+        help="fetch and extract N articles (0-100, default 5)",
     )
     t.set_defaults(func=run_test)
 

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "status", help="source health, counts of articles, stories and alerts; dead alerts; inactive channels"
+        "status",
+        help="source health, counts of articles, stories and alerts; dead alerts; inactive channels",
+        description="What is stored and what the alert outbox is doing. Reads the database, never creates it.",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)

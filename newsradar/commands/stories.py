@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from storage import to_beijing
 from storage.stories import jsonable, list_stories, story_summary
 
+from ..argtypes import number
 from ..timeparse import since
 
 if TYPE_CHECKING:
@@ -25,11 +26,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument(
         "--since", type=since, metavar="DATE", help="first seen on or after (YYYY-MM-DD or ISO, Beijing time)"
     )
-    ls.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    ls.add_argument(
+        "--limit", type=number(0), default=50, metavar="N", help="at most N stories (default 50; 0: all)"
+    )
     ls.add_argument("--json", action="store_true", help="one JSON object per line")
     ls.set_defaults(func=run_list)
     show = s.add_parser("show", help="one story with all its copies")
-    show.add_argument("id", type=int)
+    show.add_argument(
+        "id", type=number(1), metavar="ID", help="the story id (first column of `stories list`)"
+    )
     show.add_argument("--json", action="store_true", help="one JSON object")
     show.set_defaults(func=run_show)
 
@@ -40,7 +45,7 @@ def _when(value: datetime | None) -> str:
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
-        rows = list_stories(s, since=args.since, limit=args.limit)
+        rows = list_stories(s, since=args.since, limit=args.limit or None)
     for story in rows:
         if args.json:
             print(json.dumps(jsonable(story), ensure_ascii=False), file=ctx.out)

@@ -19,6 +19,8 @@ from storage.subscribers import (
     update_subscriber,
 )
 
+from ..argtypes import number
+
 if TYPE_CHECKING:
     from ..context import Context
 
@@ -28,7 +30,10 @@ def _csv(text: str) -> list[str]:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("subscribers", help="add, list or remove alert subscribers")
+    p = sub.add_parser(
+        "subscribers", help="add, list, remove, pause or resume alert subscribers",
+        description="Who gets alerts, where, and about what.",
+    )  # fmt: skip
     s = p.add_subparsers(dest="subscribers_command", metavar="ACTION", required=True)
 
     add = s.add_parser(
@@ -43,11 +48,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--apprise", action="append", default=[], metavar="URL",
                      help="any Apprise URL (dingtalk://, wecom://, feishu://, slack://, json://...); may repeat")  # fmt: skip
     add.add_argument("--console", action="store_true", help="print alerts in `newsradar dispatch`")
-    add.add_argument("--topics", required=True, type=_csv, help="comma-separated topic ids")
-    add.add_argument("--sources", type=_csv, default=[], help="only stories carried by these sources")
-    add.add_argument("--keywords", type=_csv, default=[], help="only stories mentioning one of these words")
+    add.add_argument(
+        "--topics",
+        required=True,
+        type=_csv,
+        metavar="IDS",
+        help="comma-separated topic ids (see `topics list`)",
+    )
+    add.add_argument(
+        "--sources", type=_csv, default=[], metavar="NAMES", help="only stories carried by these sources"
+    )
+    add.add_argument(
+        "--keywords",
+        type=_csv,
+        default=[],
+        metavar="WORDS",
+        help="only stories mentioning one of these words",
+    )
     add.add_argument("--mode", choices=MODES, default="both", help="instant alerts, daily digest, or both")
-    add.add_argument("--name", default="", help="a label for people reading `subscribers list`")
+    add.add_argument(
+        "--name", default="", metavar="LABEL", help="a label for people reading `subscribers list`"
+    )
     add.add_argument("--timezone", type=_zone, metavar="ZONE",
                      help="time zone for the daily digest, e.g. Europe/Berlin (default: [digest] timezone)")  # fmt: skip
     add.set_defaults(func=run_add)
@@ -57,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=run_list)
 
     rm = s.add_parser("remove", help="delete a subscriber and its pending alerts")
-    rm.add_argument("id", type=int)
+    rm.add_argument("id", type=number(1), metavar="ID", help="the subscriber id (see `subscribers list`)")
     rm.set_defaults(func=run_remove)
 
     st = s.add_parser("set", help="change a subscriber's name, mode or digest time zone")
@@ -69,7 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     for name, paused in (("pause", True), ("resume", False)):
         ps = s.add_parser(name, help=f"{name} a subscriber's alerts")
-        ps.add_argument("id", type=int)
+        ps.add_argument("id", type=number(1), metavar="ID", help="the subscriber id (see `subscribers list`)")
         ps.set_defaults(func=run_pause, paused=paused)
 
 

@@ -16,10 +16,13 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("topics", help="list topics, measure them, or re-match stored articles")
+    p = sub.add_parser(
+        "topics", help="list topics, measure them (eval), or re-match stored articles (reclassify)",
+        description="The topics articles are matched against.",
+    )  # fmt: skip
     s = p.add_subparsers(dest="topics_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="the topics in force (config, else defaults)")
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--json", action="store_true", help="one JSON object per topic")
     ls.set_defaults(func=run_list)
     ev = s.add_parser("eval", help="precision, recall and F1 per topic on a labelled JSONL file")
     ev.add_argument(

@@ -45,8 +45,8 @@ def test_good_config_and_defaults(tmp_path):
         (GOOD + GOOD, "sources[1] (bj).name", "duplicate source name"),
         (GOOD.replace("max_pages = 3", "max_page = 3"), "sources[0] (bj).max_page", "unknown key"),
         (GOOD.replace('kind = "beijing_gov"', 'kind = "generic"'), "sources[0] (bj).selectors.list_item", "required"),
-        ("[crawl]\ndelay = \"fast\"\n", "crawl.delay", "must be float"),
-        ("[[sources]\n", "-", "not valid TOML"),
+        ("[crawl]\ndelay = \"fast\"\n", "crawl.delay", "a number of seconds such as 1.5"),
+        ("[[sources]\n", None, "not valid TOML"),
     ],
 )  # fmt: skip
 def test_errors_name_file_key_and_problem(tmp_path, text, key, problem):
@@ -98,22 +98,13 @@ def test_init_writes_starter_config_and_database(tmp_path):
 
 @pytest.mark.parametrize(
     "text,seconds",
-    [
-        ("500ms", 0.5),
-        ("30s", 30),
-        ("1.5m", 90),
-        ("10m", 600),
-        ("2h", 7200),
-        ("1d", 86400),
-        (45, 45),
-        (0.2, 0.2),
-    ],
+    [("500ms", 0.5), ("30s", 30), ("1.5m", 90), ("10m", 600), ("2h", 7200), ("1d", 86400)],
 )
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["soon", "10", "-5s", "5 min", True, -1])
+@pytest.mark.parametrize("text", ["soon", "10", "-5s", "5 min", True, -1, 45, 0.2])
 def test_bad_durations(text):
     with pytest.raises(ValueError):
         parse_duration(text)
