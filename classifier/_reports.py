@@ -7,7 +7,7 @@ given, so the command layer (and tests) decide where output goes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,22 +27,26 @@ def _match_json(m: Match) -> dict[str, Any]:
     }
 
 
-def run_classify_jsonl(classifier: Classifier, infile: TextIO, outfile: TextIO) -> int:
+def run_classify_jsonl(classifier: Classifier, infile: Iterable[bytes | str], outfile: TextIO) -> int:
     """Classify ``{"id", "title", "text"}`` lines; one output line per input line.
 
     A bad line yields ``{"id": null, "error": ...}`` (or the id when the JSON
     parsed but fields were wrong) and processing goes on, so one broken
-    record does not stop a batch.  Blank lines are skipped.  Returns the
-    number of records classified.
+    record does not stop a batch.  Blank lines are skipped.  Give a binary
+    file: each line is decoded alone, so a line that is not UTF-8 is one bad
+    line too.  Returns the number of records classified.
     """
     done = 0
-    for lineno, line in enumerate(infile, 1):
-        if not line.strip():
+    for lineno, raw in enumerate(infile, 1):
+        if not raw.strip():
             continue
         try:
+            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             rec = json.loads(line)
+        except UnicodeDecodeError as exc:
+            out: dict[str, Any] = {"id": None, "error": f"line {lineno}: not UTF-8 (byte {exc.start + 1})"}
         except json.JSONDecodeError as exc:
-            out: dict[str, Any] = {"id": None, "error": f"line {lineno}: invalid JSON: {exc.msg}"}
+            out = {"id": None, "error": f"line {lineno}: invalid JSON: {exc.msg}"}
         else:
             if not isinstance(rec, dict):
                 out = {"id": None, "error": f"line {lineno}: expected a JSON object"}

@@ -11,6 +11,8 @@ from typing import Any, TextIO
 from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.internet import task
 
+from storage import plural
+
 from .resources import CrawlResources
 from .spider import NewsSpider
 
@@ -142,7 +144,8 @@ def _show_progress(crawlers: list[tuple[str, Crawler]], out: TextIO) -> None:
         errors += stats.get("newsradar/errors", 0)
         done += "finish_reason" in stats
     out.write(
-        f"\r\033[Kcrawling {len(crawlers) - done}/{len(crawlers)} sources: {fetched} pages, {new} new, {errors} errors"
+        f"\r\033[Kcrawling {len(crawlers) - done}/{len(crawlers)} sources: {plural(fetched, 'page')}, {new} new, "
+        f"{plural(errors, 'error')}"
     )
     out.flush()
 

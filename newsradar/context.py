@@ -7,7 +7,7 @@ import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
 
-from storage import Database
+from storage import Database, DatabaseError
 from storage.display import PrintableStream
 
 if TYPE_CHECKING:
@@ -33,10 +33,17 @@ class Context:
     def config(self) -> Config:
         return load(self.config_path)
 
-    def db(self) -> Database:
-        """The configured database, migrated to the current schema."""
+    def db(self, *, create: bool = True) -> Database:
+        """The configured database, migrated to the current schema. Commands that only read pass
+        create=False: they never leave a new empty database behind (status in an empty folder)."""
         if self._db is None:
             db = Database(self.config.database_url)
+            if not create and not db.exists():
+                db.dispose()
+                raise DatabaseError(
+                    f"no database yet at {db.engine.url.database}: `newsradar init` creates it "
+                    "(then `newsradar crawl` fills it)"
+                )
             db.migrate()
             self._db = db
         return self._db

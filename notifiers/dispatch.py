@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
-from storage import Database, deliveries
+from storage import Database, deliveries, plural
 from storage.subscribers import deactivate_channel
 
 from .alerts import ChannelBatch, load_batches
@@ -57,12 +57,12 @@ class DispatchReport:
     unavailable: dict[str, str] = field(default_factory=dict)  # kind -> why
 
     def summary(self) -> str:
-        parts = [f"sent {self.sent} alerts in {self.messages} messages"]
+        parts = [f"sent {plural(self.sent, 'alert')} in {plural(self.messages, 'message')}"]
         for name in ("retrying", "dead", "skipped"):
             if getattr(self, name):
                 parts.append(f"{name} {getattr(self, name)}")
         if self.deactivated:
-            parts.append(f"deactivated {len(self.deactivated)} channels")
+            parts.append(f"deactivated {plural(len(self.deactivated), 'channel')}")
         if self.lost_leases:
             parts.append(f"lost lease on {self.lost_leases}")
         return "dispatch: " + ", ".join(parts)

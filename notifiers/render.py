@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import nh3
 
-from storage.types import to_beijing
+from storage.display import show_time
 
 from .alerts import Alert, Digest
 from .chart import CHART_CID, trend_line, trend_text
@@ -52,8 +52,7 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _when(alert: Alert) -> str:
-    bj = to_beijing(alert.published_at)
-    return f"{bj:%Y-%m-%d %H:%M} 北京时间" if bj else "发布时间未知 / time unknown"
+    return show_time(alert.published_at, missing="发布时间未知 / time unknown")
 
 
 def _sources(alert: Alert, limit: int = SOURCES_MAX) -> str:

@@ -1,7 +1,7 @@
 """Storage: the schema, the database and the queries every feature shares (knows no channel or site)."""
 
 from .db import Database, DatabaseError
-from .display import iso_time, plural, printable, show_time
+from .display import iso_time, plural, printable, show_time, show_when
 from .models import (
     Article,
     ArticleRevision,
@@ -50,6 +50,7 @@ __all__ = [
     "plural",
     "printable",
     "show_time",
+    "show_when",
     "to_beijing",
     "utcnow",
 ]

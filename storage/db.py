@@ -100,6 +100,13 @@ class Database:
     def session(self) -> Session:
         return self.sessions()
 
+    def exists(self) -> bool:
+        """False for a SQLite file not created yet (a server database is taken to exist)."""
+        if not self.is_sqlite:
+            return True
+        name = self.engine.url.database
+        return not name or name == ":memory:" or Path(name).exists()
+
     def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to call on every start."""
         from alembic import command

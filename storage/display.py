@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from .types import to_beijing
 
-__all__ = ["PrintableStream", "iso_time", "plural", "printable", "show_time"]
+__all__ = ["PrintableStream", "iso_time", "plural", "printable", "show_time", "show_when"]
 
 # Control, format (bidi overrides, zero-width), line/paragraph separators and surrogates: a terminal
 # acts on these instead of showing them, so they are written as escapes.
@@ -50,6 +50,13 @@ def show_time(value: datetime | None, missing: str = "-") -> str:
     """'2026-12-02 05:47 北京时间': the one way a time is shown to a person (alerts, commands)."""
     bj = to_beijing(value)
     return f"{bj:%Y-%m-%d %H:%M} 北京时间" if bj else missing
+
+
+def show_when(published: datetime | None, fetched: datetime | None) -> str:
+    """When a story or article happened: its date, else when we fetched it, marked as such."""
+    if published is not None:
+        return show_time(published)
+    return f"{show_time(fetched)} (fetched; no date)" if fetched else "no date"
 
 
 def iso_time(value: datetime | None) -> str | None:

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .display import iso_time
 from .models import Article, CrawlRun
-from .types import to_beijing
 
 __all__ = ["record_run", "source_health"]
 
@@ -77,8 +77,8 @@ def source_health(session: Session, sources: list[str], history: int = 5) -> lis
                 "source": name,
                 "status": status,
                 "detail": detail,
-                "last_crawl": to_beijing(runs[0].finished_at).isoformat() if runs else None,
-                "last_new_article": to_beijing(newest[name]).isoformat() if newest.get(name) else None,
+                "last_crawl": iso_time(runs[0].finished_at) if runs else None,
+                "last_new_article": iso_time(newest.get(name)),
                 "articles": stored.get(name, 0),
                 "last_run": {k: getattr(runs[0], k) for k in _FIGURES} if runs else None,
             }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .display import iso_time
@@ -62,7 +62,7 @@ def list_articles(
     topic: str | None = None,
     limit: int | None = 50,
 ) -> list[Article]:
-    """Newest first by publication (fetch time when the page gave no date)."""
+    """Newest first by publication (fetch time when the page gave no date), as `stories` sorts."""
     q = select(Article).options(selectinload(Article.matches), selectinload(Article.policy))
     if sources:
         q = q.where(Article.source.in_(sources))
@@ -71,7 +71,7 @@ def list_articles(
         q = q.where((Article.published_at >= since) | undated_but_new)
     if topic:
         q = q.where(Article.id.in_(select(TopicMatch.article_id).where(TopicMatch.topic_id == topic)))
-    q = q.order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+    q = q.order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
     if limit:
         q = q.limit(limit)
     return list(session.scalars(q))

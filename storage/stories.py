@@ -42,8 +42,9 @@ from sqlalchemy.orm.util import identity_key
 
 from . import _minhash
 from ._minhash import Signature, band_keys, containment
+from .display import iso_time
 from .models import Article, Story, StoryTopic
-from .types import to_beijing, utcnow
+from .types import utcnow
 
 __all__ = [
     "MAX_CANDIDATES",
@@ -306,6 +307,7 @@ def _summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
             Article.source,
             Article.origin,
             Article.published_at,
+            Article.fetched_at,
             Article.tier,
             Article.story_id,
         ).where(Article.story_id.in_(ids))
@@ -318,6 +320,7 @@ def _summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
                 "source": row.source,
                 "origin": row.origin,
                 "published_at": row.published_at,
+                "fetched_at": row.fetched_at,
                 "tier": row.tier,
             }
         )
@@ -353,6 +356,8 @@ def _summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
                 "sources": sources,
                 "topics": topics[story.id],
                 "first_published_at": min(dates) if dates else None,
+                # when no copy gives a date: when we first fetched it (what stories are sorted by)
+                "first_fetched_at": min((a["fetched_at"] for a in articles), default=None),
                 "created_at": story.created_at,
                 "updated_at": story.updated_at,
             }
@@ -363,14 +368,18 @@ def _summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
 def list_stories(
     session: Session, *, since: datetime | None = None, limit: int | None = 50
 ) -> list[dict[str, Any]]:
-    """Stories newest first by their lead's publication time (when it was first seen, for an
-    undated lead): a reader scans news by when it happened, not by when we crawled it."""
-    when = func.coalesce(Article.published_at, Story.created_at)
-    query = (
-        select(Story)
-        .outerjoin(Article, Article.id == Story.lead_article_id)
-        .order_by(when.desc(), Story.id.desc())
+    """Stories newest first by their first publication (the first fetch, when no copy has a date):
+    the time `stories list` shows, so an undated story sits where it was found, not on top."""
+    first = (
+        select(
+            Article.story_id,
+            func.coalesce(func.min(Article.published_at), func.min(Article.fetched_at)).label("at"),
+        )
+        .group_by(Article.story_id)
+        .subquery()
     )
+    when = first.c.at
+    query = select(Story).join(first, first.c.story_id == Story.id).order_by(when.desc(), Story.id.desc())
     if limit:
         query = query.limit(limit)
     if since is not None:
@@ -382,7 +391,7 @@ def jsonable(value: Any) -> Any:
     """A story summary (or any plain data) for JSON: datetimes become Beijing-time ISO 8601
     strings (+08:00), recursively."""
     if isinstance(value, datetime):
-        return to_beijing(value).isoformat()
+        return iso_time(value)
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storage import Article
+from storage import Article, show_when
 from storage.queries import article_dict, list_articles
 
 from ..argtypes import number
@@ -42,8 +44,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(func=run_show)
 
 
+def _unknown(kind: str, given: list[str], known: list[str]) -> str | None:
+    missing = [g for g in given if g not in known]
+    if not missing:
+        return None
+    names = ", ".join(repr(m) for m in missing)
+    return f"unknown {kind} {names} (known: {', '.join(known) or 'none yet'})"
+
+
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.db().session() as s:
+    with ctx.db(create=False).session() as s:
+        topics = [t.id for t in ctx.classifier.topics]
+        sources = sorted(
+            {*(src.name for src in ctx.config.sources), *s.scalars(select(Article.source).distinct())}
+        )
+        problem = _unknown("topic", [args.topic] if args.topic else [], topics) or _unknown(
+            "source", args.source or [], sources
+        )
+        if problem:
+            print(f"newsradar articles: {problem}", file=sys.stderr)
+            return 2
         rows = list_articles(
             s, sources=args.source, since=args.since, topic=args.topic, limit=args.limit or None
         )
@@ -52,16 +72,19 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
                 print(json.dumps(article_dict(a), ensure_ascii=False), file=ctx.out)
             else:
                 d = article_dict(a, body=False)
-                when = (d["published_at"] or "????-??-??")[:16].replace("T", " ")
+                when = show_when(a.published_at, a.fetched_at)
                 topics = f"  [{', '.join(d['topics'])}]" if d["topics"] else ""
                 print(f"{a.id:>6}  {when}  {a.source:<16} {a.title}{topics}", file=ctx.out)
         if not rows and not args.json:
-            print("no articles stored yet: run `newsradar crawl`", file=ctx.out)
+            if args.topic or args.source or args.since:
+                print("no articles match these filters", file=ctx.out)
+            elif not s.scalar(select(Article.id).limit(1)):
+                print("no articles stored yet: run `newsradar crawl`", file=ctx.out)
     return 0
 
 
 def run_show(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.db().session() as s:
+    with ctx.db(create=False).session() as s:
         a = s.get(Article, args.id, options=[selectinload(Article.matches), selectinload(Article.policy)])
         if a is None:
             print(f"newsradar: no article with id {args.id}", file=ctx.out)
@@ -70,6 +93,7 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
         if args.json:
             print(json.dumps(d, ensure_ascii=False), file=ctx.out)
             return 0
+        d["published_at"] = show_when(a.published_at, a.fetched_at)
         for key in (
             "title",
             "url",

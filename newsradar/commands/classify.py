@@ -32,8 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _open(path: str):
-    return sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+def _open(path: str, binary: bool = False):
+    if path == "-":
+        return sys.stdin.buffer if binary else sys.stdin
+    return open(path, "rb") if binary else open(path, encoding="utf-8")  # noqa: SIM115
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if args.jsonl != "-" and not Path(args.jsonl).exists():
             print(f"newsradar: {args.jsonl}: no such file", file=sys.stderr)
             return 2
-        with _open(args.jsonl) as fh:
+        with _open(args.jsonl, binary=True) as fh:  # each line decoded alone: a bad one is one error
             run_classify_jsonl(ctx.classifier, fh, ctx.out)
         return 0
     if not args.text_file and not args.title:
@@ -58,6 +60,12 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 text = fh.read()
         except OSError as exc:
             print(f"newsradar: {args.text_file}: {exc.strerror}", file=sys.stderr)
+            return 2
+        except UnicodeDecodeError as exc:
+            print(
+                f"newsradar: {args.text_file}: not UTF-8 (byte {exc.start + 1}): save it as UTF-8",
+                file=sys.stderr,
+            )
             return 2
     run_classify_text(ctx.classifier, args.title, text, ctx.out)
     return 0

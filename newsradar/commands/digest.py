@@ -11,7 +11,7 @@ from notifiers import notifier_settings, source_titles
 from notifiers.alerts import topic_labels
 from notifiers.dispatch import run_dispatch
 from processor.digests import queue_digests
-from storage import utcnow
+from storage import plural, utcnow
 from storage.types import to_beijing
 
 from .dispatch import print_report_notes
@@ -78,13 +78,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if not args.send and not args.dry_run:
             return _preview(args, ctx, s, day, done.plans, labels)
     if args.dry_run:
-        print(f"digest {day} (dry run): {len(done.plans)} subscribers", file=ctx.out)
+        print(f"digest {day} (dry run): {plural(len(done.plans), 'subscriber')}", file=ctx.out)
         for plan in done.plans:
             who = f"subscriber {plan.subscriber_id}" + (
                 f" ({plan.subscriber_name})" if plan.subscriber_name else ""
             )
             where = ", ".join(f"{kind} {address}" for _, kind, address in plan.channels)
-            print(f"{who} -> {where}: {len(plan.items)} stories", file=ctx.out)
+            print(f"{who} -> {where}: {plural(len(plan.items), 'story', 'stories')}", file=ctx.out)
             for story_id, topics in plan.items:
                 label = labels.get(topics[0], topics[0])
                 print(f"  [{label}] #{story_id} {done.titles.get(story_id, '')}", file=ctx.out)
@@ -98,8 +98,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         delivery_kinds=("digest",),
     )
     parts = [
-        f"queued {done.queued} of {done.channels} digests",
-        f"sent {report.digests} in {report.messages} messages",
+        f"queued {done.queued} of {plural(done.channels, 'digest')}",
+        f"sent {report.digests} in {plural(report.messages, 'message')}",
     ]
     for name in ("retrying", "dead", "skipped"):
         if getattr(report, name):

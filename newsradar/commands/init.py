@@ -7,6 +7,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage import plural
 from storage.state import signing_key
 
 from ..config import DEFAULT_FILE
@@ -41,5 +42,5 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     with db.session() as session:
         signing_key(session)  # generated now, so email works without setting NEWSRADAR_SECRET_KEY
     print(f"database ready: {db.url}", file=ctx.out)
-    print(f"{len(ctx.config.sources)} sources configured; next: newsradar crawl", file=ctx.out)
+    print(f"{plural(len(ctx.config.sources), 'source')} configured; next: newsradar crawl", file=ctx.out)
     return 0

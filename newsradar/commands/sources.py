@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from crawler import probe_source
-from storage import to_beijing
+from storage import plural, show_time
 
 from ..argtypes import number
 
@@ -51,7 +51,8 @@ def run_test(args: argparse.Namespace, ctx: Context) -> int:
     items, report = probe_source(ctx.crawl_sources([args.name])[0], settings, articles=args.articles)
     out = ctx.out
     print(
-        f"{source.name}: {len(items)} items on the first list page ({report.requests} requests, {report.errors} errors)",
+        f"{source.name}: {plural(len(items), 'item')} on the first list page "
+        f"({plural(report.requests, 'request')}, {plural(report.errors, 'error')})",
         file=out,
     )
     for n, (item, article) in enumerate(items, 1):
@@ -63,7 +64,7 @@ def run_test(args: argparse.Namespace, ctx: Context) -> int:
             if n <= args.articles:
                 print("     (article not extracted: see errors below)", file=out)
             continue
-        when = to_beijing(article.published_at).isoformat() if article.published_at else "(no date found)"
+        when = show_time(article.published_at, missing="(no date found)")
         print(f"     title:  {article.title}", file=out)
         print(f"     date:   {when}", file=out)
         print(f"     origin: {article.origin or '(none)'}", file=out)

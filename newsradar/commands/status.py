@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from storage import Article, Story, to_beijing
+from storage import Article, Story, iso_time, show_time, to_beijing
 from storage.deliveries import stats
 from storage.health import source_health
 from storage.state import get_setting
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.db().session() as s:
+    with ctx.db(create=False).session() as s:
         data = stats(s)
         data["articles"] = s.scalar(select(func.count()).select_from(Article)) or 0
         data["stories"] = s.scalar(select(func.count()).select_from(Story)) or 0
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for h in data["sources"]:
         h["next_run"] = ((data["daemon"] or {}).get("next_runs") or {}).get(h["source"])
     oldest = data.pop("oldest_pending")
-    data["oldest_pending"] = to_beijing(oldest).isoformat() if oldest else None
+    data["oldest_pending"] = iso_time(oldest)
     if args.json:
         json.dump(data, ctx.out, ensure_ascii=False, indent=2)
         ctx.out.write("\n")
@@ -51,8 +52,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if data["sources"]:
         print("sources:", file=out)
         for h in data["sources"]:
-            last = (h["last_crawl"] or "never")[:16].replace("T", " ")
-            new = (h["last_new_article"] or "-")[:16].replace("T", " ")
+            last = show_time(_parse(h["last_crawl"]), missing="never")
+            new = show_time(_parse(h["last_new_article"]))
             nxt = f"  next {_clock(h['next_run'])}" if h["next_run"] else ""
             name = h["source"] + (f" ({h['title']})" if h["title"] else "")
             line = f"  {name:<22} {h['status'].upper():<9} crawled {last}  last new {new}  {h['articles']} stored{nxt}"
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     counts = "  ".join(f"{k} {v}" for k, v in data["deliveries"].items())
     print(f"alerts:   {counts}   (due now: {data['due']})", file=out)
     if data["oldest_pending"]:
-        print(f"          oldest pending since {data['oldest_pending']}", file=out)
+        print(f"          oldest pending since {show_time(oldest)}", file=out)
     if data["inactive_channels"]:
         print(f"inactive channels ({len(data['inactive_channels'])}):", file=out)
         for c in data["inactive_channels"]:
@@ -112,6 +113,10 @@ def _print_daemon(daemon: dict | None, out) -> None:
         else f"daemon:   pid {daemon['pid']} on {daemon['host']}, leading since {_clock(daemon['started_at'])}",
         file=out,
     )
+
+
+def _parse(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
 
 
 def _what(dead: dict) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from storage import to_beijing
+from storage import plural, show_when
 from storage.stories import jsonable, list_stories, story_summary
 
 from ..argtypes import number
@@ -39,12 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(func=run_show)
 
 
-def _when(value: datetime | None) -> str:
-    return to_beijing(value).isoformat() if value else "-"
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.db().session() as s:
+    with ctx.db(create=False).session() as s:
         rows = list_stories(s, since=args.since, limit=args.limit or None)
     for story in rows:
         if args.json:
@@ -55,7 +52,8 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
         n = len(story["articles"])
         sources = ", ".join(story["sources"])
         print(
-            f"{story['id']:>6}  {_when(story['first_published_at'])}  {n} {'copy' if n == 1 else 'copies'} "
+            f"{story['id']:>6}  {show_when(story['first_published_at'], story['first_fetched_at'])}  "
+            f"{plural(n, 'copy', 'copies')} "
             f"({sources})  {lead.get('title', '')}{topics}",
             file=ctx.out,
         )
@@ -65,7 +63,7 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_show(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.db().session() as s:
+    with ctx.db(create=False).session() as s:
         try:
             story = story_summary(s, args.id)
         except KeyError:
@@ -77,7 +75,7 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
     lead = story["lead"] or {}
     print(f"story:        {story['id']}", file=ctx.out)
     print(f"lead:         {lead.get('title', '')}", file=ctx.out)
-    print(f"published:    {_when(story['first_published_at'])}", file=ctx.out)
+    print(f"published:    {show_when(story['first_published_at'], story['first_fetched_at'])}", file=ctx.out)
     print(f"sources:      {', '.join(story['sources'])}", file=ctx.out)
     if story["topics"]:
         print(f"topics:       {', '.join(story['topics'])}", file=ctx.out)
@@ -85,7 +83,8 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
     for a in story["articles"]:
         mark = "*" if a["id"] == lead.get("id") else " "
         print(
-            f"{mark}{a['id']:>6}  {_when(a['published_at'])}  tier {a['tier']}  {a['source']}", file=ctx.out
+            f"{mark}{a['id']:>6}  {show_when(a['published_at'], a['fetched_at'])}  tier {a['tier']}  {a['source']}",
+            file=ctx.out,
         )
         print(f"         {a['title']}", file=ctx.out)
         print(f"         {a['url']}", file=ctx.out)

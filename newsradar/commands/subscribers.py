@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from notifiers.addresses import AddressError, channels_from
-from storage import to_beijing
+from storage import iso_time
 from storage.subscribers import (
     MODES,
     SubscriberError,
@@ -163,7 +163,7 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
 def _as_dict(sub) -> dict:
     return dict(
         id=sub.id, name=sub.name, mode=sub.mode, paused=sub.paused, timezone=sub.timezone,
-        created_at=to_beijing(sub.created_at).isoformat() if sub.created_at else None,
+        created_at=iso_time(sub.created_at),
         channels=[dict(id=c.id, kind=c.kind, address=c.address, active=c.active, deactivated_reason=c.deactivated_reason)
                   for c in sub.channels],
         subscriptions=[dict(topic=t.topic_id, sources=list(t.sources or []), keywords=list(t.keywords or []))
@@ -172,7 +172,7 @@ def _as_dict(sub) -> dict:
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.db().session() as s:
+    with ctx.db(create=False).session() as s:
         subs = [_as_dict(x) for x in list_subscribers(s)]
     if args.json:
         json.dump(subs, ctx.out, ensure_ascii=False, indent=2)

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from classifier import run_eval, topics_hash
+from storage import plural
 
 from ..timeparse import since
 
@@ -85,8 +86,9 @@ def run_reclassify(args: argparse.Namespace, ctx: Context) -> int:
     if show:
         sys.stderr.write("\r\033[K")
     print(
-        f"reclassified {stats['articles']} articles: {stats['changed']} changed matches, "
-        f"{stats['added']} matches added, {stats['removed']} removed, {stats['alerts']} stories gained topics",
+        f"reclassified {plural(stats['articles'], 'article')}: {plural(stats['changed'], 'changed match', 'changed matches')}, "
+        f"{plural(stats['added'], 'match', 'matches')} added, {stats['removed']} removed, "
+        f"{plural(stats['alerts'], 'story', 'stories')} gained topics",
         file=ctx.out,
     )
     return 0

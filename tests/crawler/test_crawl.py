@@ -234,9 +234,9 @@ def test_sources_test_shows_items_without_storing(mocksite, tmp_path):
     out = run_cli("sources", "test", "eastmoney", "--articles", "2", config=config)
     assert out.returncode == 0, out.stderr
     assert SEED_TITLE in out.stdout
-    assert "date:   2022-02-11T12:47:00+08:00" in out.stdout
+    assert "date:   2022-02-11 12:47 北京时间" in out.stdout
     assert "origin: 北京市人民政府官网" in out.stdout
-    assert articles_json(config) == []
+    assert not (tmp_path / "newsradar.db").exists()  # stores nothing, creates no database
 
 
 def test_crawl_stores_topic_matches_with_evidence(crawled):
@@ -281,6 +281,9 @@ def test_status_tells_which_sources_are_broken(crawled):
     assert health["finews-bjgov"]["last_run"]["unchanged_lists"] == 1  # second crawl: 304
     text = run_cli("status", config=crawled["config"]).stdout
     assert "dead" in text and "FAILING" in text
+    # times as everywhere else: Beijing time, zone marked, no seconds or microseconds
+    assert re.search(r"crawled \d{4}-\d\d-\d\d \d\d:\d\d 北京时间", text), text
+    assert not re.search(r"\d:\d\d:\d\d|\dT\d", text), text
 
 
 def test_state_council_json_list_and_policy_page(crawled):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 
 import pytest
@@ -83,3 +84,22 @@ def test_conflicting_options_are_refused(tmp_path):
     assert out.returncode == 2
     assert "--jsonl cannot be combined with --title" in out.stderr
     assert out.stdout == ""
+
+
+def test_classify_jsonl_with_a_line_that_is_not_utf8(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(
+        '{"id": 1, "title": "数字人民币试点扩大", "text": ""}\n'.encode()
+        + b'{"id": 2, "title": "\xff\xfe bad", "text": ""}\n'
+        + '{"id": 3, "title": "绿色债券发行", "text": ""}\n'.encode()
+    )
+    out = run_cli("classify", "--jsonl", str(src))
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == [1, None, 3]
+    assert rows[1]["error"] == "line 2: not UTF-8 (byte 21)"
+    text = tmp_path / "body.txt"
+    text.write_bytes(b"\xff\xfe")
+    out = run_cli("classify", "--text-file", str(text))
+    assert out.returncode == 2 and "not UTF-8" in out.stderr and "Traceback" not in out.stderr

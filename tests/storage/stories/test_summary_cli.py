@@ -92,6 +92,6 @@ def test_cli_list_and_show(tmp_path):
     assert len(out.stdout.splitlines()) == 1
     out = run_cli("stories", "show", str(gov.story_id), config=config)
     assert out.returncode == 0, out.stderr
-    assert "2022-02-11T12:47:00+08:00" in out.stdout and "eastmoney" in out.stdout
+    assert "2022-02-11 12:47 北京时间" in out.stdout and "eastmoney" in out.stdout
     out = run_cli("stories", "list", "--since", "not-a-date", config=config)
     assert out.returncode == 2
