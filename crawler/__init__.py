@@ -10,11 +10,19 @@ __all__ = [
     "progress_stream",
     "run_crawl",
     "scrapy_settings",
+    "unreachable_summary",
 ]
 
 if TYPE_CHECKING:
     from .crawl_settings import CrawlSettings, scrapy_settings
-    from .run import SourceReport, crawl_sources, probe_source, progress_stream, run_crawl
+    from .run import (
+        SourceReport,
+        crawl_sources,
+        probe_source,
+        progress_stream,
+        run_crawl,
+        unreachable_summary,
+    )
 
 
 def __getattr__(name: str):  # noqa: ANN202

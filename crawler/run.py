@@ -16,7 +16,11 @@ from storage import plural
 from .resources import CrawlResources
 from .spider import NewsSpider
 
-__all__ = ["SourceReport", "crawl_sources", "probe_source", "progress_stream", "run_crawl"]
+__all__ = [
+    "SourceReport", "crawl_sources", "probe_source", "progress_stream", "run_crawl", "unreachable_summary",
+]  # fmt: skip
+
+UNREACHABLE = "could not reach any source: no network or DNS?"
 
 
 @dataclass
@@ -25,6 +29,7 @@ class SourceReport:
 
     name: str
     requests: int = 0
+    responses: int = 0  # answers of any status: 0 with errors means the site was never reached
     list_items: int = 0
     unchanged_lists: int = 0
     new: int = 0
@@ -40,6 +45,7 @@ class SourceReport:
         return cls(
             name=name,
             requests=stats.get("downloader/request_count", 0),
+            responses=stats.get("downloader/response_count", 0),
             list_items=stats.get("newsradar/list_items", 0),
             unchanged_lists=stats.get("newsradar/list_unchanged", 0),
             new=stats.get("newsradar/new", 0),
@@ -121,6 +127,17 @@ def crawl_sources(
     finally:
         db.dispose()
     return reports
+
+
+def unreachable_summary(reports: list[SourceReport]) -> str | None:
+    """One plain line when no source answered at all (no network, DNS down), else None: what
+    `newsradar crawl` prints instead of a table of failures, and what the daemon logs."""
+    if not reports or any(r.responses or not r.errors for r in reports):
+        return None
+    first = next((f"{r.name}: {r.error_list[0]}" for r in reports if r.error_list), "")
+    return (
+        f"{UNREACHABLE} ({plural(len(reports), 'source')} failed; first: {first})" if first else UNREACHABLE
+    )
 
 
 def probe_source(

@@ -200,8 +200,10 @@ class NewsSpider(scrapy.Spider):
         self._error(item.url if item is not None else request.url, reason)
 
     def _error(self, url: str, reason: str) -> None:
+        # INFO, not WARNING: every failure reaches the crawl's report (what `newsradar crawl` prints
+        # and the daemon logs), so at the default level each is said once, not twice.
         self.crawler.stats.inc_value("newsradar/errors")
-        log.warning("[%s] %s: %s", self.source["name"], url, reason)
+        log.info("[%s] %s: %s", self.source["name"], url, reason)
         errors = self.crawler.stats.get_value("newsradar/error_list") or []
         errors.append(f"{url}: {reason}")
         self.crawler.stats.set_value("newsradar/error_list", errors[-50:])

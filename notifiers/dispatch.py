@@ -36,7 +36,7 @@ from .alerts import ChannelBatch, load_batches
 from .base import Permanent, Sender, SenderUnavailable, Sent, Transient
 from .settings import NotifierSettings, secret_key, smtp_password, telegram_token
 
-__all__ = ["DispatchReport", "Dispatcher", "build_senders", "run_dispatch"]
+__all__ = ["DispatchReport", "Dispatcher", "build_senders", "run_dispatch", "unusable_channels"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,6 +66,16 @@ class DispatchReport:
         if self.lost_leases:
             parts.append(f"lost lease on {self.lost_leases}")
         return "dispatch: " + ", ".join(parts)
+
+
+def unusable_channels(settings: NotifierSettings) -> dict[str, str]:
+    """Channel kinds whose section is configured but that cannot send, and why (for `status`).
+    A signing key always exists (generated in the database), so it is never the reason here."""
+    import io
+
+    configured = {"telegram": settings.telegram, "email": settings.email}
+    _, missing = build_senders(settings, io.StringIO(), secret=b"signing key in the database")
+    return {kind: why for kind, why in missing.items() if configured.get(kind) is not None}
 
 
 def build_senders(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
-from crawler import crawl_sources, progress_stream
+from crawler import crawl_sources, progress_stream, unreachable_summary
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -29,6 +30,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         verbose=args.verbose,
         progress=progress_stream(),
     )
+    unreachable = unreachable_summary(reports)
+    if unreachable:
+        print(f"newsradar crawl: {unreachable}", file=sys.stderr)
+        return 1
     header = f"{'source':<24} {'requests':>8} {'new':>6} {'updated':>8} {'skipped':>8} {'errors':>7}"
     print(header, file=ctx.out)
     for r in reports:

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         if getattr(report, name):
             parts.append(f"{name} {getattr(report, name)}")
     print(f"digest {day}: " + ", ".join(parts), file=ctx.out)
-    print_report_notes(report, ctx.out, "digests")
+    print_report_notes(report, ctx.out, "digest")
     if report.retrying:
         print(
             "  failed digests are retried by `newsradar dispatch` or the next `newsradar digest`",

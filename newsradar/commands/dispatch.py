@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from notifiers import notifier_settings, source_titles
 from notifiers.alerts import topic_labels
 from notifiers.dispatch import DispatchReport, run_dispatch
-from storage import Subscriber
+from storage import Subscriber, plural
 
 from ..argtypes import number
 
@@ -37,11 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def print_report_notes(report: DispatchReport, out: TextIO, noun: str) -> None:
-    """The channels a run deactivated, and the `noun` ("alerts", "digests") waiting per channel kind."""
+    """The channels a run deactivated, and the `noun`s ("alert", "digest") waiting per channel kind:
+    the one place an unusable channel is mentioned by dispatch, because something waits for it."""
     for note in report.deactivated:
         print(f"  deactivated {note}", file=out)
     for kind, n in sorted(report.waiting.items()):
-        print(f"  {n} {kind} {noun} wait: {report.unavailable.get(kind, 'unavailable')}", file=out)
+        verb = "waits" if n == 1 else "wait"
+        why = report.unavailable.get(kind, "unavailable")
+        print(f"  {plural(n, f'{kind} {noun}')} {verb}: {why}", file=out)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -53,10 +56,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         install_signals=args.loop,
     )  # fmt: skip
     print(report.summary(), file=ctx.out)
-    print_report_notes(report, ctx.out, "alerts")
-    for kind, why in sorted(report.unavailable.items()):
-        if kind not in report.waiting and ctx.config.sections.get(kind) is not None:
-            print(f"  {kind} is configured but unusable: {why}", file=ctx.out)
+    print_report_notes(report, ctx.out, "alert")
     if report.sent == 0 and not report.waiting:
         with db.session() as s:
             if not s.scalar(select(func.count()).select_from(Subscriber)):

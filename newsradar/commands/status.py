@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from notifiers import notifier_settings
+from notifiers.dispatch import unusable_channels
 from storage import Article, Story, iso_time, show_time, to_beijing
 from storage.deliveries import stats
 from storage.health import source_health
@@ -65,6 +67,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     print(f"alerts:   {counts}   (due now: {data['due']})", file=out)
     if data["oldest_pending"]:
         print(f"          oldest pending since {show_time(oldest)}", file=out)
+    for kind, why in sorted(unusable_channels(notifier_settings(ctx.config)).items()):
+        print(f"          {kind} is configured but unusable: {why}", file=out)
     if data["inactive_channels"]:
         print(f"inactive channels ({len(data['inactive_channels'])}):", file=out)
         for c in data["inactive_channels"]:

@@ -140,7 +140,7 @@ def test_email_without_secret_key_uses_a_generated_one(tmp_path, smtp, monkeypat
     ingest(env, [article(1, "fintech")])
     monkeypatch.delenv("NEWSRADAR_SECRET_KEY")
     out = env.run("dispatch").stdout
-    assert "sent 1 alerts" in out and "wait" not in out
+    assert "sent 1 alert " in out and "wait" not in out
     assert env.counts() == {"sent": 1} and len(smtp.messages) == 1
     with env.db.session() as s:
         key = s.get(Setting, "secret_key").value

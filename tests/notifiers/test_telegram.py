@@ -175,7 +175,7 @@ def test_telegram_not_configured_keeps_alerts_pending(tmp_path):
     subscribe(env, "900", ["fintech"])
     ingest(env, [article(1, "fintech")])
     out = env.run("dispatch").stdout
-    assert "1 telegram alerts wait" in out and "[telegram]" in out
+    assert "1 telegram alert waits" in out and "[telegram]" in out
     assert env.counts() == {"pending": 1}
     with env.db.session() as s:
         assert s.scalar(select(Delivery.attempts)) == 0
