@@ -20,6 +20,7 @@ write_config(work, sample_sources(urls))
 print(f"config: {work / 'newsradar.toml'} (sample sites: {', '.join(urls.values())})")
 PY
 cfg="$work/newsradar.toml"
+echo "note: the sample sites serve some broken pages (404, 500, an empty body, a page robots.txt forbids, an anti-bot challenge) and one dead source on purpose; the errors the crawl reports for them are expected"
 echo "== a subscriber following digital currency and the city sub-center (alerts print here)"
 newsradar --config "$cfg" subscribers add --console --topics digital_currency,sub_center --name demo
 echo "== crawl (first run: every article is new)"

@@ -5,7 +5,7 @@ gets what (instant fan-out, daily digests). It decides; storage only stores and 
 """
 
 from .digests import DigestPlan, DigestQueue, plan_digests, queue_digests
-from .fanout import queue_alerts
+from .fanout import backfill, queue_alerts
 from .ingest import Ingestor, IngestResult, Matcher
 from .items import ArticleData
 
@@ -16,6 +16,7 @@ __all__ = [
     "IngestResult",
     "Ingestor",
     "Matcher",
+    "backfill",
     "plan_digests",
     "queue_alerts",
     "queue_digests",

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import Channel, Delivery, Story, Subscriber, Subscription, utcnow
+from storage import Channel, Delivery, Story, StoryTopic, Subscriber, Subscription, utcnow
 from storage.deliveries import insert_new
+from storage.stories import stories_with_topics
 
 from .audience import INSTANT_MODES, StoryText, covers, story_texts
 
-__all__ = ["queue_alerts"]
+__all__ = ["backfill", "queue_alerts"]
 
 
-def queue_alerts(session: Session, story: Story, new_topics: list[str]) -> int:
+def queue_alerts(
+    session: Session, story: Story, new_topics: list[str], *, only: int | None = None
+) -> int:
     """Queue alerts of this story for subscribers of the newly added topics; returns rows written.
 
     Runs inside the caller's transaction (no commit). A subscriber who already has a row for
     this story is skipped, so a story that gains a topic later does not alert them twice; the
     unique (subscriber, story, channel) key plus ON CONFLICT DO NOTHING keeps concurrent ingests safe.
+    `only` limits it to one subscriber (a backfill for someone who just subscribed).
     """
     if not new_topics:
         return 0
@@ -32,6 +37,7 @@ def queue_alerts(session: Session, story: Story, new_topics: list[str]) -> int:
             Subscription.topic_id.in_(new_topics),
             Subscriber.paused.is_(False),
             Subscriber.mode.in_(INSTANT_MODES),
+            *([Subscription.subscriber_id == only] if only is not None else []),
         )
     ).scalars()
     by_subscriber: dict[int, list[Subscription]] = defaultdict(list)
@@ -78,3 +84,20 @@ def queue_alerts(session: Session, story: Story, new_topics: list[str]) -> int:
                 )  # fmt: skip
             )
     return insert_new(session, values, ["subscriber_id", "story_id", "channel_id"])
+
+
+def backfill(session: Session, subscriber_id: int, since: datetime | None) -> int:
+    """Queue alerts for one subscriber about stories already stored (first seen since `since`) that
+    match their topics, through the delivery queue like any alert; returns rows written (no commit).
+    Running it again queues nothing more: a story already queued for them is skipped."""
+    topics = sorted(
+        set(session.scalars(select(Subscription.topic_id).where(Subscription.subscriber_id == subscriber_id)))
+    )
+    written = 0
+    for story_id in stories_with_topics(session, topics, since):
+        story = session.get(Story, story_id)
+        story_topics = set(
+            session.scalars(select(StoryTopic.topic_id).where(StoryTopic.story_id == story_id))
+        )
+        written += queue_alerts(session, story, sorted(story_topics & set(topics)), only=subscriber_id)
+    return written

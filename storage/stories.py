@@ -60,6 +60,7 @@ __all__ = [
     "list_stories",
     "match",
     "signature",
+    "stories_with_topics",
     "story_summary",
 ]
 
@@ -365,12 +366,9 @@ def _summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
     return out
 
 
-def list_stories(
-    session: Session, *, since: datetime | None = None, limit: int | None = 50
-) -> list[dict[str, Any]]:
-    """Stories newest first by their first publication (the first fetch, when no copy has a date):
-    the time `stories list` shows, so an undated story sits where it was found, not on top."""
-    first = (
+def _first_seen():
+    """(story_id, at): a story's first publication, or its first fetch when no copy has a date."""
+    return (
         select(
             Article.story_id,
             func.coalesce(func.min(Article.published_at), func.min(Article.fetched_at)).label("at"),
@@ -378,6 +376,28 @@ def list_stories(
         .group_by(Article.story_id)
         .subquery()
     )
+
+
+def stories_with_topics(session: Session, topics: list[str], since: datetime | None = None) -> list[int]:
+    """Ids of stored stories carrying any of the topics (first seen on or after `since`), oldest first."""
+    first = _first_seen()
+    query = (
+        select(Story.id)
+        .join(first, first.c.story_id == Story.id)
+        .where(Story.id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id.in_(topics))))
+        .order_by(first.c.at, Story.id)
+    )
+    if since is not None:
+        query = query.where(first.c.at >= since)
+    return list(session.scalars(query))
+
+
+def list_stories(
+    session: Session, *, since: datetime | None = None, limit: int | None = 50
+) -> list[dict[str, Any]]:
+    """Stories newest first by their first publication (the first fetch, when no copy has a date):
+    the time `stories list` shows, so an undated story sits where it was found, not on top."""
+    first = _first_seen()
     when = first.c.at
     query = select(Story).join(first, first.c.story_id == Story.id).order_by(when.desc(), Story.id.desc())
     if limit:

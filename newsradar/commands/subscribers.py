@@ -8,7 +8,10 @@ import sys
 from typing import TYPE_CHECKING
 
 from notifiers.addresses import AddressError, channels_from
-from storage import iso_time
+from processor import backfill
+from processor.audience import INSTANT_MODES
+from storage import iso_time, plural, show_time
+from storage.stories import stories_with_topics
 from storage.subscribers import (
     MODES,
     SubscriberError,
@@ -20,6 +23,7 @@ from storage.subscribers import (
 )
 
 from ..argtypes import number
+from ..timeparse import since
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -71,6 +75,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add.add_argument("--timezone", type=_zone, metavar="ZONE",
                      help="time zone for the daily digest, e.g. Europe/Berlin (default: [digest] timezone)")  # fmt: skip
+    add.add_argument(
+        "--backfill", type=since, metavar="SINCE",
+        help="also queue alerts about stories already stored since this date (YYYY-MM-DD, Beijing time)",
+    )  # fmt: skip
     add.set_defaults(func=run_add)
 
     ls = s.add_parser("list", help="all subscribers with channels and topics")
@@ -157,7 +165,26 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
         print(f"subscriber {sub.id} added: {', '.join(args.topics)} ({args.mode}) -> {where}", file=ctx.out)
         if any(c.kind == "console" for c in sub.channels):
             print("alerts for the console channel are printed by `newsradar dispatch`", file=ctx.out)
+        _say_backfill(ctx, s, sub, args)
     return 0
+
+
+def _say_backfill(ctx: Context, s, sub, args: argparse.Namespace) -> None:  # noqa: ANN001 - a Session, a Subscriber
+    """Stories stored before someone subscribed are not alerted: say so, or queue them on request."""
+    if args.backfill is not None:
+        if sub.mode not in INSTANT_MODES:
+            print("--backfill queues instant alerts; for a digest subscriber run `newsradar digest --date DAY`",
+                  file=ctx.out)  # fmt: skip
+            return
+        queued = backfill(s, sub.id, args.backfill)
+        s.commit()
+        print(f"queued {plural(queued, 'alert')} about stories stored since {show_time(args.backfill)}; "
+              "`newsradar dispatch` sends them", file=ctx.out)  # fmt: skip
+        return
+    stored = len(stories_with_topics(s, list(args.topics)))
+    if stored and sub.mode in INSTANT_MODES:
+        print(f"{plural(stored, 'story', 'stories')} already stored match these topics and will not be sent; "
+              "to get them, add the subscriber with --backfill SINCE (a date, YYYY-MM-DD)", file=ctx.out)  # fmt: skip
 
 
 def _as_dict(sub) -> dict:
