@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from ..argtypes import number
+
 if TYPE_CHECKING:
     from ..context import Context
 
@@ -13,8 +15,10 @@ __all__ = ["register", "run"]
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the web archive, its Atom feeds and JSON API over HTTP")
-    p.add_argument("--host", help="address to listen on (default: [web] host, 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port to listen on (default: [web] port, 8080)")
+    p.add_argument("--host", metavar="ADDRESS", help="address to listen on (default: [web] host, 127.0.0.1)")
+    p.add_argument(
+        "--port", type=number(1, 65535), metavar="PORT", help="port to listen on (default: [web] port, 8080)"
+    )
     p.set_defaults(func=run)
 
 
