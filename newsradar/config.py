@@ -293,7 +293,7 @@ class _Parser:
             if not re.match(r"^https?://[^/\s]+", u):
                 raise self.fail(f"{key}.start_urls", f"{u!r} is not an http(s) URL")
         try:
-            every = int(parse_duration(e.get("every", "10m")))
+            every = int(parse_duration(e.get("every", "10m"), unit_required=True))
         except ValueError as exc:
             raise self.fail(f"{key}.every", str(exc)) from exc
         if every < 1:

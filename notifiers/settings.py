@@ -123,25 +123,29 @@ def secret_key(db: Any = None) -> bytes | None:
 _DURATION_FORMS = "'500ms', '30s', '10m', '2h' or '1d'"
 
 
-def parse_duration(value: Any) -> float:
-    """Seconds in a config value: '500ms', '30s', '10m', '2h', '1d'.
+def parse_duration(value: Any, *, unit_required: bool = False) -> float:
+    """Seconds in a config value: '500ms', '30s', '10m', '2h', '1d' (a bare number is seconds,
+    unless `unit_required`).
 
     The one duration parser of every config section ([[sources]] every, [alerts], [email],
     [telegram], and the sections above notifiers): it lives here, below newsradar/config.py,
-    so config.py and the feature packages share it without importing upward. A bare number is
-    refused: `every = 10` could mean seconds or minutes, and a wrong guess crawls a site 60
-    times too often.
+    so config.py and the feature packages share it without importing upward. [[sources]] every
+    requires a unit: `every = 10` could mean seconds or minutes, and a wrong guess crawls a site
+    60 times too often.
     """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a duration like {_DURATION_FORMS}")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not unit_required:
+        seconds = float(value)
+    elif isinstance(value, int | float):
         raise ValueError(
             f"{value:g} needs a unit: write '{value:g}m' or '{value:g}s' (accepted: {_DURATION_FORMS})"
         )
-    m = _DURATION.match(str(value))
-    if not m:
-        raise ValueError(f"{str(value)!r} is not a duration like {_DURATION_FORMS}")
-    seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise ValueError(f"{str(value)!r} is not a duration like {_DURATION_FORMS}")
+        seconds = float(m.group(1)) * _UNITS[m.group(2)]
     if seconds < 0:
         raise ValueError("must not be negative")
     return seconds

@@ -18,9 +18,7 @@ from .audience import INSTANT_MODES, StoryText, covers, story_texts
 __all__ = ["backfill", "queue_alerts"]
 
 
-def queue_alerts(
-    session: Session, story: Story, new_topics: list[str], *, only: int | None = None
-) -> int:
+def queue_alerts(session: Session, story: Story, new_topics: list[str], *, only: int | None = None) -> int:
     """Queue alerts of this story for subscribers of the newly added topics; returns rows written.
 
     Runs inside the caller's transaction (no commit). A subscriber who already has a row for

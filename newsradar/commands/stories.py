@@ -38,8 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(func=run_show)
 
 
-
-
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db(create=False).session() as s:
         rows = list_stories(s, since=args.since, limit=args.limit or None)

@@ -98,16 +98,22 @@ def test_init_writes_starter_config_and_database(tmp_path):
 
 @pytest.mark.parametrize(
     "text,seconds",
-    [("500ms", 0.5), ("30s", 30), ("1.5m", 90), ("10m", 600), ("2h", 7200), ("1d", 86400)],
+    [("500ms", 0.5), ("30s", 30), ("1.5m", 90), ("10m", 600), ("2h", 7200), ("1d", 86400), (45, 45)],
 )
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["soon", "10", "-5s", "5 min", True, -1, 45, 0.2])
+@pytest.mark.parametrize("text", ["soon", "10", "-5s", "5 min", True, -1])
 def test_bad_durations(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize("value", [10, 0.5])
+def test_a_bare_number_needs_a_unit_where_one_is_required(value):
+    with pytest.raises(ValueError, match="needs a unit.*accepted: '500ms', '30s'"):
+        parse_duration(value, unit_required=True)
 
 
 def test_source_interval_takes_every_unit_the_other_sections_take(tmp_path):
