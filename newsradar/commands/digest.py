@@ -14,6 +14,7 @@ from processor.digests import queue_digests
 from storage import plural, utcnow
 from storage.types import to_beijing
 
+from ..argtypes import number
 from .dispatch import print_report_notes
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--dry-run", action="store_true", help="show who would get which stories; queue and send nothing"
     )
     p.add_argument("--send", action="store_true", help="queue the digests in the outbox and send them now")
-    p.add_argument("--subscriber", type=int, metavar="ID", help="preview only this subscriber's digest")
+    p.add_argument("--subscriber", type=number(1), metavar="ID", help="preview only this subscriber's digest")
     p.add_argument(
         "--format", choices=("text", "html", "md"), default="text", help="preview format (default text)"
     )

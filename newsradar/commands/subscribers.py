@@ -90,9 +90,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm.set_defaults(func=run_remove)
 
     st = s.add_parser("set", help="change a subscriber's name, mode or digest time zone")
-    st.add_argument("id", type=int)
-    st.add_argument("--name")
-    st.add_argument("--mode", choices=MODES)
+    st.add_argument("id", type=number(1), metavar="ID", help="the subscriber's id (see `subscribers list`)")
+    st.add_argument("--name", metavar="LABEL", help="a new label")
+    st.add_argument("--mode", choices=MODES, help="instant alerts, daily digest, or both")
     st.add_argument("--timezone", type=_zone, metavar="ZONE", help="e.g. Asia/Shanghai; '' for the default")
     st.set_defaults(func=run_set)
 
