@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 __all__ = [
+    "check_known_keys",
+    "duration_setting",
     "SECRET_ENV",
     "SMTP_PASSWORD_ENV",
     "TELEGRAM_TOKEN_ENV",
@@ -151,7 +153,7 @@ def parse_duration(value: Any, *, unit_required: bool = False) -> float:
     return seconds
 
 
-def _seconds(key: str, value: Any) -> float:
+def duration_setting(key: str, value: Any) -> float:
     try:
         return parse_duration(value)
     except ValueError as exc:
@@ -177,7 +179,7 @@ def _http_url(key: str, value: Any) -> str:
     return value
 
 
-def _known(table: dict[str, Any], cls: type) -> None:
+def check_known_keys(table: dict[str, Any], cls: type) -> None:
     allowed = [f.name for f in fields(cls)]
     for key in table:
         if key not in allowed:
@@ -185,7 +187,7 @@ def _known(table: dict[str, Any], cls: type) -> None:
 
 
 def _telegram(table: dict[str, Any]) -> TelegramSettings:
-    _known(table, TelegramSettings)
+    check_known_keys(table, TelegramSettings)
     values: dict[str, Any] = {}
     if "api_url" in table:
         values["api_url"] = _http_url("api_url", table["api_url"])
@@ -204,7 +206,7 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
             values[key] = float(rate)
     for key in ("per_chat_interval", "timeout"):
         if key in table:
-            values[key] = _seconds(key, table[key])
+            values[key] = duration_setting(key, table[key])
     for key in ("max_stories_per_message", "concurrency"):
         if key in table:
             values[key] = _positive_int(key, table[key])
@@ -212,7 +214,7 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
 
 
 def _email(table: dict[str, Any]) -> EmailSettings:
-    _known(table, EmailSettings)
+    check_known_keys(table, EmailSettings)
     values: dict[str, Any] = {}
     host = table.get("smtp_host")
     if not isinstance(host, str) or not host.strip():
@@ -234,7 +236,7 @@ def _email(table: dict[str, Any]) -> EmailSettings:
     if "username" in table:
         values["username"] = _string("username", table["username"])
     if "timeout" in table:
-        values["timeout"] = _seconds("timeout", table["timeout"])
+        values["timeout"] = duration_setting("timeout", table["timeout"])
     for key in ("concurrency", "max_stories_per_message"):
         if key in table:
             values[key] = _positive_int(key, table[key])
@@ -242,7 +244,7 @@ def _email(table: dict[str, Any]) -> EmailSettings:
 
 
 def _alerts(table: dict[str, Any]) -> AlertSettings:
-    _known(table, AlertSettings)
+    check_known_keys(table, AlertSettings)
     values: dict[str, Any] = {}
     if "base_url" in table:
         values["base_url"] = _http_url("base_url", table["base_url"])
@@ -252,7 +254,7 @@ def _alerts(table: dict[str, Any]) -> AlertSettings:
             values[key] = _positive_int(key, table[key])
     for key in ("backoff_base", "backoff_max", "lease", "poll_interval"):
         if key in table:
-            values[key] = _seconds(key, table[key])
+            values[key] = duration_setting(key, table[key])
     if values.get("lease", 1.0) <= 0:
         raise SettingsError("lease", "must be more than zero")
     if "digest_hour" in table:

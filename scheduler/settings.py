@@ -8,8 +8,8 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from notifiers.settings import SettingsError, _known
-from notifiers.settings import _seconds as _duration
+from notifiers.settings import SettingsError, check_known_keys
+from notifiers.settings import duration_setting as _duration
 
 __all__ = [
     "DigestSettings",
@@ -74,7 +74,7 @@ def _number(key: str, value: Any, low: float, high: float | None = None) -> floa
 
 
 def _scheduler(table: dict[str, Any]) -> SchedulerSettings:
-    _known(table, SchedulerSettings)
+    check_known_keys(table, SchedulerSettings)
     v: dict[str, Any] = {}
     if "lease" in table:
         v["lease"] = _seconds("lease", table["lease"], 1.0)
@@ -91,7 +91,7 @@ def _scheduler(table: dict[str, Any]) -> SchedulerSettings:
 
 
 def _digest(table: dict[str, Any]) -> DigestSettings:
-    _known(table, DigestSettings)
+    check_known_keys(table, DigestSettings)
     v: dict[str, Any] = {}
     if "time" in table:
         text = table["time"]
@@ -108,7 +108,7 @@ def _digest(table: dict[str, Any]) -> DigestSettings:
 
 
 def _health(table: dict[str, Any]) -> HealthSettings:
-    _known(table, HealthSettings)
+    check_known_keys(table, HealthSettings)
     v: dict[str, Any] = {}
     if "failing_after" in table:
         n = table["failing_after"]
