@@ -207,7 +207,7 @@ def test_default_day_dry_run_and_empty_digests(tmp_path):
     ingest(env, [replace(article(1, "green_finance", title="第1号 绿色 & <i>金融</i>"),
                          published_at=at(yesterday, 12))])  # fmt: skip
     out = env.run("digest", "--dry-run").stdout
-    assert f"digest {yesterday} (dry run): 1 subscribers" in out and "#1 第1号" in out
+    assert f"digest {yesterday} (dry run): 1 subscriber\n" in out and "#1 第1号" in out
     assert digests(env) == []
     out = env.run("digest", "--send").stdout  # default: yesterday in Beijing
     assert "=== newsradar digest for subscriber 1 (green) ===" in out and "第1号 绿色 & <i>金融</i>" in out
