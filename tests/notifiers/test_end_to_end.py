@@ -221,5 +221,5 @@ def test_console_channel_prints_when_nothing_is_configured(tmp_path):
     ingest(env, [article(1, "green_finance", title="第1号 绿色 & <i>金融</i>")])
     out = env.cli("dispatch").stdout
     assert "=== newsradar alert for subscriber 1 ===" in out and "第1号 绿色 & <i>金融</i>" in out
-    assert "sent 1 alerts" in out
+    assert "sent 1 alert in 1 message" in out
     assert "sent 0 alerts" in env.run("dispatch").stdout
