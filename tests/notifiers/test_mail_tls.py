@@ -96,7 +96,7 @@ def test_wrong_password_keeps_email_waiting_and_says_why(tmp_path, cert, monkeyp
     try:
         env = setup(tmp_path, server, security="starttls", username=USER)
         out = env.run("dispatch").stdout
-        assert "1 email alerts wait" in out and "SMTP login refused: 535" in out
+        assert "1 email alert waits" in out and "SMTP login refused: 535" in out
         assert env.counts() == {"pending": 1} and not server.messages
         assert server.auth_failures >= 1
         assert "SMTP login refused" in last_error(env)

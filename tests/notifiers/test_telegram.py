@@ -187,5 +187,5 @@ def test_bad_token_keeps_alerts_pending(tmp_path, api, monkeypatch):
     subscribe(env, "901", ["fintech"])
     ingest(env, [article(1, "fintech")])
     out = env.run("dispatch").stdout
-    assert "telegram alerts wait" in out and "token" in out
+    assert "1 telegram alert waits" in out and "token" in out
     assert env.counts() == {"pending": 1}

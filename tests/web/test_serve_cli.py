@@ -37,4 +37,4 @@ def test_serve_refuses_a_bad_port(tmp_path):
     config = write_config(tmp_path)
     proc = subprocess.run([sys.executable, "-m", "newsradar", "--config", str(config), "serve", "--port", "70000"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert proc.returncode == 2 and "--port" in proc.stdout
+    assert proc.returncode == 2 and "--port" in proc.stderr and "1 to 65535" in proc.stderr

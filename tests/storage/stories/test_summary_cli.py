@@ -45,30 +45,29 @@ def test_list_stories_newest_first_since_and_limit(session):
     assert undated["first_published_at"] is None
 
 
-class Ctx:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self.out = io.StringIO()
+def context(tmp_path):
+    """The real CLI context over the fixture database, printing into a buffer."""
+    from newsradar.context import Context
 
-    def db(self) -> Database:
-        return self._db
+    config = write_config(tmp_path, "", database=f"sqlite:///{tmp_path}/t.db")
+    return Context(str(config), out=io.StringIO())
 
 
-def test_command_functions(db):
+def test_command_functions(db, tmp_path):
     from newsradar.commands.stories import run_list, run_show
 
     with db.session() as s:
         gov, em, _ = seed(s)
-    ctx = Ctx(db)
+    ctx = context(tmp_path)
     assert run_show(Namespace(id=gov.story_id, json=True), ctx) == 0
     shown = json.loads(ctx.out.getvalue())
     assert shown["lead"]["published_at"] == "2022-02-11T12:47:00+08:00"
     assert shown["sources"] == ["北京市人民政府", "eastmoney"]
-    ctx = Ctx(db)
+    ctx = context(tmp_path)
     assert run_list(Namespace(since=None, limit=10, json=True), ctx) == 0
     lines = ctx.out.getvalue().splitlines()
     assert len(lines) == 2 and all(json.loads(line)["id"] for line in lines)
-    ctx = Ctx(db)
+    ctx = context(tmp_path)
     assert run_show(Namespace(id=9999, json=False), ctx) == 1
 
 
