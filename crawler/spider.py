@@ -42,7 +42,9 @@ class NewsSpider(scrapy.Spider):
         # probe > 0: `sources test` — read the first list page and that many articles, store nothing.
         self.probe = probe
         self.probed: list[tuple[ListItem, Any]] = []
-        self.adapter: Adapter = adapter_for(source["kind"], source.get("selectors") or {})
+        self.adapter: Adapter = adapter_for(
+            source["kind"], source.get("selectors") or {}, source.get("options") or {}
+        )
         self.store: CrawlStore | None = None
         # list page url -> (etag, last_modified, article urls still to store)
         self._pending: dict[str, tuple[str | None, str | None, set[str]]] = {}

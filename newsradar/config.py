@@ -21,11 +21,6 @@ __all__ = ["CONFIG_ENV", "KNOWN_SECTIONS", "Config", "ConfigError", "Source", "l
 CONFIG_ENV = "NEWSRADAR_CONFIG"
 DEFAULT_FILE = "newsradar.toml"
 DEFAULT_DATABASE = "sqlite:///newsradar.db"
-KINDS = ("feed", "beijing_gov", "gov_cn", "eastmoney", "jekyll", "generic")
-KIND_TIER = {  # the tier a source gets when [[sources]] names none
-    "beijing_gov": TIERS["official"], "gov_cn": TIERS["official"], "eastmoney": TIERS["portal"],
-    "jekyll": TIERS["aggregator"], "feed": DEFAULT_TIER, "generic": DEFAULT_TIER,
-}  # fmt: skip
 SELECTOR_KEYS = (
     "list_item", "link", "title", "date", "next_page",
     "article_title", "article_date", "article_body", "article_origin",
@@ -97,6 +92,7 @@ class Source:
     tier: int = DEFAULT_TIER
     enabled: bool = True
     selectors: dict[str, str] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # the kind's own keys (Adapter.option_help)
     article: str = "auto"  # which extractor reads article pages linked from a feed
     title: str | None = None  # display name in alerts, digests, status; None: the name
 
@@ -277,13 +273,22 @@ class _Parser:
             "article",
             "title",
         )
-        self._only(key, e, allowed)
+        from crawler.adapters import ADAPTERS
+
+        kinds = tuple(ADAPTERS)
+        kind = e.get("kind")
+        adapter = ADAPTERS.get(kind) if isinstance(kind, str) else None
+        self._only(key, e, allowed + tuple(adapter.option_help if adapter else ()))
         name = e.get("name")
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", name or ""):
             raise self.fail(f"{key}.name", "required: letters, digits, '-', '_' or '.'")
-        kind = e.get("kind")
-        if kind not in KINDS:
-            raise self.fail(f"{key}.kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
+        if adapter is None:
+            raise self.fail(f"{key}.kind", f"must be one of {', '.join(kinds)}, not {kind!r}")
+        options = {k: e[k] for k in adapter.option_help if k in e}
+        for k, v in options.items():
+            problem = adapter.check_option(k, v)
+            if problem:
+                raise self.fail(f"{key}.{k}", problem)
         urls = e.get("start_urls")
         if isinstance(urls, str):
             urls = [urls]
@@ -303,7 +308,7 @@ class _Parser:
             raise self.fail(f"{key}.max_pages", f"must be a whole number >= 1, not {max_pages!r}")
         tier = e.get("tier")
         if tier is None:
-            tier_n = KIND_TIER[kind]
+            tier_n = TIERS[adapter.tier]
         elif tier in TIERS:
             tier_n = TIERS[tier]
         else:
@@ -326,16 +331,17 @@ class _Parser:
                 if need not in selectors:
                     raise self.fail(f"{key}.selectors.{need}", "required for kind 'generic'")
         article = e.get("article", "auto")
-        if article not in ("auto", *(k for k in KINDS if k != "feed")):
+        site_kinds = tuple(k for k in kinds if k != "feed")
+        if article not in ("auto", *site_kinds):
             raise self.fail(
-                f"{key}.article", f"must be auto or a site kind ({', '.join(KINDS[1:])}), not {article!r}"
+                f"{key}.article", f"must be auto or a site kind ({', '.join(site_kinds)}), not {article!r}"
             )
         title = e.get("title")
         if title is not None and (not isinstance(title, str) or not title.strip()):
             raise self.fail(f"{key}.title", f"must be a non-empty string (a display name), not {title!r}")
         return Source(
             name=name, kind=kind, start_urls=tuple(urls), every=every, max_pages=max_pages,
-            tier=tier_n, enabled=enabled, selectors=dict(selectors), article=article,
+            tier=tier_n, enabled=enabled, selectors=dict(selectors), options=options, article=article,
             title=title.strip() if title else None,
         )  # fmt: skip
 

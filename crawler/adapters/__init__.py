@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrapy.http import TextResponse
 
 from processor.items import ArticleData
@@ -34,8 +36,10 @@ ADAPTERS: dict[str, type[Adapter]] = {
 _SITE_ADAPTERS = (BeijingGov(), GovCn(), Eastmoney(), Jekyll())
 
 
-def adapter_for(kind: str, selectors: dict[str, str] | None = None) -> Adapter:
-    return ADAPTERS[kind](selectors)
+def adapter_for(
+    kind: str, selectors: dict[str, str] | None = None, options: dict[str, Any] | None = None
+) -> Adapter:
+    return ADAPTERS[kind](selectors, options)
 
 
 def extract_article(

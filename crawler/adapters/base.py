@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 from parsel import Selector
@@ -41,9 +42,22 @@ class Adapter:
     """One site structure. Subclasses read list pages and article pages of that structure."""
 
     kind = "base"
+    # The tier (storage.TIERS name) a source of this kind gets when its [[sources]] entry names none.
+    tier = "other"
+    # [[sources]] keys this kind reads beyond the common ones, with their help text: the config
+    # loader accepts exactly these for the kind and asks `check_option` about each value.
+    option_help: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, selectors: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, selectors: dict[str, str] | None = None, options: dict[str, Any] | None = None
+    ) -> None:
         self.selectors = selectors or {}
+        self.options = options or {}
+
+    @classmethod
+    def check_option(cls, key: str, value: Any) -> str | None:
+        """What is wrong with one of this kind's option values, in words for the config error."""
+        return None
 
     def parse_list(self, response: TextResponse) -> ListPage:
         raise NotImplementedError

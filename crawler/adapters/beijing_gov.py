@@ -39,6 +39,7 @@ def _page_url(base: str, prefix: str, suffix: str, index: int) -> str:
 
 class BeijingGov(Adapter):
     kind = "beijing_gov"
+    tier = "official"
 
     def parse_list(self, response: TextResponse) -> ListPage:
         page = ListPage()

@@ -19,6 +19,7 @@ _LIST_PAGE = re.compile(r"^(?P<stem>.*?)(?:_(?P<n>\d+))?\.html$")
 
 class Eastmoney(Adapter):
     kind = "eastmoney"
+    tier = "portal"
 
     def parse_list(self, response: TextResponse) -> ListPage:
         page = ListPage()

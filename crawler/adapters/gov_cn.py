@@ -22,6 +22,7 @@ class GovCn(Adapter):
     a source points its start_urls at the JSON (e.g. /zhengce/zuixin/ZUIXINZHENGCE.json)."""
 
     kind = "gov_cn"
+    tier = "official"
 
     def parse_list(self, response: TextResponse) -> ListPage:
         page = ListPage()

@@ -20,6 +20,7 @@ _PERMALINK = re.compile(r"^/(?P<cat>[^/]+)/\d{4}/\d{2}/\d{2}/[^/]+\.html$")
 
 class Jekyll(Adapter):
     kind = "jekyll"
+    tier = "aggregator"
 
     def parse_list(self, response: TextResponse) -> ListPage:
         page = ListPage()
