@@ -59,6 +59,12 @@ class Adapter:
         """What is wrong with one of this kind's option values, in words for the config error."""
         return None
 
+    @classmethod
+    def suggest(cls, response: TextResponse) -> dict[str, Any] | None:
+        """For `sources add`: the [[sources]] keys besides name and start_urls (kind, options,
+        selectors) that watch this page with this kind, or None when it is not this kind's page."""
+        return None
+
     def parse_list(self, response: TextResponse) -> ListPage:
         raise NotImplementedError
 
