@@ -316,20 +316,7 @@ class _Parser:
         enabled = e.get("enabled", True)
         if not isinstance(enabled, bool):
             raise self.fail(f"{key}.enabled", "must be true or false")
-        selectors = self._table(f"{key}.selectors", e.get("selectors", {}))
-        self._only(f"{key}.selectors", selectors, SELECTOR_KEYS)
-        from crawler.selectors import selector_error
-
-        for k, v in selectors.items():
-            if not isinstance(v, str) or not v.strip():
-                raise self.fail(f"{key}.selectors.{k}", "must be a CSS or XPath selector string")
-            problem = selector_error(v)
-            if problem:
-                raise self.fail(f"{key}.selectors.{k}", problem)
-        if kind == "generic":
-            for need in ("list_item", "article_body"):
-                if need not in selectors:
-                    raise self.fail(f"{key}.selectors.{need}", "required for kind 'generic'")
+        selectors = self._selectors(key, kind, e.get("selectors", {}))
         article = e.get("article", "auto")
         site_kinds = tuple(k for k in kinds if k != "feed")
         if article not in ("auto", *site_kinds):
@@ -344,6 +331,23 @@ class _Parser:
             tier=tier_n, enabled=enabled, selectors=dict(selectors), options=options, article=article,
             title=title.strip() if title else None,
         )  # fmt: skip
+
+    def _selectors(self, key: str, kind: str, table: Any) -> dict[str, str]:
+        selectors = self._table(f"{key}.selectors", table)
+        self._only(f"{key}.selectors", selectors, SELECTOR_KEYS)
+        from crawler.selectors import selector_error
+
+        for k, v in selectors.items():
+            if not isinstance(v, str) or not v.strip():
+                raise self.fail(f"{key}.selectors.{k}", "must be a CSS or XPath selector string")
+            problem = selector_error(v)
+            if problem:
+                raise self.fail(f"{key}.selectors.{k}", problem)
+        if kind == "generic":
+            for need in ("list_item", "article_body"):
+                if need not in selectors:
+                    raise self.fail(f"{key}.selectors.{need}", "required for kind 'generic'")
+        return selectors
 
     def _topics(self, entries: Any) -> list[Any]:
         if not isinstance(entries, list):
