@@ -256,35 +256,41 @@ class Dispatcher:
             self._dbx.shutdown(wait=True)
         return self.report
 
-    async def _serve(self, batch: ChannelBatch) -> None:
-        """Send one channel's claimed rows in order; settle each message's rows right after it."""
+    async def _retry(self, ids: list[int], error: str, not_before: float = 0) -> tuple[int, int]:
+        """Back into the queue with backoff; (retrying, dead) once attempts run out."""
+        return await self._db(
+            deliveries.mark_retry, ids, self.worker, error,
+            max_attempts=self.alerts.max_attempts, backoff_base=self.alerts.backoff_base,
+            backoff_max=self.alerts.backoff_max, not_before=not_before,
+        )  # fmt: skip
+
+    async def _prepare(self, batch: ChannelBatch) -> tuple[Any, list[Any]] | None:
+        """The sender and rendered messages, or None when the rows were settled or left waiting."""
         ids = batch.delivery_ids
-        if not batch.active:
-            self.report.skipped += await self._db(
-                deliveries.mark_skipped, ids, self.worker, "channel inactive"
-            )
-            return
-        if batch.paused:
-            self.report.skipped += await self._db(
-                deliveries.mark_skipped, ids, self.worker, "subscriber paused"
-            )
-            return
+        if not batch.active or batch.paused:
+            why = "channel inactive" if not batch.active else "subscriber paused"
+            self.report.skipped += await self._db(deliveries.mark_skipped, ids, self.worker, why)
+            return None
         sender = self.senders.get(batch.kind)
         if sender is None:
             why = self.report.unavailable.get(batch.kind) or f"no sender for channel kind {batch.kind!r}"
             self.report.unavailable.setdefault(batch.kind, why)
             await self._db(deliveries.release, ids, self.worker, note=why)
-            return
+            return None
         try:
-            messages = sender.render(batch)
+            return sender, sender.render(batch)
         except Exception as exc:  # a bug in rendering: keep the rows, retry with backoff
             log.exception("rendering alerts for channel %s failed", batch.channel_id)
-            await self._db(
-                deliveries.mark_retry, ids, self.worker, f"render: {type(exc).__name__}: {exc}",
-                max_attempts=self.alerts.max_attempts, backoff_base=self.alerts.backoff_base,
-                backoff_max=self.alerts.backoff_max,
-            )  # fmt: skip
+            await self._retry(ids, f"render: {type(exc).__name__}: {exc}")
+            return None
+
+    async def _serve(self, batch: ChannelBatch) -> None:
+        """Send one channel's claimed rows in order; settle each message's rows right after it."""
+        ids = batch.delivery_ids
+        prepared = await self._prepare(batch)
+        if prepared is None:
             return
+        sender, messages = prepared
         settled: set[int] = set()  # rows given up on while later messages still name them
         for i, message in enumerate(messages):
             mine = message.delivery_ids
@@ -320,11 +326,7 @@ class Dispatcher:
                 self.report.lost_leases += len(mine) - n
                 continue
             if isinstance(outcome, Transient):
-                retrying, dead = await self._db(
-                    deliveries.mark_retry, mine, self.worker, outcome.error,
-                    max_attempts=self.alerts.max_attempts, backoff_base=self.alerts.backoff_base,
-                    backoff_max=self.alerts.backoff_max, not_before=outcome.retry_after,
-                )  # fmt: skip
+                retrying, dead = await self._retry(mine, outcome.error, outcome.retry_after)
                 self.report.retrying += retrying
                 self.report.dead += dead
                 if rest:  # not tried: back in the queue without spending an attempt, after a pause

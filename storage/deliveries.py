@@ -233,30 +233,15 @@ def mark_retry(
     retrying = dead = 0
     for row_id, attempts in rows:
         if attempts >= max_attempts:
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == row_id)
-                .values(
-                    status="dead",
-                    claimed_until=None,
-                    last_error=f"gave up after {attempts} attempts: {error}"[:4000],
-                )  # fmt: skip
-            )
+            values = {"status": "dead", "last_error": f"gave up after {attempts} attempts: {error}"}
             dead += 1
         else:
             delay = max(not_before, backoff(attempts, backoff_base, backoff_max))
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == row_id)
-                .values(
-                    status="pending",
-                    claimed_by=None,
-                    claimed_until=None,
-                    last_error=error[:4000],
-                    next_attempt_at=now + timedelta(seconds=delay),
-                )  # fmt: skip
-            )
+            values = {"status": "pending", "claimed_by": None, "last_error": error,
+                      "next_attempt_at": now + timedelta(seconds=delay)}  # fmt: skip
             retrying += 1
+        values["last_error"] = values["last_error"][:4000]
+        session.execute(update(Delivery).where(Delivery.id == row_id).values(claimed_until=None, **values))
     session.commit()
     return retrying, dead
 
