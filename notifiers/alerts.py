@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage import BEIJING
 from storage.models import Article, Channel, Delivery, Subscriber, TopicMatch
-from storage.stories import story_summary
+from storage.story_views import story_summary
 
 __all__ = [
     "Alert",

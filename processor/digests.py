@@ -213,7 +213,7 @@ def queue_digests(
     each planned story's lead title instead, so a person can see who would get what."""
     plans = plan_digests(session, day, topic_order=topic_order, include_empty=include_empty)
     if dry_run:
-        from storage.stories import story_summary
+        from storage.story_views import story_summary
 
         ids = {story_id for plan in plans for story_id, _ in plan.items}
         titles = {sid: (story_summary(session, sid)["lead"] or {}).get("title") or "" for sid in sorted(ids)}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage import Channel, Delivery, Story, StoryTopic, Subscriber, Subscription, utcnow
 from storage.deliveries import insert_new
-from storage.stories import stories_with_topics
+from storage.story_views import stories_with_topics
 
 from .audience import INSTANT_MODES, StoryText, covers, story_texts
 

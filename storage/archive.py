@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from .models import Article, ArticleRevision, Channel, Delivery, Story, StoryTopic, TopicMatch
-from .stories import _summaries
+from .story_views import summaries
 from .types import BEIJING, to_beijing, utcnow
 
 __all__ = [
@@ -83,11 +83,11 @@ def list_story_page(
         q = q.where((when < at) | ((when == at) & (Story.id < sid)))
     q = q.order_by(when.desc(), Story.id.desc()).limit(limit).offset(offset)
     stories = list(session.scalars(q))
-    summaries = _summaries(session, stories)
-    for s in summaries:
+    listed = summaries(session, stories)
+    for s in listed:
         lead = s["lead"] or {}
         s["sort_key"] = lead.get("published_at") or s["created_at"]
-    return summaries, total
+    return listed, total
 
 
 def evidence_lines(session: Session, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

@@ -35,14 +35,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, inspect, select
+from sqlalchemy import Connection, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from . import _minhash
 from ._minhash import Signature, band_keys, containment
-from .display import iso_time
 from .models import Article, Story, StoryTopic
 from .types import utcnow
 
@@ -56,12 +55,9 @@ __all__ = [
     "Signature",
     "add_topics",
     "assign",
-    "jsonable",
-    "list_stories",
     "match",
+    "lead_rank",
     "signature",
-    "stories_with_topics",
-    "story_summary",
 ]
 
 MIN_CHARS = 50  # normalised characters: shorter bodies never merge
@@ -179,7 +175,7 @@ def _store(conn: Connection, article_id: int, sig: Signature, keys: Any, fill: C
         _raw(conn, "INSERT INTO lsh_buckets (key, article_id) VALUES (?, ?)", rows, many=True)
 
 
-def _lead_rank(tier: int, published_at: datetime | None, article_id: int) -> tuple:
+def lead_rank(tier: int, published_at: datetime | None, article_id: int) -> tuple:
     """Lower wins: official source first, then earliest published (unknown last), then lowest id."""
     return (tier, published_at is None, published_at or _NEVER, article_id)
 
@@ -209,7 +205,7 @@ def _set_story(session: Session, conn: Connection, article: Article, story_id: i
 
 
 def _raw_rank(tier: int, published: Any, article_id: int) -> tuple:
-    """_lead_rank on stored values (published as the driver returns it: text on SQLite)."""
+    """lead_rank on stored values (published as the driver returns it: text on SQLite)."""
     if published is None:
         return (tier, 1, "", article_id)
     return (tier, 0, published, article_id)
@@ -283,137 +279,3 @@ def add_topics(session: Session, story: Story, topics: set[str]) -> list[str]:
         session.add(StoryTopic(story_id=story.id, topic_id=topic_id))
     session.flush()
     return added
-
-
-def story_summary(session: Session, story_id: int) -> dict[str, Any]:
-    """One story as plain data for the CLI, the alerts and the web archive (datetimes aware UTC).
-
-    Articles come lead first, then in lead order (tier, published time, id). Raises KeyError
-    for an unknown id, so callers can tell "no such story" from an empty one.
-    """
-    story = session.get(Story, story_id)
-    if story is None:
-        raise KeyError(f"no story {story_id}")
-    return _summaries(session, [story])[0]
-
-
-def _summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
-    ids = [s.id for s in stories]
-    by_story: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    for row in session.execute(
-        select(
-            Article.id,
-            Article.title,
-            Article.url,
-            Article.source,
-            Article.origin,
-            Article.published_at,
-            Article.fetched_at,
-            Article.tier,
-            Article.story_id,
-        ).where(Article.story_id.in_(ids))
-    ):
-        by_story[row.story_id].append(
-            {
-                "id": row.id,
-                "title": row.title,
-                "url": row.url,
-                "source": row.source,
-                "origin": row.origin,
-                "published_at": row.published_at,
-                "fetched_at": row.fetched_at,
-                "tier": row.tier,
-            }
-        )
-    topics: dict[int, list[str]] = {i: [] for i in ids}
-    for sid, topic in session.execute(
-        select(StoryTopic.story_id, StoryTopic.topic_id)
-        .where(StoryTopic.story_id.in_(ids))
-        .order_by(StoryTopic.topic_id)
-    ):
-        topics[sid].append(topic)
-    out = []
-    for story in stories:
-        articles = by_story[story.id]
-        articles.sort(key=lambda a: _lead_rank(a["tier"], a["published_at"], a["id"]))
-        lead = next(
-            (a for a in articles if a["id"] == story.lead_article_id), articles[0] if articles else None
-        )
-        if lead is not None:
-            articles.remove(lead)
-            articles.insert(0, lead)
-        sources: list[str] = []
-        for a in articles:
-            if a["source"] not in sources:
-                sources.append(a["source"])
-        dates = [a["published_at"] for a in articles if a["published_at"] is not None]
-        out.append(
-            {
-                "id": story.id,
-                "lead": None
-                if lead is None
-                else {k: lead[k] for k in ("id", "title", "url", "source", "published_at")},
-                "articles": articles,
-                "sources": sources,
-                "topics": topics[story.id],
-                "first_published_at": min(dates) if dates else None,
-                # when no copy gives a date: when we first fetched it (what stories are sorted by)
-                "first_fetched_at": min((a["fetched_at"] for a in articles), default=None),
-                "created_at": story.created_at,
-                "updated_at": story.updated_at,
-            }
-        )
-    return out
-
-
-def _first_seen():
-    """(story_id, at): a story's first publication, or its first fetch when no copy has a date."""
-    return (
-        select(
-            Article.story_id,
-            func.coalesce(func.min(Article.published_at), func.min(Article.fetched_at)).label("at"),
-        )
-        .group_by(Article.story_id)
-        .subquery()
-    )
-
-
-def stories_with_topics(session: Session, topics: list[str], since: datetime | None = None) -> list[int]:
-    """Ids of stored stories carrying any of the topics (first seen on or after `since`), oldest first."""
-    first = _first_seen()
-    query = (
-        select(Story.id)
-        .join(first, first.c.story_id == Story.id)
-        .where(Story.id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id.in_(topics))))
-        .order_by(first.c.at, Story.id)
-    )
-    if since is not None:
-        query = query.where(first.c.at >= since)
-    return list(session.scalars(query))
-
-
-def list_stories(
-    session: Session, *, since: datetime | None = None, limit: int | None = 50
-) -> list[dict[str, Any]]:
-    """Stories newest first by their first publication (the first fetch, when no copy has a date):
-    the time `stories list` shows, so an undated story sits where it was found, not on top."""
-    first = _first_seen()
-    when = first.c.at
-    query = select(Story).join(first, first.c.story_id == Story.id).order_by(when.desc(), Story.id.desc())
-    if limit:
-        query = query.limit(limit)
-    if since is not None:
-        query = query.where(when >= since)
-    return _summaries(session, list(session.scalars(query)))
-
-
-def jsonable(value: Any) -> Any:
-    """A story summary (or any plain data) for JSON: datetimes become Beijing-time ISO 8601
-    strings (+08:00), recursively."""
-    if isinstance(value, datetime):
-        return iso_time(value)
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    return value

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from storage.archive import digests_of, evidence_lines
-from storage.stories import story_summary
+from storage.story_views import story_summary
 from storage.subscribers import get_subscriber
 
 from .app import page

@@ -20,7 +20,7 @@ from storage.archive import (
     story_matches,
 )
 from storage.health import source_health
-from storage.stories import story_summary
+from storage.story_views import story_summary
 
 from . import render
 from .app import page

@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from storage import plural, show_when
-from storage.stories import jsonable, list_stories, story_summary
+from storage.story_views import jsonable, list_stories, story_summary
 
 from ..argtypes import number
 from ..timeparse import since

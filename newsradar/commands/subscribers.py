@@ -11,7 +11,7 @@ from notifiers.addresses import AddressError, channels_from
 from processor import backfill
 from processor.audience import INSTANT_MODES
 from storage import iso_time, plural, show_time
-from storage.stories import stories_with_topics
+from storage.story_views import stories_with_topics
 from storage.subscribers import (
     MODES,
     SubscriberError,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from processor import ArticleData, Ingestor
-from storage import ArticleSignature, LshBucket, stories
+from storage import ArticleSignature, LshBucket, stories, story_views
 
 from .util import add, body
 
@@ -42,6 +42,6 @@ def test_changed_tier_recomputes_lead(session):
     text = body(range(60, 80))
     a = Ingestor().ingest(session, data("https://a/1", text, tier=2))
     b = add(session, text, tier=1)
-    assert stories.story_summary(session, a.story_id)["lead"]["id"] == b.article_id
+    assert story_views.story_summary(session, a.story_id)["lead"]["id"] == b.article_id
     Ingestor().ingest(session, data("https://a/1", text + "（更新）", tier=0))
-    assert stories.story_summary(session, a.story_id)["lead"]["id"] == a.article_id
+    assert story_views.story_summary(session, a.story_id)["lead"]["id"] == a.article_id

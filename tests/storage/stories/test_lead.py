@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage import Story, stories
+from storage import Story, story_views
 
 from .util import add, body, minutes
 
@@ -10,7 +10,7 @@ TEXT = body(range(40, 60))
 
 
 def lead(session, story_id):
-    return stories.story_summary(session, story_id)["lead"]["id"]
+    return story_views.story_summary(session, story_id)["lead"]["id"]
 
 
 def test_lower_tier_wins_even_if_later(session):

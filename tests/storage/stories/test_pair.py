@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage import _minhash, stories
+from storage import _minhash, stories, story_views
 from storage.models import Article
 
 from .util import EM_SHORT, GOV_FULL, add, minutes
@@ -26,7 +26,7 @@ def test_short_first_then_government_copy_one_story_gov_lead(session):
     short = add(session, EM_SHORT, source="eastmoney", tier=1, published_at=minutes(47))
     full = add(session, GOV_FULL, source="北京市人民政府", tier=0, published_at=minutes(47))
     assert short.story_id == full.story_id
-    summary = stories.story_summary(session, full.story_id)
+    summary = story_views.story_summary(session, full.story_id)
     assert summary["lead"]["id"] == full.article_id
     assert [a["id"] for a in summary["articles"]] == [full.article_id, short.article_id]
     assert summary["sources"] == ["北京市人民政府", "eastmoney"]
@@ -36,7 +36,7 @@ def test_government_copy_first_then_short(session):
     full = add(session, GOV_FULL, source="北京市人民政府", tier=0, published_at=minutes(50))
     short = add(session, EM_SHORT, source="eastmoney", tier=1, published_at=minutes(47))
     assert short.story_id == full.story_id
-    assert stories.story_summary(session, full.story_id)["lead"]["id"] == full.article_id
+    assert story_views.story_summary(session, full.story_id)["lead"]["id"] == full.article_id
 
 
 def test_short_copy_without_digest_line_still_joins(session):

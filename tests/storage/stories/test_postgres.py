@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage import Database, stories
+from storage import Database, story_views
 
 from .test_variations import BASE, OTHER, with_widgets
 from .util import EM_SHORT, GOV_FULL, add
@@ -29,7 +29,7 @@ def test_pair_and_variants_on_postgres(pg_db):
         copy = add(s, with_widgets(BASE))
         assert short.story_id == full.story_id
         assert copy.story_id == base.story_id != other.story_id
-        summary = stories.story_summary(s, full.story_id)
+        summary = story_views.story_summary(s, full.story_id)
         assert summary["lead"]["id"] == full.article_id
     with pg_db.session() as s:  # a new session reads the stored signatures
         again = add(s, "【转载】" + OTHER)

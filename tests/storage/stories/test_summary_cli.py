@@ -7,7 +7,7 @@ import json
 from argparse import Namespace
 from datetime import UTC, datetime
 
-from storage import Database, Story, stories
+from storage import Database, Story, story_views
 from tests.helpers import run_cli, write_config
 
 from .util import EM_SHORT, GOV_FULL, add, body, minutes
@@ -24,7 +24,7 @@ def seed(session):
 
 def test_story_summary_shape(session):
     gov, em, _ = seed(session)
-    summary = stories.story_summary(session, gov.story_id)
+    summary = story_views.story_summary(session, gov.story_id)
     assert summary["id"] == gov.story_id
     assert summary["lead"]["id"] == gov.article_id
     assert set(summary["lead"]) == {"id", "title", "url", "source", "published_at"}
@@ -37,10 +37,10 @@ def test_story_summary_shape(session):
 
 def test_list_stories_newest_first_since_and_limit(session):
     gov, em, other = seed(session)
-    listed = stories.list_stories(session, since=None, limit=10)
+    listed = story_views.list_stories(session, since=None, limit=10)
     assert [s["id"] for s in listed] == [other.story_id, gov.story_id]
-    assert [s["id"] for s in stories.list_stories(session, since=None, limit=1)] == [other.story_id]
-    assert stories.list_stories(session, since=datetime(2999, 1, 1, tzinfo=UTC), limit=10) == []
+    assert [s["id"] for s in story_views.list_stories(session, since=None, limit=1)] == [other.story_id]
+    assert story_views.list_stories(session, since=datetime(2999, 1, 1, tzinfo=UTC), limit=10) == []
     undated = next(s for s in listed if s["id"] == other.story_id)
     assert undated["first_published_at"] is None
 
