@@ -15,6 +15,7 @@ from scrapy.exceptions import DropItem
 
 from processor.items import ArticleData
 
+from .adapters import ListItem
 from .resources import CrawlResources
 
 __all__ = ["StoragePipeline"]
@@ -53,5 +54,7 @@ class StoragePipeline:
         self.stats.inc_value("newsradar/errors")
         spider = self.crawler.spider
         if spider is not None:
-            spider.mark_failed(item.url)
+            spider.mark_failed(
+                item.url, ListItem(item.url, item.title, item.list_stamp), f"storage failed: {reason}"
+            )
         raise DropItem(f"storage failed: {reason}")

@@ -49,6 +49,9 @@ class NewsSpider(scrapy.Spider):
         # list page url -> (etag, last_modified, article urls still to store)
         self._pending: dict[str, tuple[str | None, str | None, set[str]]] = {}
         self._failed: set[str] = set()
+        # article url -> (title, stamp, reason): kept for a retry with backoff (storage.retries)
+        self._article_failures: dict[str, tuple[str | None, str | None, str]] = {}
+        self._yielded: set[str] = set()
         self.walk_all = False
 
     @classmethod
@@ -68,6 +71,27 @@ class NewsSpider(scrapy.Spider):
         )
         for url in self.source["start_urls"]:
             yield self._list_request(url, 1)
+        for request in self._retries():
+            yield request
+
+    def _retries(self) -> list[Request]:
+        """Articles that failed on earlier crawls and are due again, whatever their lists do."""
+        if self.store is None:
+            return []
+        due = self.store.due_retries(self.source["name"])
+        known = self.store.known(url for url, *_ in due)
+        self._yielded.update(known)  # stored meanwhile (another source listed it): forget the row
+        out = []
+        for url, title, stamp in due:
+            if url not in known and self.store.claim(url):
+                item = ListItem(url, title, stamp)
+                out.append(
+                    Request(url, callback=self.parse_article, errback=self.on_error, meta={"item": item})
+                )
+        if out:
+            log.info("[%s] retrying %d article(s) that failed before", self.source["name"], len(out))
+            self.crawler.stats.inc_value("newsradar/retried", len(out))
+        return out
 
     def _list_request(self, url: str, number: int) -> Request:
         etag, last_modified = self.store.validators(url) if self.store else (None, None)
@@ -130,19 +154,19 @@ class NewsSpider(scrapy.Spider):
         item: ListItem = response.meta["item"]
         if _CHALLENGE.search(response.body[:20000]):
             self.crawler.stats.inc_value("newsradar/blocked")
-            self._error(item.url, "anti-bot challenge page (site blocks crawlers); not stored")
+            self._error(item.url, "blocked by the site's bot challenge; not stored", item)
             return
         response = decode_response(response)
         try:
             article = extract_article(response, self.adapter, self.source.get("article", "auto"))
         except BrokenPage as exc:
-            self._error(item.url, f"broken page: {exc}")
+            self._error(item.url, f"broken page: {exc}", item)
             return
         except Exception as exc:
-            self._error(item.url, f"cannot extract article: {exc}")
+            self._error(item.url, f"cannot extract article: {exc}", item)
             return
         if article is None or not article.body_text.strip():
-            self._error(item.url, "no article body found (broken page?)")
+            self._error(item.url, "no article body found (broken page?)", item)
             return
         if article.extraction == "fallback":
             self.crawler.stats.inc_value("newsradar/fallback")
@@ -166,7 +190,7 @@ class NewsSpider(scrapy.Spider):
             part = None
             log.debug("part %s: %s", response.url, exc)
         if part is None:
-            self._error(item.url, f"page {parts + 1} of the article ({response.url}) has no body")
+            self._error(item.url, f"page {parts + 1} of the article ({response.url}) has no body", item)
             return
         article.body_html += "\n" + part.body_html
         article.body_text += "\n" + part.body_text
@@ -182,6 +206,7 @@ class NewsSpider(scrapy.Spider):
         elif self.probe:
             self.probed = [(i, article if i.url == item.url else a) for i, a in self.probed]
         else:
+            self._yielded.add(item.url)
             yield article
 
     def _part_failed(self, failure: Failure) -> None:
@@ -189,6 +214,7 @@ class NewsSpider(scrapy.Spider):
         self._error(
             item.url,
             f"page {failure.request.meta['parts'] + 1} of the article failed: {failure.getErrorMessage()}",
+            item,
         )
 
     # -- failures ---------------------------------------------------------
@@ -199,9 +225,9 @@ class NewsSpider(scrapy.Spider):
         if response is not None:
             reason = f"HTTP {response.status}"
         item = request.meta.get("item")
-        self._error(item.url if item is not None else request.url, reason)
+        self._error(item.url if item is not None else request.url, reason, item)
 
-    def _error(self, url: str, reason: str) -> None:
+    def _error(self, url: str, reason: str, item: ListItem | None = None) -> None:
         # INFO, not WARNING: every failure reaches the crawl's report (what `newsradar crawl` prints
         # and the daemon logs), so at the default level each is said once, not twice.
         self.crawler.stats.inc_value("newsradar/errors")
@@ -209,15 +235,19 @@ class NewsSpider(scrapy.Spider):
         errors = self.crawler.stats.get_value("newsradar/error_list") or []
         errors.append(f"{url}: {reason}")
         self.crawler.stats.set_value("newsradar/error_list", errors[-50:])
-        self.mark_failed(url)
+        self.mark_failed(url, item, reason)
 
-    def mark_failed(self, url: str) -> None:
-        """A list page whose article failed keeps no validators, so the next crawl retries it."""
+    def mark_failed(self, url: str, item: ListItem | None = None, reason: str = "") -> None:
+        """A list page whose article failed keeps no validators, so the next crawl reads it again;
+        a failed article (item given) is also kept for retries of its own (storage.retries)."""
         self._failed.add(url)
+        if item is not None:
+            self._article_failures[item.url] = (item.title, item.stamp, reason)
 
     def _closed(self, spider: scrapy.Spider, reason: str) -> None:
         if self.store is None:
             return
+        self.store.settle_retries(self.source["name"], self._article_failures, self._yielded)
         keep = {
             url: (etag, lm)
             for url, (etag, lm, todo) in self._pending.items()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from processor import ArticleData, Ingestor, IngestResult, Matcher
 from storage import Article, CrawlState, Database, utcnow
+from storage.retries import clear_retries, due_retries, record_failure
 
 __all__ = ["CrawlStore", "matcher_from_settings", "open_store"]
 
@@ -66,6 +67,22 @@ class CrawlStore:
             for url in urls:
                 if s.get(CrawlState, url) is None:
                     s.add(CrawlState(url=url, source=source, fetched_at=utcnow()))
+            s.commit()
+
+    def due_retries(self, source: str) -> list[tuple[str, str | None, str | None]]:
+        """(url, title, stamp) of the source's failed articles due for a retry."""
+        with self.db.session() as s:
+            return [(r.url, r.title, r.stamp) for r in due_retries(s, source)]
+
+    def settle_retries(
+        self, source: str, failed: Mapping[str, tuple[str | None, str | None, str]], stored: Iterable[str]
+    ) -> None:
+        """After a crawl: schedule the next try of each failed article (url -> title, stamp,
+        reason), forget those stored now."""
+        with self.db.session() as s:
+            clear_retries(s, set(stored) - set(failed))
+            for url, (title, stamp, reason) in failed.items():
+                record_failure(s, source, url, reason, title=title, stamp=stamp)
             s.commit()
 
     def ingest(self, data: ArticleData) -> IngestResult:

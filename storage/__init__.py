@@ -19,6 +19,7 @@ from .models import (
     Subscription,
     TopicMatch,
 )
+from .retries import ArticleRetry
 from .state import DaemonLease, Setting
 from .tiers import DEFAULT_TIER, TIERS
 from .types import BEIJING, to_beijing, utcnow
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_TIER",
     "TIERS",
     "Article",
+    "ArticleRetry",
     "ArticleRevision",
     "ArticleSignature",
     "Base",

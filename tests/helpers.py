@@ -54,6 +54,10 @@ class MockSiteProcess:
         """The site's list pages change layout (on) or go back to the old one (off)."""
         urllib.request.urlopen(f"{self.urls[site]}/__layout?redesigned={int(on)}").read()
 
+    def fail(self, site: str, path: str, on: bool = True) -> None:
+        """The page answers HTTP 500 (on) until told otherwise (off)."""
+        urllib.request.urlopen(f"{self.urls[site]}/__fail?path={path}&on={int(on)}").read()
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)

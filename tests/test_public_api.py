@@ -89,6 +89,7 @@ PINNED: dict[str, list[str]] = {
     ],
     "storage": [
         "Article",
+        "ArticleRetry",
         "ArticleRevision",
         "ArticleSignature",
         "BEIJING",

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from notifiers import notifier_settings
 from notifiers.dispatch import unusable_channels
-from storage import Article, Story, iso_time, show_time, to_beijing
+from storage import Article, Story, iso_time, plural, show_time, to_beijing
 from storage.deliveries import stats
 from storage.health import source_health
+from storage.retries import MAX_ATTEMPTS, retry_counts
 from storage.state import get_setting
 
 if TYPE_CHECKING:
@@ -36,7 +37,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         data["articles"] = s.scalar(select(func.count()).select_from(Article)) or 0
         data["stories"] = s.scalar(select(func.count()).select_from(Story)) or 0
         data["sources"] = source_health(s, [src.name for src in ctx.config.sources])
+        retries = retry_counts(s)
         for h in data["sources"]:
+            h["retries"] = retries.get(h["source"], {"waiting": 0, "given_up": 0})
             h["title"] = ctx.config.source(h["source"]).title
             h["watch"] = get_setting(s, f"watch:{h['source']}")
     data["daemon"] = _daemon(ctx)
@@ -59,6 +62,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             nxt = f"  next {_clock(h['next_run'])}" if h["next_run"] else ""
             name = h["source"] + (f" ({h['title']})" if h["title"] else "")
             line = f"  {name:<22} {h['status'].upper():<9} crawled {last}  last new {new}  {h['articles']} stored{nxt}"
+            if h["retries"]["waiting"] or h["retries"]["given_up"]:
+                line += "\n      " + _retries(h["retries"])
             if h["watch"]:
                 w = h["watch"]
                 line += f"\n      admins told: {w['kind']} since {_clock(w['since'])}: {w['detail']}"
@@ -85,6 +90,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 file=out,
             )
     return 0
+
+
+def _retries(counts: dict[str, int]) -> str:
+    parts = []
+    if counts["waiting"]:
+        parts.append(f"{plural(counts['waiting'], 'failed article')} waiting for a retry")
+    if counts["given_up"]:
+        parts.append(f"{counts['given_up']} given up after {MAX_ATTEMPTS} attempts")
+    return "; ".join(parts)
 
 
 def _clock(iso: str) -> str:

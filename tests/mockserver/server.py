@@ -57,6 +57,11 @@ def make_handler(site: Site, log: list[dict], lock: threading.Lock):
                     site.added.append((q["title"][0], q["text"][0]))
                     site.build()
                 return self._send(200, b"ok", "text/plain")
+            if path == "/__fail":  # ?path=P&on=1: the page answers 500 until ?on=0
+                q = parse_qs(parts.query)
+                with lock:
+                    (site.failing.add if q["on"][0] == "1" else site.failing.discard)(q["path"][0])
+                return self._send(200, b"ok", "text/plain")
             if path == "/__layout":  # ?redesigned=1: the list pages change layout; 0 restores them
                 with lock:
                     site.redesigned = parse_qs(parts.query)["redesigned"][0] == "1"
@@ -67,6 +72,9 @@ def make_handler(site: Site, log: list[dict], lock: threading.Lock):
                 entry = {"path": path, "ua": self.headers.get("User-Agent", ""),
                          "if_none_match": self.headers.get("If-None-Match")}  # fmt: skip
                 log.append(entry)
+            if path in site.failing:
+                entry["status"] = 500
+                return self._send(500, b"<html><body>Internal Server Error</body></html>")
             if page is None:
                 entry["status"] = 404
                 return self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>")

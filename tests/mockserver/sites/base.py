@@ -27,6 +27,7 @@ class Site:
     pages: dict[str, Page] = field(default_factory=dict)
     added: list[tuple[str, str]] = field(default_factory=list)  # (title, text) posted while running
     redesigned: bool = False  # list pages in a layout the adapter does not know
+    failing: set[str] = field(default_factory=set)  # paths that answer 500 for now
 
     def build(self) -> None:
         raise NotImplementedError
