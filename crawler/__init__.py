@@ -15,14 +15,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .crawl_settings import CrawlSettings, scrapy_settings
-    from .run import (
-        SourceReport,
-        crawl_sources,
-        probe_source,
-        progress_stream,
-        run_crawl,
-        unreachable_summary,
-    )
+    from .report import SourceReport, unreachable_summary
+    from .run import crawl_sources, probe_source, progress_stream, run_crawl
 
 
 def __getattr__(name: str):  # noqa: ANN202
@@ -31,6 +25,10 @@ def __getattr__(name: str):  # noqa: ANN202
         from . import crawl_settings as module
 
         return getattr(module, name)
+    if name in ("SourceReport", "unreachable_summary"):
+        from . import report
+
+        return getattr(report, name)
     if name in __all__:
         from . import run
 

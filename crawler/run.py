@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
-from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -13,49 +12,11 @@ from twisted.internet import task
 
 from storage import plural
 
+from .report import SourceReport
 from .resources import CrawlResources
 from .spider import NewsSpider
 
-__all__ = [
-    "SourceReport", "crawl_sources", "probe_source", "progress_stream", "run_crawl", "unreachable_summary",
-]  # fmt: skip
-
-UNREACHABLE = "could not reach any source: no network or DNS?"
-
-
-@dataclass
-class SourceReport:
-    """What one source's crawl did: the figures `newsradar crawl` prints."""
-
-    name: str
-    requests: int = 0
-    responses: int = 0  # answers of any status: 0 with errors means the site was never reached
-    list_items: int = 0
-    unchanged_lists: int = 0
-    new: int = 0
-    updated: int = 0
-    skipped: int = 0
-    errors: int = 0
-    fallback: int = 0
-    finish_reason: str = ""
-    error_list: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_stats(cls, name: str, stats: dict[str, Any]) -> SourceReport:
-        return cls(
-            name=name,
-            requests=stats.get("downloader/request_count", 0),
-            responses=stats.get("downloader/response_count", 0),
-            list_items=stats.get("newsradar/list_items", 0),
-            unchanged_lists=stats.get("newsradar/list_unchanged", 0),
-            new=stats.get("newsradar/new", 0),
-            updated=stats.get("newsradar/updated", 0),
-            skipped=stats.get("newsradar/skipped", 0) + stats.get("newsradar/unchanged", 0),
-            errors=stats.get("newsradar/errors", 0),
-            fallback=stats.get("newsradar/fallback", 0),
-            finish_reason=str(stats.get("finish_reason", "")),
-            error_list=list(stats.get("newsradar/error_list", [])),
-        )
+__all__ = ["crawl_sources", "probe_source", "progress_stream", "run_crawl"]
 
 
 def run_crawl(
@@ -127,17 +88,6 @@ def crawl_sources(
     finally:
         db.dispose()
     return reports
-
-
-def unreachable_summary(reports: list[SourceReport]) -> str | None:
-    """One plain line when no source answered at all (no network, DNS down), else None: what
-    `newsradar crawl` prints instead of a table of failures, and what the daemon logs."""
-    if not reports or any(r.responses or not r.errors for r in reports):
-        return None
-    first = next((f"{r.name}: {r.error_list[0]}" for r in reports if r.error_list), "")
-    return (
-        f"{UNREACHABLE} ({plural(len(reports), 'source')} failed; first: {first})" if first else UNREACHABLE
-    )
 
 
 def probe_source(

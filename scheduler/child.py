@@ -38,16 +38,10 @@ def main() -> int:
     logging.basicConfig(level=level, handlers=[handler])
     threading.Thread(target=_watch_parent, args=(job["parent"],), daemon=True).start()
 
-    from crawler import run_crawl
-    from storage import Database
-    from storage.health import record_run
+    from crawler import crawl_sources
 
-    reports = run_crawl(job["sources"], job["settings"])
-    db = Database(job["settings"]["NEWSRADAR_DATABASE_URL"])
-    with db.session() as s:
-        for r in reports:
-            record_run(s, r.name, dataclasses.asdict(r), r.error_list[0] if r.error_list else None)
-        s.commit()
+    # The same call as `newsradar crawl`: the crawl, then each source's health recorded.
+    reports = crawl_sources(job["sources"], job["settings"], verbose=int(level < logging.WARNING))
     for r in reports:
         sys.stdout.write(json.dumps(dataclasses.asdict(r), ensure_ascii=False) + "\n")
     sys.stdout.flush()

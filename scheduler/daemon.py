@@ -254,7 +254,8 @@ class Daemon:
                 command=self.setup.crawl_command,
             )  # fmt: skip
             self.rounds_done += 1
-            (log.info if result.outcome == "ok" else log.warning)("%s", result.summary())
+            ok = result.outcome == "ok" and not result.unreachable()
+            (log.info if ok else log.warning)("%s", result.summary())
             if result.outcome in ("killed", "crashed"):
                 await asyncio.to_thread(self._record_failure, result)
             if result.outcome != "stopped":

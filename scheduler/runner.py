@@ -41,9 +41,20 @@ class RoundResult:
         head = f"crawl round of {len(self.sources)} source{'s' if len(self.sources) != 1 else ''} ({', '.join(self.sources)})"
         if self.outcome != "ok":
             return f"{head}: {self.outcome} after {self.seconds:.1f}s: {self.detail}"
-        return (
+        line = (
             f"{head}: {figures['requests']} requests, {figures['new']} new, {figures['updated']} updated, "
             f"{figures['errors']} errors in {self.seconds:.1f}s"
+        )
+        unreachable = self.unreachable()
+        return f"{line}: {unreachable}" if unreachable else line
+
+    def unreachable(self) -> str | None:
+        """The plain line `newsradar crawl` prints when no source answered at all, else None."""
+        from crawler.report import SourceReport, unreachable_summary
+
+        fields = SourceReport.__dataclass_fields__
+        return unreachable_summary(
+            [SourceReport(**{k: v for k, v in r.items() if k in fields}) for r in self.reports]
         )
 
 

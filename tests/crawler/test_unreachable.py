@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.run import SourceReport, unreachable_summary
+from crawler.report import SourceReport, unreachable_summary
 from tests.helpers import run_cli, write_config
 from tests.mockserver.server import free_port
 

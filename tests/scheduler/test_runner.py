@@ -52,3 +52,24 @@ def test_a_hang_is_ended_at_the_time_limit(tmp_path):
 def test_shutdown_stops_a_round_within_the_grace_time(tmp_path):
     result, took, _ = _round(tmp_path, "hang", stop_after=0.5)
     assert result.outcome == "stopped" and took < 8
+
+
+def test_a_round_no_source_answered_says_the_network_may_be_down():
+    from scheduler.runner import RoundResult
+
+    reports = [
+        {
+            "name": n,
+            "requests": 2,
+            "responses": 0,
+            "errors": 1,
+            "error_list": [f"http://{n}/: DNS lookup failed"],
+        }
+        for n in ("a", "b")
+    ]
+    line = RoundResult(["a", "b"], reports, seconds=1.0).summary()
+    assert line.endswith(
+        "could not reach any source: no network or DNS? (2 sources failed; first: a: http://a/: DNS lookup failed)"
+    )
+    answered = [dict(reports[0], responses=1), reports[1]]
+    assert "could not reach" not in RoundResult(["a", "b"], answered).summary()
