@@ -40,8 +40,9 @@ CORE_SECTIONS = ("database", "crawl", "sources", "topics")
 
 
 def _installed(module: str) -> bool:
+    # The top-level package only: finding "web.settings" would import web (FastAPI) at start-up.
     try:
-        return importlib.util.find_spec(module) is not None
+        return importlib.util.find_spec(module.split(".")[0]) is not None
     except ModuleNotFoundError:
         return False
 

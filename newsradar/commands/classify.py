@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from classifier import run_classify_jsonl, run_classify_text
-
 from ..argtypes import refuse_together
 
 if TYPE_CHECKING:
@@ -39,6 +37,8 @@ def _open(path: str, binary: bool = False):
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from classifier import run_classify_jsonl, run_classify_text  # seconds to load: not for --help
+
     conflict = refuse_together(args, "jsonl", ("title", "text_file"))
     if conflict:
         print(f"newsradar classify: {conflict}", file=sys.stderr)

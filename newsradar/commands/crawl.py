@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from crawler import crawl_sources, progress_stream, unreachable_summary
-
 if TYPE_CHECKING:
     from ..context import Context
 
@@ -24,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from crawler import crawl_sources, progress_stream, unreachable_summary  # Scrapy: only when crawling
+
     reports = crawl_sources(
         ctx.crawl_sources(args.source),
         ctx.crawl_settings(args.verbose),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from crawler import probe_source
 from storage import plural, show_time
 
 from ..argtypes import number
@@ -48,6 +47,8 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 def run_test(args: argparse.Namespace, ctx: Context) -> int:
     source = ctx.config.source(args.name)
     settings = ctx.crawl_settings(args.verbose, store=False)
+    from crawler import probe_source  # Scrapy: only when probing
+
     items, report = probe_source(ctx.crawl_sources([args.name])[0], settings, articles=args.articles)
     out = ctx.out
     print(

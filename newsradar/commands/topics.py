@@ -7,7 +7,6 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from classifier import run_eval, topics_hash
 from storage import plural
 
 from ..timeparse import since
@@ -37,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
+    from classifier import topics_hash  # seconds to load: not for --help
+
     for t in ctx.classifier.topics:
         if args.json:
             row = {"id": t.id, "name": t.name, "threshold": t.threshold, "keywords": t.keywords,
@@ -52,6 +53,8 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_evaluate(args: argparse.Namespace, ctx: Context) -> int:
+    from classifier import run_eval  # seconds to load: not for --help
+
     try:
         if args.json:
             from classifier import evaluate, load_labelled
