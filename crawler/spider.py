@@ -208,7 +208,9 @@ class NewsSpider(scrapy.Spider):
 
     def _blocked(self, url: str, what: str) -> None:
         self.crawler.stats.inc_value("newsradar/blocked")
-        self._error(url, f"{BLOCKED_REASON}: {what} is a JavaScript check for browsers, not content; nothing stored")
+        self._error(
+            url, f"{BLOCKED_REASON}: {what} is a JavaScript check for browsers, not content; nothing stored"
+        )
 
     def _error(self, url: str, reason: str) -> None:
         # INFO, not WARNING: every failure reaches the crawl's report (what `newsradar crawl` prints

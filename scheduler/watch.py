@@ -23,6 +23,7 @@ from .settings import HealthSettings
 
 __all__ = ["Problem", "Transition", "check_source", "watch_sources", "watch_state"]
 
+
 @dataclass(frozen=True)
 class Problem:
     kind: str  # failing | blocked | quiet
