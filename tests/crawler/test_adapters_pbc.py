@@ -89,7 +89,9 @@ def test_status_reports_the_blocked_source_in_words(crawled):
     assert blocked["last_run"]["blocked"] == 1 and blocked["last_run"]["list_items"] == 0
     news = health["pbc-news"]
     assert news["status"] == "partial" and news["articles"] == 3
-    assert news["detail"] == "1 article page was blocked by the site's bot challenge; nothing stored from them"
+    assert (
+        news["detail"] == "1 article page was blocked by the site's bot challenge; nothing stored from them"
+    )
     text = run_cli("status", config=crawled["config"]).stdout
     line = next(x for x in text.splitlines() if x.strip().startswith("pbc-blocked"))
     assert "BLOCKED" in line and "0 stored" in line
@@ -114,7 +116,9 @@ def test_the_daemon_watch_alerts_blocked_at_once(crawled):
     try:
         with db.session() as s:
             changes = watch_sources(
-                s, {"pbc-blocked": "人民银行货币政策司", "pbc-news": "pbc-news"}, HealthSettings(failing_after=3)
+                s,
+                {"pbc-blocked": "人民银行货币政策司", "pbc-news": "pbc-news"},
+                HealthSettings(failing_after=3),
             )
             s.rollback()
     finally:
@@ -132,9 +136,12 @@ def _page(url: str, html: str) -> HtmlResponse:
 def test_suggest_by_host_or_markup_and_tier():
     pbc = ADAPTERS["pbc"]
     assert pbc.tier == "official"
-    assert pbc.suggest(_page("https://www.pbc.gov.cn/goutongjiaoliu/113456/113469/index.html", "<p>x</p>")) == {
-        "kind": "pbc"
-    }
+    assert pbc.suggest(
+        _page("https://www.pbc.gov.cn/goutongjiaoliu/113456/113469/index.html", "<p>x</p>")
+    ) == {"kind": "pbc"}
     rows = '<table><tr><td><font class="newslist_style"><a href="/a.html" title="标题">标…</a></font></td></tr></table>'
     assert pbc.suggest(_page("https://mirror.example/list.html", rows)) == {"kind": "pbc"}
-    assert pbc.suggest(_page("https://www.beijing.gov.cn/ywdt/yaowen/", "<ul class='list'><li>x</li></ul>")) is None
+    assert (
+        pbc.suggest(_page("https://www.beijing.gov.cn/ywdt/yaowen/", "<ul class='list'><li>x</li></ul>"))
+        is None
+    )

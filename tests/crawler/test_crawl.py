@@ -313,7 +313,7 @@ def test_generic_source_and_anti_bot_challenge(crawled):
     assert meeting["published_at"] == "2022-01-10T09:30:00+08:00"
     assert meeting["body"].startswith("近日，人民银行召开数字人民币研发试点工作座谈会")
     assert "digital_currency" in meeting["topics"]
-    assert "2022010310000099999/index.html: anti-bot challenge page" in crawled["first"].stdout
+    assert "2022010310000099999/index.html: blocked by the site's bot challenge" in crawled["first"].stdout
     assert not any("wzws" in a["body"] for a in crawled["articles"])
 
 
