@@ -26,6 +26,7 @@ class SourceReport:
     skipped: int = 0
     errors: int = 0
     fallback: int = 0
+    blocked: int = 0  # pages answered with an anti-bot challenge
     finish_reason: str = ""
     error_list: list[str] = field(default_factory=list)
 
@@ -42,6 +43,7 @@ class SourceReport:
             skipped=stats.get("newsradar/skipped", 0) + stats.get("newsradar/unchanged", 0),
             errors=stats.get("newsradar/errors", 0),
             fallback=stats.get("newsradar/fallback", 0),
+            blocked=stats.get("newsradar/blocked", 0),
             finish_reason=str(stats.get("finish_reason", "")),
             error_list=list(stats.get("newsradar/error_list", [])),
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -14,9 +13,11 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from processor.items import ArticleData
+from storage.health import BLOCKED_REASON
 from storage.tiers import DEFAULT_TIER
 
 from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article, extract_list, next_part
+from .challenge import is_challenge
 from .encoding import decode_response
 from .resources import CrawlResources
 from .store import CrawlStore
@@ -26,8 +27,6 @@ __all__ = ["NewsSpider"]
 log = logging.getLogger(__name__)
 
 MAX_PARTS = 20  # pages of one split article
-# pbc.gov.cn and other government sites answer crawlers with a JavaScript challenge page.
-_CHALLENGE = re.compile(rb"wzwsconfirm|wzwschallenge|wzwsquestion", re.I)
 
 
 class NewsSpider(scrapy.Spider):
@@ -110,6 +109,9 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             self.crawler.stats.inc_value("newsradar/list_unchanged")
             return
+        if is_challenge(response):  # not "no items": the site never showed its list
+            self._blocked(response.url, "the list page")
+            return
         response = decode_response(response)
         try:
             page = extract_list(response, self.adapter)
@@ -152,9 +154,8 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[ArticleData | Request]:
         # Failures are filed under the listed URL (not a redirect's), so its list page is retried.
         item: ListItem = response.meta["item"]
-        if _CHALLENGE.search(response.body[:20000]):
-            self.crawler.stats.inc_value("newsradar/blocked")
-            self._error(item.url, "blocked by the site's bot challenge; not stored", item)
+        if is_challenge(response):
+            self._blocked(item.url, "the article page", item)
             return
         response = decode_response(response)
         try:
@@ -222,10 +223,22 @@ class NewsSpider(scrapy.Spider):
         request = failure.request
         reason = failure.getErrorMessage() or failure.type.__name__
         response = getattr(failure.value, "response", None)
+        item = request.meta.get("item")
+        url = item.url if item is not None else request.url
+        if response is not None and is_challenge(response):  # some challenges come as HTTP 4xx
+            self._blocked(url, "the list page" if item is None else "the article page", item)
+            return
         if response is not None:
             reason = f"HTTP {response.status}"
-        item = request.meta.get("item")
-        self._error(item.url if item is not None else request.url, reason, item)
+        self._error(url, reason, item)
+
+    def _blocked(self, url: str, what: str, item: ListItem | None = None) -> None:
+        self.crawler.stats.inc_value("newsradar/blocked")
+        self._error(
+            url,
+            f"{BLOCKED_REASON}: {what} is a JavaScript check for browsers, not content; nothing stored",
+            item,
+        )
 
     def _error(self, url: str, reason: str, item: ListItem | None = None) -> None:
         # INFO, not WARNING: every failure reaches the crawl's report (what `newsradar crawl` prints

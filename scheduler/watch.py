@@ -15,14 +15,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage import Article, CrawlRun, Setting, to_beijing, utcnow
+from storage.health import BLOCKED_REASON
 from storage.state import get_setting, set_setting
 
 from .plan import quiet_limit
 from .settings import HealthSettings
 
 __all__ = ["Problem", "Transition", "check_source", "watch_sources", "watch_state"]
-
-BLOCKED_MARK = "challenge"  # the spider's wording for anti-bot pages
 
 
 @dataclass(frozen=True)
@@ -87,8 +86,10 @@ def check_source(
         )
     )
     failed = _streak(runs)
-    if failed and BLOCKED_MARK in (failed[0].first_error or ""):
-        return Problem("blocked", failed[0].first_error or "", failed[-1].finished_at)
+    if failed and failed[0].blocked:  # at once: waiting for more crawls changes nothing
+        since = next((r for r in reversed(failed) if r.blocked), failed[0]).finished_at
+        why = f"{BLOCKED_REASON}: the site shows crawlers a JavaScript check instead of its list, so nothing is stored"
+        return Problem("blocked", why, since)
     if runs and len(failed) >= health.failing_after:
         why = failed[0].first_error or "its list pages yielded no links: has the site's layout changed?"
         return Problem("failing", f"{why} ({len(failed)} crawls in a row)", failed[-1].finished_at)

@@ -14,9 +14,14 @@ from sqlalchemy.orm import Session
 from .display import iso_time
 from .models import Article, CrawlRun
 
-__all__ = ["record_run", "source_health"]
+__all__ = ["BLOCKED_REASON", "record_run", "source_health"]
 
-_FIGURES = ("requests", "list_items", "unchanged_lists", "new", "updated", "skipped", "errors", "fallback")
+_FIGURES = (
+    "requests", "list_items", "unchanged_lists", "new", "updated", "skipped", "errors", "fallback", "blocked",
+)  # fmt: skip
+# How a page answered with an anti-bot challenge is described everywhere a person reads it.
+BLOCKED_REASON = "blocked by the site's bot challenge"
+_BLOCKED_HELP = "the site answers crawlers with a JavaScript check instead of its pages; nothing was stored"
 
 
 def record_run(
@@ -36,8 +41,14 @@ def _verdict(runs: list[CrawlRun]) -> tuple[str, str]:
             if run.list_items or run.unchanged_lists:
                 break
             failing += 1
+        in_a_row = f"{failing} crawl{'s' if failing > 1 else ''} in a row"
+        if last.blocked:  # not "no items": the site never showed its list
+            return "blocked", f"{BLOCKED_REASON}: {_BLOCKED_HELP} ({in_a_row})"
         why = last.first_error or "its list pages yielded no links"
-        return "failing", f"{why} ({failing} crawl{'s' if failing > 1 else ''} in a row)"
+        return "failing", f"{why} ({in_a_row})"
+    if last.blocked:
+        noun = "page was" if last.blocked == 1 else "pages were"
+        return "partial", f"{last.blocked} article {noun} {BLOCKED_REASON}; nothing stored from them"
     # Judge extraction by the latest crawl that read articles (a quiet crawl reads none).
     worked = next((r for r in runs if r.new or r.updated or r.errors), None)
     if worked is not None and worked.fallback:

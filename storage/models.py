@@ -141,6 +141,8 @@ class CrawlRun(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     fallback: Mapped[int] = mapped_column(Integer, default=0)
+    # pages answered with an anti-bot challenge instead of content (nothing stored from them)
+    blocked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_crawl_runs_source_finished", "source", "finished_at"),)

@@ -17,6 +17,7 @@ from .feed import Feed
 from .generic import Generic
 from .gov_cn import GovCn
 from .jekyll import Jekyll
+from .pbc import Pbc
 
 __all__ = [
     "ADAPTERS",
@@ -31,9 +32,9 @@ __all__ = [
 ]
 
 ADAPTERS: dict[str, type[Adapter]] = {
-    a.kind: a for a in (BeijingGov, GovCn, Eastmoney, Jekyll, Feed, Generic)
+    a.kind: a for a in (BeijingGov, GovCn, Pbc, Eastmoney, Jekyll, Feed, Generic)
 }
-_SITE_ADAPTERS = (BeijingGov(), GovCn(), Eastmoney(), Jekyll())
+_SITE_ADAPTERS = (BeijingGov(), GovCn(), Pbc(), Eastmoney(), Jekyll())
 
 
 def adapter_for(

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from storage import plural, show_time
+from storage.health import BLOCKED_REASON
 
 from ..argtypes import number
 
@@ -51,6 +52,15 @@ def run_test(args: argparse.Namespace, ctx: Context) -> int:
 
     items, report = probe_source(ctx.crawl_sources([args.name])[0], settings, articles=args.articles)
     out = ctx.out
+    if not items and report.blocked:  # never "0 items": the site did not show its list at all
+        print(
+            f"{source.name}: {BLOCKED_REASON}: the site shows crawlers a JavaScript check instead of "
+            f"its list, so nothing can be read or stored from it ({plural(report.requests, 'request')})",
+            file=out,
+        )
+        for line in report.error_list:
+            print(f"  error: {line}", file=out)
+        return 1
     print(
         f"{source.name}: {plural(len(items), 'item')} on the first list page "
         f"({plural(report.requests, 'request')}, {plural(report.errors, 'error')})",
@@ -76,4 +86,6 @@ def run_test(args: argparse.Namespace, ctx: Context) -> int:
     if not items:
         print("no items found: the list page changed, or the selectors are wrong", file=out)
         return 1
+    if report.blocked:
+        print(f"{plural(report.blocked, 'article page')} {BLOCKED_REASON}: not stored", file=out)
     return 0

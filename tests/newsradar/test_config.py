@@ -87,6 +87,9 @@ def test_init_writes_starter_config_and_database(tmp_path):
         "bj-zhengce",
         "gov-zuixin",
         "pbc-news",
+        "tongzhou-tzgg",
+        "tongzhou-news",
+        "tongzhou-zhengce",
         "eastmoney-cgnjj",
         "finews-bjgov",
         "finews-feed",
@@ -94,6 +97,26 @@ def test_init_writes_starter_config_and_database(tmp_path):
     assert (tmp_path / "newsradar.db").exists()
     again = run_cli("--config", str(path), "init")
     assert "keeping it" in again.stdout
+
+
+def test_starter_config_sources_load_as_documented(tmp_path):
+    from importlib.resources import files
+
+    path = tmp_path / "newsradar.toml"
+    path.write_text(files("newsradar").joinpath("starter.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    sources = {s.name: s for s in load(path).sources}
+    pbc = sources["pbc-news"]  # the kind alone: no selectors, the central bank's tier
+    assert (pbc.kind, pbc.selectors, pbc.options, pbc.every, pbc.tier) == ("pbc", {}, {}, 600, 0)
+    assert pbc.title == "中国人民银行 新闻发布" and pbc.enabled
+    assert list(pbc.start_urls) == ["https://www.pbc.gov.cn/goutongjiaoliu/113456/113469/index.html"]
+    tz = {n: s for n, s in sources.items() if n.startswith("tongzhou-")}
+    assert {(n, s.kind, s.tier, s.every, s.enabled) for n, s in tz.items()} == {
+        ("tongzhou-tzgg", "generic", 0, 600, True),
+        ("tongzhou-news", "generic", 0, 600, False),  # list URL unknown: off until a user sets it
+        ("tongzhou-zhengce", "generic", 0, 600, False),
+    }
+    assert all(s.start_urls[0].startswith("https://www.bjtzh.gov.cn/bjtz/") for s in tz.values())
+    assert all({"list_item", "article_body"} <= set(s.selectors) for s in tz.values())
 
 
 @pytest.mark.parametrize(
