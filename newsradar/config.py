@@ -343,10 +343,9 @@ class _Parser:
             problem = selector_error(v)
             if problem:
                 raise self.fail(f"{key}.selectors.{k}", problem)
-        if kind == "generic":
-            for need in ("list_item", "article_body"):
-                if need not in selectors:
-                    raise self.fail(f"{key}.selectors.{need}", "required for kind 'generic'")
+        # Without article_body, article pages are read by generic extraction (trafilatura).
+        if kind == "generic" and "list_item" not in selectors:
+            raise self.fail(f"{key}.selectors.list_item", "required for kind 'generic'")
         return selectors
 
     def _topics(self, entries: Any) -> list[Any]:
