@@ -9,7 +9,6 @@ other page. Fetching is one plain GET per page with the crawler's User-Agent (no
 
 from __future__ import annotations
 
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -57,8 +56,10 @@ def fetch(url: str, user_agent: str | None = None, timeout: float = 20.0) -> Tex
     except urllib.error.HTTPError as exc:
         raise Unreachable(f"{url} answered HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
-        raise Unreachable(f"cannot reach {url}: {getattr(exc.reason, 'strerror', None) or exc.reason}") from None
-    except (TimeoutError, socket.timeout):
+        raise Unreachable(
+            f"cannot reach {url}: {getattr(exc.reason, 'strerror', None) or exc.reason}"
+        ) from None
+    except TimeoutError:
         raise Unreachable(f"cannot reach {url}: no answer within {timeout:g}s") from None
     except (OSError, ValueError) as exc:
         raise Unreachable(f"cannot fetch {url}: {exc}") from None
@@ -107,8 +108,10 @@ def _announced_feed(response: TextResponse, agent: str | None, notes: list[str])
             notes.append(f"the page announces a feed, but {exc}")
             continue
         if found and found[0] == "feed":
-            more = [f"the page announces other feeds too: {', '.join(feeds[n + 1 :])}"] if feeds[n + 1 :] else []
-            how = "the page announces this feed (<link rel=\"alternate\">)"
+            more = (
+                [f"the page announces other feeds too: {', '.join(feeds[n + 1 :])}"] if feeds[n + 1 :] else []
+            )
+            how = 'the page announces this feed (<link rel="alternate">)'
             return Proposal(response.url, found[1], how, notes + more)
     return None
 
@@ -168,7 +171,9 @@ def discover(url: str, user_agent: str | None = None, timeout: float = 20.0) -> 
     home = urlsplit(response.url).path in _HOME_PATHS
     sitemap = _sitemap(response, user_agent) if home else None
     if sitemap:
-        return Proposal(response.url, sitemap, "the site's home page: its sitemap lists what it publishes", notes)
+        return Proposal(
+            response.url, sitemap, "the site's home page: its sitemap lists what it publishes", notes
+        )
     inferred = _inferred(response)
     if inferred:
         inferred.notes = notes + inferred.notes

@@ -13,7 +13,9 @@ from .base import Adapter, ListItem, ListPage
 __all__ = ["Feed"]
 
 # What an RSS, RDF or Atom document starts with, after an optional BOM, XML declaration and comments.
-_FEED_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<\?[^>]*>\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
+_FEED_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<\?[^>]*>\s*)*<(?:rss|feed|rdf:RDF)\b", re.S
+)
 
 
 class Feed(Adapter):

@@ -9,8 +9,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .sites import (
-    BeijingGbk, BeijingGov, Eastmoney, Finews, Generated, GovCn, Hostile, Mapped, Pbc, Site, Unknown, etag,
-)  # fmt: skip
+    BeijingGbk,
+    BeijingGov,
+    Eastmoney,
+    Finews,
+    Generated,
+    GovCn,
+    Hostile,
+    Mapped,
+    Pbc,
+    Site,
+    Unknown,
+    etag,
+)
 
 LAST_MODIFIED = "Fri, 11 Feb 2022 05:00:00 GMT"
 

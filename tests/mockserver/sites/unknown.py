@@ -93,10 +93,16 @@ class Unknown(Site):
                 f'<dd><em class="pub">{d}</em> <span class="views">阅读 {100 + i}</span></dd></dl>'
                 for i, (p, t, d, _, _) in enumerate(rows)
             )
-            pager = f'<div class="pages"><a href="index.html">首页</a> <a href="{nxt}">下一页</a></div>' if nxt else ""
+            pager = (
+                f'<div class="pages"><a href="index.html">首页</a> <a href="{nxt}">下一页</a></div>'
+                if nxt
+                else ""
+            )
             side = '<div class="side"><h3>热点</h3><a href="/about.html">本站服务指南说明</a></div>'
             path = DL_LIST if n == 0 else "/news/index_2.html"
-            self.html(path, _page("新闻动态", f'<div class="news-box">{dls}</div>{pager}{side}'), is_list=True)
+            self.html(
+                path, _page("新闻动态", f'<div class="news-box">{dls}</div>{pager}{side}'), is_list=True
+            )
         rows = []
         for i, (path, title, date, paras) in enumerate(TABLE_NOTICES):
             self.html(path, _article(title, f"{date[:4]}-{date[5:7]}-{date[8:10]} 09:00", paras))
@@ -106,15 +112,26 @@ class Unknown(Site):
                 f'{esc(short)}</a></td><td class="rq">{date}</td></tr>'
             )
         table = '<table class="tz"><tr><th>标题</th><th>发布日期</th></tr>' + "".join(rows) + "</table>"
-        self.html(TABLE_LIST, _page("通知公告", table + '<p><a rel="next" href="list_2.html">Next</a></p>'), is_list=True)
+        self.html(
+            TABLE_LIST,
+            _page("通知公告", table + '<p><a rel="next" href="list_2.html">Next</a></p>'),
+            is_list=True,
+        )
         self.html("/gg/list_2.html", _page("通知公告", '<table class="tz"></table>'), is_list=True)
         self._blog()
-        self.html(ABOUT, _page("关于本站", "<h1>关于本站</h1><p>本站由某区人民政府办公室主办，发布政务信息。</p>"))
+        self.html(
+            ABOUT, _page("关于本站", "<h1>关于本站</h1><p>本站由某区人民政府办公室主办，发布政务信息。</p>")
+        )
 
     def _blog(self) -> None:
         items, lis = [], []
         for path, title, when in BLOG_POSTS:
-            self.html(path, _page(title, f"<h1>{esc(title)}</h1><p>{esc(title)}。本文记录作者的观察与思考，供读者参考。</p>"))
+            self.html(
+                path,
+                _page(
+                    title, f"<h1>{esc(title)}</h1><p>{esc(title)}。本文记录作者的观察与思考，供读者参考。</p>"
+                ),
+            )
             items.append(
                 f"<item><title>{esc(title)}</title><link>{self.base}{path}</link><pubDate>{when}</pubDate></item>"
             )
@@ -129,7 +146,11 @@ class Mapped(Site):
     """A site whose robots.txt names its sitemap; its home page has no list."""
 
     def build(self) -> None:
-        self.pages = {"/robots.txt": Page(f"User-agent: *\nAllow: /\nSitemap: {self.base}/sm/sitemap.xml\n".encode(), "text/plain")}
+        self.pages = {
+            "/robots.txt": Page(
+                f"User-agent: *\nAllow: /\nSitemap: {self.base}/sm/sitemap.xml\n".encode(), "text/plain"
+            )
+        }
         urls = []
         for path, title, _, when, paras in DL_NEWS:
             self.html(path, _article(title, when, paras))
