@@ -35,7 +35,7 @@ def test_a_page_announcing_a_feed_proposes_the_feed(mocksite):
     base = mocksite["unknown"]
     proposal = discover(f"{base}/blog/index.html")
     assert proposal.entry == {"kind": "feed", "start_urls": [f"{base}/blog/rss.xml"]}
-    assert "rel=\"alternate\"" in proposal.how
+    assert 'rel="alternate"' in proposal.how
 
 
 def _read(response, selectors):
