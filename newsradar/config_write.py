@@ -1,13 +1,17 @@
-"""Adding a [[sources]] entry to the config file, keeping the user's comments and layout (tomlkit).
+"""Adding a [[sources]] entry to the config file, keeping the user's comments and layout.
 
-The entry goes after the last [[sources]] table (or at the end); the result is loaded with the
-same checks as at start-up before the file is replaced, so a write never leaves a broken config.
+tomlkit renders the block; it is inserted as text after the last [[sources]] table (before the
+comments that introduce the next section), so every other byte stays as the user wrote it. The
+result must parse to the old data plus the entry, and pass the start-up checks, before the file
+is replaced: a write never leaves a broken config.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,25 +82,47 @@ def duplicate_of(config: Config, entry: dict[str, Any]) -> str | None:
     return None
 
 
+_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\"' -]+?)[ \t]*\]", re.M)
+_NOTE = re.compile(r"^[ \t]*(#.*)?$")
+
+
+def _insertion_point(text: str) -> int:
+    """Where the new entry goes: after the last [[sources]] table (and its sub-tables), before the
+    comments and blank lines that introduce the next section; else at the end."""
+    headers = [(m.start(), m.group(1).strip("\"' ")) for m in _HEADER.finditer(text)]
+    last = max((n for n, (_, name) in enumerate(headers) if name.split(".")[0] == "sources"), default=None)
+    if last is None or last + 1 == len(headers):
+        return len(text)
+    lines = text[: headers[last + 1][0]].splitlines(keepends=True)
+    while lines and _NOTE.match(lines[-1].rstrip("\n")):
+        lines.pop()
+    return len("".join(lines))
+
+
+def _with_entry(original: str, entry: dict[str, Any]) -> str:
+    """The file's text with the entry's block inserted; everything else byte for byte as it was."""
+    at = _insertion_point(original)
+    before, after = original[:at], original[at:]
+    if before and not before.endswith("\n"):
+        before += "\n"
+    gap = "" if not before or before.endswith("\n\n") else "\n"
+    closing = "\n" if after.strip() and not after.startswith("\n") else ""
+    return before + gap + source_block(entry) + closing + after
+
+
 def append_source(path: Path, entry: dict[str, Any]) -> None:
     """Add the entry to the config file at path; ConfigError when it is a duplicate or the file
     cannot be read or written."""
     problem = duplicate_of(load(path), entry)
     if problem:
         raise ConfigError(path, "sources", problem)
-    doc = tomlkit.parse(read_text(path))
-    table = _table(entry)
-    if "sources" in doc and len(doc["sources"]):
-        if not doc["sources"][-1].as_string().endswith("\n\n"):
-            table.trivia.indent = "\n"  # a blank line between the last entry and the new one
-        doc["sources"].append(table)
-    else:
-        if doc.body and not tomlkit.dumps(doc).endswith("\n\n"):
-            doc.add(tomlkit.nl())
-        aot = tomlkit.aot()
-        aot.append(table)
-        doc.append("sources", aot)
-    text = tomlkit.dumps(doc)
+    original = read_text(path)
+    text = _with_entry(original, entry)
+    old, new = tomllib.loads(original), tomllib.loads(text)
+    if new.pop("sources", []) != [*old.pop("sources", []), entry] or new != old:
+        raise ConfigError(
+            path, "sources", "not written: the file's layout defeated the insertion (add it by hand)"
+        )
     fd, scratch = tempfile.mkstemp(prefix=".newsradar-", suffix=".toml", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
