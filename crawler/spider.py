@@ -35,11 +35,13 @@ class NewsSpider(scrapy.Spider):
     name = "newsradar"
     handle_httpstatus_list = [304]
 
-    def __init__(self, source: dict[str, Any], probe: int = 0, **kwargs: Any) -> None:
+    def __init__(self, source: dict[str, Any], probe: int | None = None, **kwargs: Any) -> None:
         super().__init__(name=f"newsradar:{source['name']}", **kwargs)
         self.source = source
-        # probe > 0: `sources test` — read the first list page and that many articles, store nothing.
-        self.probe = probe
+        # probe not None: `sources test` — read the first list page and that many articles (0: none),
+        # store nothing.
+        self.probing = probe is not None
+        self.probe = probe or 0
         self.probed: list[tuple[ListItem, Any]] = []
         self.adapter: Adapter = adapter_for(
             source["kind"], source.get("selectors") or {}, source.get("options") or {}
@@ -56,7 +58,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if not spider.probe:
+        if not spider.probing:
             spider.store = CrawlResources.of(crawler).reader()
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
@@ -122,7 +124,7 @@ class NewsSpider(scrapy.Spider):
             self._error(response.url, "list page yielded no items (site changed or selectors wrong?)")
             return
         self.crawler.stats.inc_value("newsradar/list_items", len(page.items))
-        if self.probe:
+        if self.probing:
             self.probed.extend((i, None) for i in page.items)
             for item in page.items[: self.probe]:
                 yield Request(
@@ -204,7 +206,7 @@ class NewsSpider(scrapy.Spider):
         if nxt:
             meta = {"item": item, "article": article, "parts": parts}
             yield Request(nxt, callback=self.parse_part, errback=self._part_failed, meta=meta)
-        elif self.probe:
+        elif self.probing:
             self.probed = [(i, article if i.url == item.url else a) for i, a in self.probed]
         else:
             self._yielded.add(item.url)

@@ -16,7 +16,7 @@ from crawler.crawl_settings import CrawlSettings
 from notifiers.settings import parse_duration
 from storage.tiers import DEFAULT_TIER, TIERS
 
-__all__ = ["CONFIG_ENV", "KNOWN_SECTIONS", "Config", "ConfigError", "Source", "load"]
+__all__ = ["CONFIG_ENV", "KNOWN_SECTIONS", "Config", "ConfigError", "Source", "load", "parse_source"]
 
 CONFIG_ENV = "NEWSRADAR_CONFIG"
 DEFAULT_FILE = "newsradar.toml"
@@ -173,6 +173,12 @@ def load(path: str | os.PathLike | None = None) -> Config:
             problem = f"not valid TOML: {_TOML_AT.sub('', message)}"
             raise ConfigError(found, None, problem, line=line, column=column) from None
     return _Parser(found).parse(raw)
+
+
+def parse_source(table: dict[str, Any], path: Path | None = None, key: str = "sources[new]") -> Source:
+    """One [[sources]] table checked as load() checks it (what `sources add` proposes, before
+    it is tried or written)."""
+    return _Parser(path)._source(key, table)
 
 
 class _Parser:
@@ -344,10 +350,9 @@ class _Parser:
             problem = selector_error(v)
             if problem:
                 raise self.fail(f"{key}.selectors.{k}", problem)
-        if kind == "generic":
-            for need in ("list_item", "article_body"):
-                if need not in selectors:
-                    raise self.fail(f"{key}.selectors.{need}", "required for kind 'generic'")
+        # Without article_body, article pages are read by generic extraction (trafilatura).
+        if kind == "generic" and "list_item" not in selectors:
+            raise self.fail(f"{key}.selectors.list_item", "required for kind 'generic'")
         return selectors
 
     def _topics(self, entries: Any) -> list[Any]:

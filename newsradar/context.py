@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from classifier import Classifier, Topic
     from processor import Matcher
 
-from .config import Config, ConfigError, load
+from .config import Config, ConfigError, Source, load
 
 __all__ = ["Context"]
 
@@ -68,7 +68,12 @@ class Context:
             raise ConfigError(
                 cfg.path, "sources", "no sources configured: add [[sources]] (see `newsradar init`)"
             )
-        return [dataclasses.asdict(s) | {"start_urls": list(s.start_urls)} for s in sources]
+        return [self.plain_source(s) for s in sources]
+
+    @staticmethod
+    def plain_source(source: Source) -> dict[str, Any]:
+        """A source as the plain data a spider receives (also for one not in the config yet)."""
+        return dataclasses.asdict(source) | {"start_urls": list(source.start_urls)}
 
     def crawl_settings(self, verbose: int = 0, *, store: bool = True) -> dict[str, Any]:
         """Scrapy settings from [crawl], as plain data. With store, the database is opened

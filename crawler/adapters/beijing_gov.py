@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+from urllib.parse import urlparse
 
 from scrapy.http import TextResponse
 
@@ -40,6 +42,17 @@ def _page_url(base: str, prefix: str, suffix: str, index: int) -> str:
 class BeijingGov(Adapter):
     kind = "beijing_gov"
     tier = "official"
+
+    @classmethod
+    def suggest(cls, response: TextResponse) -> dict[str, Any] | None:
+        """A column of beijing.gov.cn or of a sub-site on the same template: its list items, and
+        the host or the template's pager script (Pager({...}) or the pageName/pageCount variables)."""
+        host = (urlparse(response.url).hostname or "").lower()
+        text = response.text
+        pager = bool(_PAGER.search(text)) or all(rx.search(text) for rx in _PAGEVARS.values())
+        if not (host == "beijing.gov.cn" or host.endswith(".beijing.gov.cn") or pager):
+            return None
+        return {"kind": cls.kind} if cls().parse_list(response).items else None
 
     def parse_list(self, response: TextResponse) -> ListPage:
         page = ListPage()

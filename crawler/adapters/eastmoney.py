@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+from urllib.parse import urlparse
 
 from scrapy.http import TextResponse
 
@@ -20,6 +22,15 @@ _LIST_PAGE = re.compile(r"^(?P<stem>.*?)(?:_(?P<n>\d+))?\.html$")
 class Eastmoney(Adapter):
     kind = "eastmoney"
     tier = "portal"
+
+    @classmethod
+    def suggest(cls, response: TextResponse) -> dict[str, Any] | None:
+        """An eastmoney HTML news list: the ul#newsListContent template anywhere, or any page of
+        an eastmoney.com host that links to articles (its lists are redesigned often)."""
+        host = (urlparse(response.url).hostname or "").lower()
+        if not response.css("ul#newsListContent > li") and not host.endswith("eastmoney.com"):
+            return None
+        return {"kind": cls.kind} if cls().parse_list(response).items else None
 
     def parse_list(self, response: TextResponse) -> ListPage:
         page = ListPage()

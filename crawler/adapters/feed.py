@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import feedparser
 from scrapy.http import TextResponse
 
@@ -9,9 +12,22 @@ from .base import Adapter, ListItem, ListPage
 
 __all__ = ["Feed"]
 
+# What an RSS, RDF or Atom document starts with, after an optional BOM, XML declaration and comments.
+_FEED_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<\?[^>]*>\s*)*<(?:rss|feed|rdf:RDF)\b", re.S
+)
+
 
 class Feed(Adapter):
     kind = "feed"
+
+    @classmethod
+    def suggest(cls, response: TextResponse) -> dict[str, Any] | None:
+        """An RSS or Atom document with entries (an HTML page that links to one is `sources add`'s
+        business: it follows <link rel="alternate">)."""
+        if not _FEED_START.match(response.body[:1024]):
+            return None
+        return {"kind": cls.kind} if cls().parse_list(response).items else None
 
     def parse_list(self, response: TextResponse) -> ListPage:
         parsed = feedparser.parse(response.body, response_headers={"content-location": response.url})

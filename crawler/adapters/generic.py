@@ -60,8 +60,8 @@ class Generic(Adapter):
 
     def parse_article(self, response: TextResponse) -> ArticleData | None:
         s = self.selectors
-        found = select(response, s["article_body"])
-        if not found:
+        found = select(response, s["article_body"]) if s.get("article_body") else None
+        if not found:  # no article selectors (what `sources add` writes): trafilatura reads the page
             return None
         body = "".join(found.getall())
         origin = _text(response, s.get("article_origin"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
+from urllib.parse import urlparse
 
 from scrapy.http import TextResponse
 
@@ -14,6 +16,7 @@ from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, 
 
 __all__ = ["GovCn"]
 
+_JSON_LIST = re.compile(r"""["']([^"'\s]+/[A-Z_]+\.json)["']""")
 _BODY = ("div.TRS_UEDITOR", "#UCAP-CONTENT", "div.pages_content", "div.article div.content")
 
 
@@ -23,6 +26,18 @@ class GovCn(Adapter):
 
     kind = "gov_cn"
     tier = "official"
+
+    @classmethod
+    def suggest(cls, response: TextResponse) -> dict[str, Any] | None:
+        """The JSON column list itself (rows of TITLE and URL), or a www.gov.cn column page whose
+        script names the JSON it loads: then the JSON is what to watch."""
+        if response.text.lstrip()[:1] in ("[", "{"):
+            return {"kind": cls.kind} if cls().parse_list(response).items else None
+        host = (urlparse(response.url).hostname or "").lower()
+        if host != "gov.cn" and not host.endswith(".gov.cn"):
+            return None
+        m = _JSON_LIST.search(response.text)
+        return {"kind": cls.kind, "start_urls": [response.urljoin(m[1])]} if m else None
 
     def parse_list(self, response: TextResponse) -> ListPage:
         page = ListPage()

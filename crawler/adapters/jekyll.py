@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlparse
 
 import lxml.html
@@ -15,12 +16,24 @@ from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, 
 
 __all__ = ["Jekyll"]
 
+_DATED = re.compile(r"/\d{4}/\d{2}/\d{2}/[^/]+\.html$")
 _PERMALINK = re.compile(r"^/(?P<cat>[^/]+)/\d{4}/\d{2}/\d{2}/[^/]+\.html$")
 
 
 class Jekyll(Adapter):
     kind = "jekyll"
     tier = "aggregator"
+
+    @classmethod
+    def suggest(cls, response: TextResponse) -> dict[str, Any] | None:
+        """A Jekyll category or index page: most of its list links are dated permalinks
+        (/<category>/YYYY/MM/DD/<slug>.html), or the page says Jekyll generated it."""
+        items = cls().parse_list(response).items
+        dated = sum(bool(_DATED.search(urlparse(i.url).path)) for i in items)
+        generator = "jekyll" in (response.css("meta[name=generator]::attr(content)").get() or "").lower()
+        if items and (generator or (dated and dated * 2 >= len(items))):
+            return {"kind": cls.kind}
+        return None
 
     def parse_list(self, response: TextResponse) -> ListPage:
         page = ListPage()

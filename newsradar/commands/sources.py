@@ -1,8 +1,9 @@
-"""`newsradar sources list|test`: see the configured sources and check one live."""
+"""`newsradar sources list|test|add`: see the configured sources, check one live, add one from a URL."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from storage import plural, show_time
@@ -11,6 +12,10 @@ from storage.health import BLOCKED_REASON
 from ..argtypes import number
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
+    from crawler import SourceReport
+
     from ..context import Context
 
 
@@ -31,6 +36,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="fetch and extract N articles (0-100, default 5)",
     )
     t.set_defaults(func=run_test)
+    a = s.add_parser(
+        "add",
+        help="work out how to watch a URL, try it, and print (or --write) its [[sources]] entry",
+        description="Given a page (a news list, a feed, a site's home page), finds how to watch it: a feed "
+        "(direct or announced by the page), a kind newsradar knows, a sitemap, or generic selectors inferred "
+        "from the page's repeated block of dated links. Prints the [[sources]] entry, tries it as `sources "
+        "test` does, and with --write appends it to the config file, keeping its comments.",
+    )
+    a.add_argument("url", metavar="URL", help="the page to watch (http or https)")
+    a.add_argument("--name", metavar="NAME", help="the source's name (default: from the URL's host and path)")
+    a.add_argument("--write", action="store_true", help="append the entry to the config file when it works")
+    a.add_argument(
+        "--articles",
+        type=number(0, 100),
+        default=3,
+        metavar="N",
+        help="fetch and extract N articles while trying it (0-100, default 3)",
+    )
+    a.set_defaults(func=run_add)
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
@@ -46,15 +70,20 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_test(args: argparse.Namespace, ctx: Context) -> int:
-    source = ctx.config.source(args.name)
-    settings = ctx.crawl_settings(args.verbose, store=False)
     from crawler import probe_source  # Scrapy: only when probing
 
+    source = ctx.config.source(args.name)
+    settings = ctx.crawl_settings(args.verbose, store=False)
+
     items, report = probe_source(ctx.crawl_sources([args.name])[0], settings, articles=args.articles)
-    out = ctx.out
+    return show_probe(source.name, items, report, args.articles, ctx.out)
+
+
+def show_probe(name: str, items: list, report: SourceReport, articles: int, out: TextIO) -> int:
+    """What `sources test` prints of a probe (and `sources add` of the one it runs); 1 when empty."""
     if not items and report.blocked:  # never "0 items": the site did not show its list at all
         print(
-            f"{source.name}: {BLOCKED_REASON}: the site shows crawlers a JavaScript check instead of "
+            f"{name}: {BLOCKED_REASON}: the site shows crawlers a JavaScript check instead of "
             f"its list, so nothing can be read or stored from it ({plural(report.requests, 'request')})",
             file=out,
         )
@@ -62,7 +91,7 @@ def run_test(args: argparse.Namespace, ctx: Context) -> int:
             print(f"  error: {line}", file=out)
         return 1
     print(
-        f"{source.name}: {plural(len(items), 'item')} on the first list page "
+        f"{name}: {plural(len(items), 'item')} on the first list page "
         f"({plural(report.requests, 'request')}, {plural(report.errors, 'error')})",
         file=out,
     )
@@ -72,7 +101,7 @@ def run_test(args: argparse.Namespace, ctx: Context) -> int:
         if item.stamp:
             print(f"     listed: {item.stamp}", file=out)
         if article is None:
-            if n <= args.articles:
+            if n <= articles:
                 print("     (article not extracted: see errors below)", file=out)
             continue
         when = show_time(article.published_at, missing="(no date found)")
@@ -89,3 +118,39 @@ def run_test(args: argparse.Namespace, ctx: Context) -> int:
     if report.blocked:
         print(f"{plural(report.blocked, 'article page')} {BLOCKED_REASON}: not stored", file=out)
     return 0
+
+
+def run_add(args: argparse.Namespace, ctx: Context) -> int:
+    from ..add_source import Unreachable, add_source
+
+    out = ctx.out
+    try:
+        added = add_source(
+            ctx, args.url, name=args.name, write=args.write, articles=args.articles, verbose=args.verbose
+        )
+    except Unreachable as exc:
+        print(f"newsradar: {exc}", file=sys.stderr)
+        return 1
+    proposal = added.proposal
+    print(f"{proposal.url}: {proposal.how}", file=out)
+    for note in proposal.notes:
+        print(f"  note: {note}", file=out)
+    if not added.found:
+        print(
+            "nothing reliable to watch was inferred; fill in this template and add it to the config:\n",
+            file=out,
+        )
+        print(added.block, file=out)
+        return 1
+    print(f"\n{added.block}", file=out)
+    print("trying it (as `sources test` does):", file=out)
+    status = show_probe(added.name, added.items, added.report, args.articles, out)
+    if added.written:
+        print(f"added source {added.name!r} to {added.written}", file=out)
+    elif added.refused:
+        print(f"{'not written' if args.write else 'note'}: {added.refused}", file=out)
+        status = 1 if args.write else status
+    else:
+        where = ctx.config.path or "the config file"
+        print(f"not written: run again with --write to append it to {where}", file=out)
+    return status

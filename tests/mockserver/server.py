@@ -8,7 +8,20 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .sites import BeijingGbk, BeijingGov, Eastmoney, Finews, Generated, GovCn, Hostile, Pbc, Site, etag
+from .sites import (
+    BeijingGbk,
+    BeijingGov,
+    Eastmoney,
+    Finews,
+    Generated,
+    GovCn,
+    Hostile,
+    Mapped,
+    Pbc,
+    Site,
+    Unknown,
+    etag,
+)
 
 LAST_MODIFIED = "Fri, 11 Feb 2022 05:00:00 GMT"
 
@@ -105,7 +118,7 @@ class MockSites:
         else:
             self.sites = [
                 BeijingGov("bjgov"), BeijingGbk("bjgbk"), GovCn("govcn"), Pbc("pbc"), Eastmoney("eastmoney"), Finews("finews"),
-                Hostile("hostile"),
+                Hostile("hostile"), Unknown("unknown"), Mapped("mapped"),
             ]  # fmt: skip
         self.servers: list[ThreadingHTTPServer] = []
         self.urls: dict[str, str] = {}

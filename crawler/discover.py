@@ -1,0 +1,185 @@
+"""`sources add`: from one URL to the [[sources]] keys that watch it.
+
+In order: a kind that recognises the page (every adapter's `suggest`, feeds and sitemaps included),
+a feed the page announces (<link rel="alternate">), the site's sitemap when the URL is its home
+page and a `sitemap` kind exists, `generic` selectors inferred from the page, the sitemap of any
+other page. Fetching is one plain GET per page with the crawler's User-Agent (no Scrapy engine:
+`sources add` runs the real crawl afterwards, through `probe_source`).
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.http import Headers, TextResponse
+from scrapy.responsetypes import responsetypes
+
+from .adapters import ADAPTERS
+from .crawl_settings import CrawlSettings
+from .encoding import decode_response
+from .list_infer import infer_list
+
+__all__ = ["Proposal", "Unreachable", "discover", "fetch"]
+
+MAX_BYTES = 5_000_000
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+_HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/default.htm")
+
+
+class Unreachable(Exception):
+    """The URL cannot be fetched: one line saying why, for the user."""
+
+
+@dataclass
+class Proposal:
+    """The [[sources]] keys to watch a page (without `name`), or None in `entry` when nothing
+    reliable was found; `how` says what was recognised, `notes` what else is worth knowing."""
+
+    url: str
+    entry: dict[str, Any] | None
+    how: str
+    notes: list[str] = field(default_factory=list)
+
+
+def fetch(url: str, user_agent: str | None = None, timeout: float = 20.0) -> TextResponse:
+    """One GET, decoded the way the crawler decodes (GBK and undeclared pages included)."""
+    agent = user_agent or CrawlSettings().user_agent
+    request = urllib.request.Request(url, headers={"User-Agent": agent, "Accept": "*/*"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (http(s) checked)
+            body = answer.read(MAX_BYTES)
+            final, headers = answer.geturl(), Headers(dict(answer.headers.items()))
+    except urllib.error.HTTPError as exc:
+        raise Unreachable(f"{url} answered HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise Unreachable(
+            f"cannot reach {url}: {getattr(exc.reason, 'strerror', None) or exc.reason}"
+        ) from None
+    except TimeoutError:
+        raise Unreachable(f"cannot reach {url}: no answer within {timeout:g}s") from None
+    except (OSError, ValueError) as exc:
+        raise Unreachable(f"cannot fetch {url}: {exc}") from None
+    cls = responsetypes.from_args(headers=headers, url=final, body=body)
+    if not issubclass(cls, TextResponse):
+        cls = TextResponse
+    return decode_response(cls(url=final, headers=headers, body=body, status=200))
+
+
+def _suggested(response: TextResponse) -> tuple[str, dict[str, Any]] | None:
+    """The first kind whose `suggest` accepts the page, with its keys (start_urls defaulted)."""
+    for kind, adapter in ADAPTERS.items():
+        try:
+            keys = adapter.suggest(response)
+        except Exception:  # one kind's bug must not stop the others from being asked
+            keys = None
+        if keys:
+            keys = {**keys.pop("options", {}), **keys} if isinstance(keys.get("options"), dict) else keys
+            return kind, {"kind": kind, "start_urls": [response.url], **keys}
+    return None
+
+
+def _is_html(response: TextResponse) -> bool:
+    try:
+        return bool(response.css("body, head"))
+    except ValueError:  # JSON has no markup to read
+        return False
+
+
+def _feed_links(response: TextResponse) -> list[str]:
+    links = []
+    if not _is_html(response):
+        return links
+    for link in response.css("link[rel~=alternate][href]"):
+        if (link.attrib.get("type") or "").split(";")[0].strip().lower() in _FEED_TYPES:
+            links.append(response.urljoin(link.attrib["href"]))
+    return list(dict.fromkeys(links))
+
+
+def _announced_feed(response: TextResponse, agent: str | None, notes: list[str]) -> Proposal | None:
+    feeds = _feed_links(response)
+    for n, url in enumerate(feeds):
+        try:
+            found = _suggested(fetch(url, agent))
+        except Unreachable as exc:
+            notes.append(f"the page announces a feed, but {exc}")
+            continue
+        if found and found[0] == "feed":
+            more = (
+                [f"the page announces other feeds too: {', '.join(feeds[n + 1 :])}"] if feeds[n + 1 :] else []
+            )
+            how = 'the page announces this feed (<link rel="alternate">)'
+            return Proposal(response.url, found[1], how, notes + more)
+    return None
+
+
+def _sitemap(response: TextResponse, agent: str | None) -> dict[str, Any] | None:
+    """The site's sitemap as a `sitemap` source, when that kind exists: robots.txt's Sitemap:
+    lines, else /sitemap.xml."""
+    if "sitemap" not in ADAPTERS:
+        return None
+    parts = urlsplit(response.url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    candidates = []
+    try:
+        robots = fetch(urljoin(origin, "/robots.txt"), agent).text
+        for line in robots.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "sitemap" and value.strip():
+                candidates.append(urljoin(origin, value.strip()))
+    except Unreachable:
+        pass
+    for url in (candidates or [urljoin(origin, "/sitemap.xml")])[:3]:
+        try:
+            page = fetch(url, agent)
+            keys = ADAPTERS["sitemap"].suggest(page)
+        except Unreachable:
+            continue
+        except Exception:
+            keys = None
+        if keys:
+            return {"kind": "sitemap", "start_urls": [url], **keys}
+    return None
+
+
+def _inferred(response: TextResponse) -> Proposal | None:
+    guess = infer_list(response) if _is_html(response) else None
+    if guess is None:
+        return None
+    how = f"a list of {guess.entries} links"
+    how += f", {guess.dated} with a date" if guess.dated else ", without dates"
+    entry = {"kind": "generic", "start_urls": [response.url], "selectors": guess.selectors}
+    return Proposal(response.url, entry, how + ": generic selectors inferred from the page", guess.notes)
+
+
+def discover(url: str, user_agent: str | None = None, timeout: float = 20.0) -> Proposal:
+    """How to watch this URL. Raises Unreachable when the page itself cannot be fetched."""
+    response = fetch(url, user_agent, timeout)
+    notes: list[str] = []
+    found = _suggested(response)
+    if found:
+        feeds = _feed_links(response)
+        if feeds and found[0] != "feed":
+            notes.append(f"the page also announces a feed: {feeds[0]} (`sources add` that URL to watch it)")
+        return Proposal(response.url, found[1], f"recognised as a page of kind {found[0]}", notes)
+    announced = _announced_feed(response, user_agent, notes)
+    if announced:
+        return announced
+    home = urlsplit(response.url).path in _HOME_PATHS
+    sitemap = _sitemap(response, user_agent) if home else None
+    if sitemap:
+        return Proposal(
+            response.url, sitemap, "the site's home page: its sitemap lists what it publishes", notes
+        )
+    inferred = _inferred(response)
+    if inferred:
+        inferred.notes = notes + inferred.notes
+        return inferred
+    sitemap = None if home else _sitemap(response, user_agent)
+    if sitemap:
+        how = "no list found on the page; the site publishes a sitemap"
+        return Proposal(response.url, sitemap, how, notes)
+    return Proposal(response.url, None, "no repeated block of links with dates found on the page", notes)
