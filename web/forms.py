@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from notifiers import notifier_settings
 from notifiers.settings import is_email, smtp_password
-from notifiers.tokens import verify
+from notifiers.tokens import UNSUBSCRIBE_DAYS, check
 from storage import Channel
 from storage.subscribers import MODES, subscribe, subscriber_for_channel, unsubscribe_channel
 
@@ -161,7 +161,13 @@ def confirm(request: Request, token: str = "") -> HTMLResponse:
 
 def _channel(request: Request, token: str) -> Channel:
     secret = request.app.state.keys.link_key
-    channel_id = verify(token, secret) if secret and token else None
+    channel_id, problem = check(token, secret) if secret and token else (None, "invalid")
+    if problem == "expired":
+        raise BadRequest(
+            f"this unsubscribe link has expired (links work for {UNSUBSCRIBE_DAYS} days): use the link "
+            "at the foot of a recent email from newsradar, each carries a fresh one",
+            status=410,
+        )
     if channel_id is None:
         raise BadRequest("this unsubscribe link is not valid (it may be cut short: copy the whole link)")
     with request.app.state.db.session() as s:

@@ -20,7 +20,7 @@ from notifiers.render import (
     utf16_len,
 )
 from notifiers.settings import SettingsError, parse_section
-from notifiers.tokens import sign, unsubscribe_url, verify
+from notifiers.tokens import UNSUBSCRIBE_DAYS, check, sign, unsubscribe_url, verify
 
 # -- settings -------------------------------------------------------------------------------
 
@@ -70,8 +70,14 @@ def test_unsubscribe_tokens():
     token = sign(17, b"k1")
     assert verify(token, b"k1") == 17
     assert verify(token, b"k2") is None
-    assert verify(token.replace("17.", "18."), b"k1") is None
+    assert verify(token.replace("17.", "18.", 1), b"k1") is None
     assert verify("17", b"k1") is None and verify("x.y", b"k1") is None
+    # the issue day is signed too: moving it forward makes a forgery, an old one has expired
+    cid, day, mac = token.split(".")
+    assert check(f"{cid}.{int(day) + 1}.{mac}", b"k1") == (None, "invalid")
+    old = sign(17, b"k1", day=int(day) - UNSUBSCRIBE_DAYS - 1)
+    assert check(old, b"k1") == (None, "expired")
+    assert check(sign(17, b"k1", day=int(day) - UNSUBSCRIBE_DAYS + 1), b"k1") == (17, None)
     assert unsubscribe_url("https://n.example/", 17, b"k1") == f"https://n.example/unsubscribe?token={token}"
 
 

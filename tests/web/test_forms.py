@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from newsradar.config import load
-from notifiers.tokens import sign
+from notifiers.tokens import UNSUBSCRIBE_DAYS, sign
 from storage import Channel, Database, Delivery, StoryTopic, Subscriber
 from storage.subscribers import add_subscriber
 from tests.notifiers.helpers import SECRET
@@ -93,6 +93,17 @@ def test_one_click_unsubscribe_rfc8058(client, archive):
     assert (
         client.post("/unsubscribe?token=1.forged", data={"List-Unsubscribe": "One-Click"}).status_code == 400
     )
+
+
+def test_an_expired_unsubscribe_link_says_so_and_changes_nothing(client, archive):
+    cid = _email_channel(archive, "old@example.org")
+    day = int(sign(cid, SECRET.encode()).split(".")[1])
+    token = sign(cid, SECRET.encode(), day=day - UNSUBSCRIBE_DAYS - 1)
+    r = client.post(f"/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"})
+    assert r.status_code == 410 and "expired" in r.text and "recent email" in r.text
+    assert client.get(f"/unsubscribe?token={token}").status_code == 410
+    with _db(archive).session() as s:
+        assert s.get(Channel, cid).active is True
 
 
 def test_unsubscribe_get_confirms_before_acting(client, archive):
