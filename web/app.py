@@ -161,7 +161,10 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         log.exception("error serving %s", request.url.path)
-        return _error(request, 500, "internal error: it has been logged")
+        response = _error(request, 500, "internal error: it has been logged")
+        for k, v in SECURITY_HEADERS.items():  # answered outside every middleware
+            response.headers.setdefault(k, v)
+        return response
 
 
 def _query_problem(raw: bytes) -> str | None:
@@ -186,7 +189,13 @@ def _middleware(app: FastAPI) -> None:
         if problem:
             response = _error(request, 400, problem)
         else:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception:
+                # Here, not only in the app's last-resort handler: past this middleware Starlette
+                # re-raises after answering, and uvicorn then drops the connection unanswered.
+                log.exception("error serving %s", request.url.path)
+                response = _error(request, 500, "internal error: it has been logged")
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         if fresh:

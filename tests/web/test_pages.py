@@ -168,3 +168,28 @@ def test_chart_window_follows_an_old_archive(archive):
         later = daily_counts(s, "fintech", days=30, today=date(2100, 1, 1))
     assert len(later) == 30 and sum(n for _, n in later) >= 1  # ends on the latest story, not an empty window
     assert later[-1][0] < date(2100, 1, 1)
+
+
+def test_a_crash_gets_a_plain_500_page_with_the_security_headers(tmp_path):
+    """A fault below the app (a table gone from the database) answers a 500 page that says it was
+    logged, shows no traceback, and carries the same headers every other page does."""
+    import sqlite3
+
+    from tests.web.helpers import fill, serve, write_config
+
+    config = write_config(tmp_path)
+    fill(config)
+    served = serve(config)
+    try:
+        with sqlite3.connect(tmp_path / "web.db") as db:
+            db.execute("drop table story_topics")
+        with served.client() as c:
+            r = c.get("/")
+            api = c.get("/api/v1/stories")
+    finally:
+        served.stop()
+    assert r.status_code == 500 and "internal error: it has been logged" in r.text
+    assert "Traceback" not in r.text and "sqlite" not in r.text.lower()
+    assert r.headers["content-security-policy"] == CSP and r.headers["x-frame-options"] == "DENY"
+    assert api.status_code == 500 and api.json()["status"] == 500
+    assert api.headers["x-content-type-options"] == "nosniff"
