@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from notifiers import source_titles
 from notifiers.alerts import topic_labels
 from storage import Database
 
@@ -68,6 +69,7 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     st.topics = list(config.topics)  # the topics in force (newsradar.config resolves them)
     st.topic_names = topic_labels(st.topics)
     st.sources = [s.name for s in getattr(config, "sources", [])]
+    st.source_titles = source_titles(config)
     st.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _middleware(app)

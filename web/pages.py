@@ -166,7 +166,7 @@ def sources(request: Request) -> HTMLResponse:
     names = known_sources(request)
     with request.app.state.db.session() as s:
         health = source_health(s, names)
-    return page(request, "sources.html", health=health)
+    return page(request, "sources.html", health=health, titles=request.app.state.source_titles)
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -84,7 +84,10 @@ def evidence(text: str, spans: Sequence[tuple[int, int]], limit: int = 200) -> M
     return Markup(evidence_html(text or "", list(spans or []), limit))
 
 
-def beijing(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def beijing(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Beijing time of a datetime or an ISO string (as source health gives them); '' for None."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     bj = to_beijing(value)
     return bj.strftime(fmt) if bj else ""
 

@@ -193,3 +193,27 @@ def test_a_crash_gets_a_plain_500_page_with_the_security_headers(tmp_path):
     assert r.headers["content-security-policy"] == CSP and r.headers["x-frame-options"] == "DENY"
     assert api.status_code == 500 and api.json()["status"] == 500
     assert api.headers["x-content-type-options"] == "nosniff"
+
+
+def test_sources_page_shows_display_titles_and_beijing_times(tmp_path):
+    from storage import BEIJING, CrawlRun, Database
+    from storage.health import record_run
+    from tests.web.helpers import fill, serve, write_config
+
+    extra = '\n[[sources]]\nname = "bj-yaowen"\ntitle = "北京市人民政府 要闻"\nkind = "beijing_gov"\nstart_urls = ["https://www.beijing.gov.cn/ywdt/yaowen/"]\n'
+    config = write_config(tmp_path, extra=extra)
+    fill(config)
+    db = Database(f"sqlite:///{tmp_path / 'web.db'}")
+    with db.session() as s:
+        record_run(s, "bj-yaowen", {"requests": 3, "list_items": 20, "new": 2})
+        s.commit()
+        bj = s.query(CrawlRun).one().finished_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    db.dispose()
+    served = serve(config)
+    try:
+        with served.client() as c:
+            text = c.get("/sources").text
+    finally:
+        served.stop()
+    row = text[text.index("北京市人民政府 要闻") :].split("</tr>")[0]
+    assert "bj-yaowen" in row and bj in row
