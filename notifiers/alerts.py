@@ -57,6 +57,7 @@ class Digest:
     start: int = 0
     items: list[Alert] = field(default_factory=list)
     trends: list[Any] = field(default_factory=list)  # notifiers.chart.TopicTrend per followed topic
+    timezone: str | None = None  # the subscriber's zone, whose calendar day this is (None: Beijing)
 
 
 @dataclass
@@ -210,7 +211,9 @@ def load_batches(
             start = min(max(0, d.digest_progress or 0), len(queued))
             items = [alert([], int(sid), [str(t) for t in topics]) for sid, topics in queued[start:]]
             trends = digest_trends(session, sub, d.digest_day, labels)
-            batch.digests.append(Digest(d.id, d.digest_day, len(queued), start, items, trends))
+            batch.digests.append(
+                Digest(d.id, d.digest_day, len(queued), start, items, trends, timezone=sub.timezone)
+            )
             continue
         batch.alerts.append(alert([d.id], d.story_id, list(d.topics or [])))
     return list(batches.values())

@@ -243,6 +243,15 @@ DIGEST_TITLE = "newsradar 每日摘要 daily digest"
 NOTHING = "没有匹配的新闻 no matching news"
 
 
+_BEIJING_ZONES = {None, "", "Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC"}
+
+
+def _digest_day(digest: Digest) -> str:
+    """'2026-12-02 北京时间', or the subscriber's zone whose calendar day the digest covers."""
+    zone = "北京时间" if digest.timezone in _BEIJING_ZONES else digest.timezone
+    return f"{digest.day:%Y-%m-%d} {zone}"
+
+
 def _group(a: Alert) -> str:
     return (a.topic_labels or a.topics or ["-"])[0]
 
@@ -291,7 +300,7 @@ def digest_telegram_messages(digest: Digest) -> list[tuple[str, int | None]]:
     day = f"{digest.day:%Y-%m-%d}"
     if digest.total == 0:
         return [(f"📰 <b>{DIGEST_TITLE}</b> · {day}\n{NOTHING}", None)]
-    first = f"📰 <b>{DIGEST_TITLE}</b> · {day} 北京时间 · {digest.total} 条 stories"
+    first = f"📰 <b>{DIGEST_TITLE}</b> · {html.escape(_digest_day(digest))} · {digest.total} 条 stories"
     if digest.trends:
         first += "\n" + html.escape(trend_text(digest.trends), quote=False)
     cont = f"📰 <b>{DIGEST_TITLE}</b> · {day} (续 continued)"
@@ -325,7 +334,7 @@ def _digest_subject(digest: Digest) -> str:
 
 def digest_plain_text(digest: Digest) -> str:
     """Console / Apprise / email text of a digest: topic headings, then the stories' facts."""
-    head = f"{DIGEST_TITLE} · {digest.day:%Y-%m-%d} 北京时间"
+    head = f"{DIGEST_TITLE} · {_digest_day(digest)}"
     if digest.total == 0:
         return f"{head}\n{NOTHING}"
     blocks = [f"{head} · {digest.total} 条 stories"]

@@ -165,3 +165,28 @@ def test_channel_addresses_are_checked_before_storing():
     ]:
         with pytest.raises(AddressError, match=problem):
             channels_from(**bad)
+
+
+def test_digest_header_names_the_zone_whose_day_it_covers():
+    from datetime import date
+
+    from notifiers.alerts import Digest
+    from notifiers.render import digest_plain_text, digest_telegram_messages
+
+    item = Alert(
+        [],
+        1,
+        "标题",
+        "https://example.org/1",
+        ["源"],
+        datetime(2026, 12, 2, 1, 0, tzinfo=UTC),
+        ["fintech"],
+        ["金融科技"],
+    )
+    beijing = Digest(1, date(2026, 12, 2), 1, items=[item])
+    london = Digest(1, date(2026, 12, 2), 1, items=[item], timezone="Europe/London")
+    assert "· 2026-12-02 北京时间 ·" in digest_plain_text(beijing).splitlines()[0]
+    assert "· 2026-12-02 Europe/London ·" in digest_plain_text(london).splitlines()[0]
+    first = digest_telegram_messages(london)[0][0]
+    assert "2026-12-02 Europe/London · 1 条" in first and "北京时间 ·" not in first.splitlines()[0]
+    assert "2026-12-02 09:00 北京时间" in first  # each story's time stays marked as Beijing time
