@@ -53,6 +53,7 @@ class Daemon:
         self.sched: SchedulerSettings = cfg.sections.get("scheduler") or SchedulerSettings()
         self.health: HealthSettings = cfg.sections.get("health") or HealthSettings()
         self.notifier = notifier_settings(cfg)
+        self.admin_notes: Any = None  # notifiers.admin.AdminNotes, made on first use
         self.digest = effective_digest(cfg.sections.get("digest"), self.notifier.alerts.digest_hour)
         self.clock = DigestClock(self.digest, [t.id for t in setup.topics], self.notifier.alerts.digest_empty)
         self.sources = {s.name: s for s in cfg.sources if s.enabled}
@@ -280,7 +281,7 @@ class Daemon:
 
     # -- the watch ---------------------------------------------------------------------------
     async def _watch(self, names: list[str]) -> None:
-        from notifiers.admin import notify_admins
+        from notifiers.admin import AdminNotes
         from notifiers.settings import secret_key
 
         from .watch import watch_sources
@@ -296,8 +297,13 @@ class Daemon:
         for change in await asyncio.to_thread(check):
             (log.warning if change.problem else log.info)("%s: %s", change.subject(), change.text())
             secret = await asyncio.to_thread(secret_key, self.db)
-            if not await notify_admins(self.notifier, change.subject(), change.text(), secret):
-                log.warning("no admin was told (set [telegram] admin_chats or [alerts] admin_emails)")
+            if self.admin_notes is None:
+                self.admin_notes = AdminNotes(self.notifier)
+            if not await self.admin_notes.send(change.subject(), change.text(), secret):
+                log.warning(
+                    "no admin was told yet (set [telegram] admin_chats or [alerts] admin_emails; "
+                    "failed sends are retried)"
+                )
 
     # -- alerts and digests ------------------------------------------------------------------
     async def _dispatch_loop(self) -> None:
@@ -333,6 +339,8 @@ class Daemon:
         )  # fmt: skip
         report = await self._dispatcher.run()
         self._dispatcher = None
+        if self.admin_notes is not None and self.admin_notes.pending:
+            await self.admin_notes.retry_due(secret)
         if report.sent or report.retrying or report.dead or report.skipped or report.deactivated:
             log.info("%s (%d digests)", report.summary(), report.digests)
         else:
