@@ -63,9 +63,10 @@ def make_handler(site: Site, log: list[dict], lock: threading.Lock):
                     site.build()
                 return self._send(200, b"ok", "text/plain")
             with lock:
-                page = site.page(path)
+                page = site.answer(path, parts.query)
                 entry = {"path": path, "ua": self.headers.get("User-Agent", ""),
-                         "if_none_match": self.headers.get("If-None-Match")}  # fmt: skip
+                         "if_none_match": self.headers.get("If-None-Match"), "query": parts.query,
+                         "referer": self.headers.get("Referer")}  # fmt: skip
                 log.append(entry)
             if page is None:
                 entry["status"] = 404
