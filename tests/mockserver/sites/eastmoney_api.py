@@ -79,14 +79,19 @@ def share_shell(query: str) -> Page | None:
         f'var infoCode = "{esc(code)}".replace(/^NW/, "");'
         '$.getJSON("/NewsData/GetNewsText.do?id=" + infoCode, function (d) { render(d.data); });'
         '</script></head><body><div id="app">加载中…</div></body></html>'
-    ).encode("utf-8"))  # fmt: skip
+    ).encode())  # fmt: skip
 
 
 def share_body(query: str) -> Page:
     if parse_qs(query).get("id", [""])[0] != SHARE_CODE:
         return _json({"code": -1, "message": "news not found", "data": None})
     content = "".join(f"<p>{p}</p>" for p in SHARE_PARAS)
-    data = {"title": SHARE_TITLE, "showTime": "2022-08-22 09:30:00", "mediaName": "北京日报", "content": content}
+    data = {
+        "title": SHARE_TITLE,
+        "showTime": "2022-08-22 09:30:00",
+        "mediaName": "北京日报",
+        "content": content,
+    }
     return _json({"code": 0, "message": "success", "data": data})
 
 
