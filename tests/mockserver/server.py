@@ -8,7 +8,19 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .sites import BeijingGbk, BeijingGov, Eastmoney, Finews, Generated, GovCn, Hostile, Pbc, Site, etag
+from .sites import (
+    BeijingGbk,
+    BeijingGov,
+    Eastmoney,
+    Finews,
+    Generated,
+    GovCn,
+    Hostile,
+    Pbc,
+    Site,
+    SitemapSite,
+    etag,
+)
 
 LAST_MODIFIED = "Fri, 11 Feb 2022 05:00:00 GMT"
 
@@ -98,7 +110,7 @@ class MockSites:
         else:
             self.sites = [
                 BeijingGov("bjgov"), BeijingGbk("bjgbk"), GovCn("govcn"), Pbc("pbc"), Eastmoney("eastmoney"), Finews("finews"),
-                Hostile("hostile"),
+                Hostile("hostile"), SitemapSite("sitemap"),
             ]  # fmt: skip
         self.servers: list[ThreadingHTTPServer] = []
         self.urls: dict[str, str] = {}

@@ -8,8 +8,9 @@ from .generated import Generated
 from .gov_cn import GovCn
 from .hostile import HOSTILE_SELECTORS, HOSTILE_TITLE_HTML, Hostile
 from .pbc import PBC_SELECTORS, Pbc
+from .sitemap import SitemapSite
 
 __all__ = [
     "HOSTILE_SELECTORS", "HOSTILE_TITLE_HTML", "PBC_SELECTORS", "ROBOTS", "BeijingGbk", "BeijingGov",
-    "Eastmoney", "Finews", "Generated", "GovCn", "Hostile", "Page", "Pbc", "Site", "etag",
+    "Eastmoney", "Finews", "Generated", "GovCn", "Hostile", "Page", "Pbc", "Site", "SitemapSite", "etag",
 ]  # fmt: skip
