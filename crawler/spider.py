@@ -16,7 +16,17 @@ from processor.items import ArticleData
 from storage.health import BLOCKED_REASON
 from storage.tiers import DEFAULT_TIER
 
-from .adapters import Adapter, BrokenPage, ListItem, adapter_for, extract_article, extract_list, next_part
+from .adapters import (
+    Adapter,
+    BrokenPage,
+    ListError,
+    ListItem,
+    adapter_for,
+    body_source,
+    extract_article,
+    extract_list,
+    next_part,
+)
 from .challenge import is_challenge
 from .encoding import decode_response
 from .resources import CrawlResources
@@ -96,7 +106,7 @@ class NewsSpider(scrapy.Spider):
 
     def _list_request(self, url: str, number: int) -> Request:
         etag, last_modified = self.store.validators(url) if self.store else (None, None)
-        headers = {}
+        url, headers = self.adapter.list_request(url)  # a JSON API: its query and headers
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -106,7 +116,7 @@ class NewsSpider(scrapy.Spider):
             meta={"list_page": number}, dont_filter=True,
         )  # fmt: skip
 
-    def parse_list(self, response: Response) -> Iterator[Request]:
+    def parse_list(self, response: Response) -> Iterator[Request | ArticleData]:
         self.crawler.stats.inc_value("newsradar/list_pages")
         if response.status == 304:
             self.crawler.stats.inc_value("newsradar/list_unchanged")
@@ -117,8 +127,17 @@ class NewsSpider(scrapy.Spider):
         response = decode_response(response)
         try:
             page = extract_list(response, self.adapter)
+        except ListError as exc:  # the site answered, with an error: its reason is the report
+            self._error(response.url, str(exc))
+            return
         except Exception as exc:
             self._error(response.url, f"cannot parse list page: {exc}")
+            return
+        if page.index:  # robots.txt or a sitemap index: follow every page it names, same depth
+            for url in page.next_urls:
+                yield self._list_request(url, response.meta.get("list_page", 1))
+            if not page.next_urls:
+                self._error(response.url, "the index names no pages")
             return
         if not page.items:
             self._error(response.url, "list page yielded no items (site changed or selectors wrong?)")
@@ -127,9 +146,7 @@ class NewsSpider(scrapy.Spider):
         if self.probing:
             self.probed.extend((i, None) for i in page.items)
             for item in page.items[: self.probe]:
-                yield Request(
-                    item.url, callback=self.parse_article, errback=self.on_error, meta={"item": item}
-                )
+                yield from self._article(item)
             return
         known = self.store.known(i.url for i in page.items)
         todo = [i for i in page.items if self._wanted(i, known) and self.store.claim(i.url)]
@@ -139,7 +156,7 @@ class NewsSpider(scrapy.Spider):
         if etag or last_modified:
             self._pending[response.url] = (etag, last_modified, {i.url for i in todo})
         for item in todo:
-            yield Request(item.url, callback=self.parse_article, errback=self.on_error, meta={"item": item})
+            yield from self._article(item)
         number = response.meta.get("list_page", 1)
         if (todo or self.walk_all) and number < self.source.get("max_pages", 3):
             for url in page.next_urls:
@@ -153,6 +170,29 @@ class NewsSpider(scrapy.Spider):
         return bool(item.stamp and source == self.source["name"] and stamp != item.stamp)
 
     # -- articles ---------------------------------------------------------
+    def _article(self, item: ListItem) -> Iterator[ArticleData | Request]:
+        """The article's request, or the article itself when the list carried it whole."""
+        if item.article is None:
+            yield Request(item.url, callback=self.parse_article, errback=self.on_error, meta={"item": item})
+        else:
+            yield from self._done(self._own(item.article, item))
+
+    def _own(self, article: ArticleData, item: ListItem) -> ArticleData:
+        article.source = self.source["name"]
+        article.url = item.url
+        article.tier = self.source.get("tier", DEFAULT_TIER)
+        article.list_stamp = item.stamp
+        article.title = article.title or item.title or ""
+        article.canonical_url = article.canonical_url or item.url
+        return article
+
+    def _done(self, article: ArticleData) -> Iterator[ArticleData]:
+        if self.probing:
+            self.probed = [(i, article if i.url == article.url else a) for i, a in self.probed]
+        else:
+            self._yielded.add(article.url)
+            yield article
+
     def parse_article(self, response: Response) -> Iterator[ArticleData | Request]:
         # Failures are filed under the listed URL (not a redirect's), so its list page is retried.
         item: ListItem = response.meta["item"]
@@ -160,6 +200,11 @@ class NewsSpider(scrapy.Spider):
             self._blocked(item.url, "the article page", item)
             return
         response = decode_response(response)
+        shell = body_source(response, self.adapter)
+        if shell:  # a script shell (eastmoney's share page): its body is another answer
+            meta = {"item": item, "shell": (response.url, shell[1])}
+            yield Request(shell[0], callback=self.parse_body, errback=self.on_error, meta=meta)
+            return
         try:
             article = extract_article(response, self.adapter, self.source.get("article", "auto"))
         except BrokenPage as exc:
@@ -174,14 +219,24 @@ class NewsSpider(scrapy.Spider):
         if article.extraction == "fallback":
             self.crawler.stats.inc_value("newsradar/fallback")
             log.info("%s: site selectors found nothing, used generic extraction", response.url)
-        article.source = self.source["name"]
-        article.url = item.url
-        article.tier = self.source.get("tier", DEFAULT_TIER)
-        article.list_stamp = item.stamp
-        article.title = article.title or item.title or ""
         canonical = response.css("link[rel=canonical]::attr(href)").get()
         article.canonical_url = response.urljoin(canonical) if canonical else response.url
-        yield from self._more_or_done(response, article, item, 1)
+        yield from self._more_or_done(response, self._own(article, item), item, 1)
+
+    def parse_body(self, response: Response) -> Iterator[ArticleData]:
+        """The body answer of a script-shell page (JSON), read by the adapter that named it."""
+        item: ListItem = response.meta["item"]
+        shell_url, kind = response.meta["shell"]
+        try:
+            article = extract_article(decode_response(response), adapter_for(kind))
+        except Exception as exc:
+            self._error(item.url, f"cannot read the page's body ({response.url}): {exc}", item)
+            return
+        if article is None or not article.body_text.strip():
+            self._error(item.url, f"the page's body ({response.url}) is empty", item)
+            return
+        article.canonical_url = shell_url
+        yield from self._done(self._own(article, item))
 
     def parse_part(self, response: Response) -> Iterator[ArticleData | Request]:
         """A later page of a split article: its body is appended to what the first pages gave."""
@@ -206,11 +261,8 @@ class NewsSpider(scrapy.Spider):
         if nxt:
             meta = {"item": item, "article": article, "parts": parts}
             yield Request(nxt, callback=self.parse_part, errback=self._part_failed, meta=meta)
-        elif self.probing:
-            self.probed = [(i, article if i.url == item.url else a) for i, a in self.probed]
         else:
-            self._yielded.add(item.url)
-            yield article
+            yield from self._done(article)
 
     def _part_failed(self, failure: Failure) -> None:
         item = failure.request.meta["item"]

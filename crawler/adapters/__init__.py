@@ -9,7 +9,7 @@ from scrapy.http import TextResponse
 from processor.items import ArticleData
 
 from ..clean import clean_fields, text_only
-from .base import Adapter, BrokenPage, ListItem, ListPage
+from .base import Adapter, BrokenPage, ListError, ListItem, ListPage
 from .beijing_gov import BeijingGov
 from .eastmoney import Eastmoney
 from .fallback import extract_fallback
@@ -18,11 +18,14 @@ from .generic import Generic
 from .gov_cn import GovCn
 from .jekyll import Jekyll
 from .pbc import Pbc
+from .sitemap import Sitemap
 
 __all__ = [
     "ADAPTERS",
     "Adapter",
     "BrokenPage",
+    "ListError",
+    "body_source",
     "next_part",
     "ListItem",
     "ListPage",
@@ -32,7 +35,7 @@ __all__ = [
 ]
 
 ADAPTERS: dict[str, type[Adapter]] = {
-    a.kind: a for a in (BeijingGov, GovCn, Pbc, Eastmoney, Jekyll, Feed, Generic)
+    a.kind: a for a in (BeijingGov, GovCn, Pbc, Eastmoney, Jekyll, Feed, Sitemap, Generic)
 }
 _SITE_ADAPTERS = (BeijingGov(), GovCn(), Pbc(), Eastmoney(), Jekyll())
 
@@ -68,6 +71,9 @@ def extract_list(response: TextResponse, adapter: Adapter) -> ListPage:
     """The list page's items, read as text only (no script contents) with control characters gone."""
     page = adapter.parse_list(text_only(response))
     page.items = [clean_fields(item) for item in page.items]
+    for item in page.items:
+        if item.article is not None:  # an article the list carried whole (eastmoney fast news)
+            clean_fields(item.article)
     return page
 
 
@@ -80,4 +86,15 @@ def next_part(response: TextResponse, adapter: Adapter) -> str | None:
         url = candidate.next_part(response)
         if url:
             return url
+    return None
+
+
+def body_source(response: TextResponse, adapter: Adapter) -> tuple[str, str] | None:
+    """(URL, kind) of where a script-shell article page keeps its body (eastmoney's share page ->
+    its JSON), asked of the source's adapter, then of every site adapter (a shell has no markup
+    to recognise, only its URL). That kind's adapter reads the answer."""
+    for candidate in (adapter, *(a for a in _SITE_ADAPTERS if a.kind != adapter.kind)):
+        url = candidate.body_url(response)
+        if url:
+            return url, candidate.kind
     return None

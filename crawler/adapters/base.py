@@ -15,12 +15,18 @@ from processor.items import ArticleData
 from ..clean import clean_body, html_to_text
 
 __all__ = [
-    "Adapter", "BrokenPage", "ListItem", "ListPage", "article_from_fragment", "first_text", "origin_from_text",
+    "Adapter", "BrokenPage", "ListError", "ListItem", "ListPage", "article_from_fragment", "first_text",
+    "origin_from_text",
 ]  # fmt: skip
 
 
 class BrokenPage(ValueError):
     """The page is the site's article page, but holds no readable article: skip it, do not guess."""
+
+
+class ListError(ValueError):
+    """The list page is the site's answer, but says it failed (a JSON API's error code): the
+    message is the reason, reported as the source's error rather than as an empty list."""
 
 
 @dataclass
@@ -30,12 +36,17 @@ class ListItem:
     url: str
     title: str | None = None
     stamp: str | None = None
+    # Set when the list itself carries the whole article (eastmoney fast news): stored, not fetched.
+    article: ArticleData | None = None
 
 
 @dataclass
 class ListPage:
     items: list[ListItem] = field(default_factory=list)
     next_urls: list[str] = field(default_factory=list)
+    # A page of pages (robots.txt, a sitemap index): no items of its own, every next_url is
+    # followed at the same depth, and it keeps no validators (its children may change alone).
+    index: bool = False
 
 
 class Adapter:
@@ -67,6 +78,15 @@ class Adapter:
 
     def parse_list(self, response: TextResponse) -> ListPage:
         raise NotImplementedError
+
+    def list_request(self, url: str) -> tuple[str, dict[str, str]]:
+        """The URL and extra headers to fetch for this list page: a JSON API adds its query
+        (a fresh token each time) and the headers its callers send."""
+        return url, {}
+
+    def body_url(self, response: TextResponse) -> str | None:
+        """Where the body of this article page really is, when the page is a script shell."""
+        return None
 
     def recognises(self, response: TextResponse) -> bool:
         """True when an article page looks like this adapter's site (used for feeds' links)."""

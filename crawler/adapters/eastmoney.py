@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlparse
 
 from scrapy.http import TextResponse
@@ -12,6 +12,15 @@ from processor.items import ArticleData
 
 from ..dates import parse_cn_datetime
 from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, first_text, origin_from_text
+from .eastmoney_api import (
+    API_HEADERS,
+    LIST_MODES,
+    api_url,
+    article_from_json,
+    is_share_body,
+    parse_api_list,
+    share_body_url,
+)
 
 __all__ = ["Eastmoney"]
 
@@ -22,6 +31,40 @@ _LIST_PAGE = re.compile(r"^(?P<stem>.*?)(?:_(?P<n>\d+))?\.html$")
 class Eastmoney(Adapter):
     kind = "eastmoney"
     tier = "portal"
+    option_help: ClassVar[dict[str, str]] = {
+        "list": 'how the list is read: "html" (list pages, the default), "api" (the JSON column API '
+        'getNewsByColumns; start_urls names the API) or "fast" (the 7x24 fast news getFastNewsList, '
+        "stored from the list itself)",
+        "column": 'the column id(s) list = "api" reads, e.g. 350 or "345,346"',
+        "fast_column": 'the fast-news column list = "fast" reads (default 102)',
+        "page_size": "items asked per API page (default 20)",
+    }
+
+    @classmethod
+    def check_option(cls, key: str, value: Any) -> str | None:
+        if key == "list":
+            return None if value in LIST_MODES else f"must be one of {', '.join(LIST_MODES)}, not {value!r}"
+        if key in ("column", "fast_column"):
+            ok = (isinstance(value, int) and not isinstance(value, bool) and value > 0) or (
+                isinstance(value, str) and re.fullmatch(r"\d+(,\d+)*", value)
+            )
+            return None if ok else f"must be a column id (a number, or ids joined by commas), not {value!r}"
+        if key == "page_size":
+            ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 200
+            return None if ok else f"must be a whole number from 1 to 200, not {value!r}"
+        return None
+
+    @property
+    def mode(self) -> str:
+        return self.options.get("list", "html")
+
+    def list_request(self, url: str) -> tuple[str, dict[str, str]]:
+        if self.mode == "html":
+            return url, {}
+        return api_url(url, self.mode, self.options), dict(API_HEADERS)
+
+    def body_url(self, response: TextResponse) -> str | None:
+        return share_body_url(response)
 
     @classmethod
     def suggest(cls, response: TextResponse) -> dict[str, Any] | None:
@@ -33,6 +76,8 @@ class Eastmoney(Adapter):
         return {"kind": cls.kind} if cls().parse_list(response).items else None
 
     def parse_list(self, response: TextResponse) -> ListPage:
+        if self.mode != "html":
+            return parse_api_list(response, self.mode)
         page = ListPage()
         seen: set[str] = set()
         for li in response.css("ul#newsListContent > li"):
@@ -63,9 +108,11 @@ class Eastmoney(Adapter):
         return absolute(response, href)
 
     def recognises(self, response: TextResponse) -> bool:
-        return bool(response.css("#ContentBody, div.newsContent"))
+        return is_share_body(response) or bool(response.css("#ContentBody, div.newsContent"))
 
     def parse_article(self, response: TextResponse) -> ArticleData | None:
+        if is_share_body(response):
+            return article_from_json(response)
         body = response.css("#ContentBody").get()
         if not body:
             return None

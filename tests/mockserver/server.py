@@ -19,6 +19,7 @@ from .sites import (
     Mapped,
     Pbc,
     Site,
+    SitemapSite,
     Unknown,
     etag,
 )
@@ -81,9 +82,10 @@ def make_handler(site: Site, log: list[dict], lock: threading.Lock):
                     site.build()
                 return self._send(200, b"ok", "text/plain")
             with lock:
-                page = site.page(path)
+                page = site.answer(path, parts.query)
                 entry = {"path": path, "ua": self.headers.get("User-Agent", ""),
-                         "if_none_match": self.headers.get("If-None-Match")}  # fmt: skip
+                         "if_none_match": self.headers.get("If-None-Match"), "query": parts.query,
+                         "referer": self.headers.get("Referer")}  # fmt: skip
                 log.append(entry)
             if path in site.failing:
                 entry["status"] = 500
@@ -118,7 +120,7 @@ class MockSites:
         else:
             self.sites = [
                 BeijingGov("bjgov"), BeijingGbk("bjgbk"), GovCn("govcn"), Pbc("pbc"), Eastmoney("eastmoney"), Finews("finews"),
-                Hostile("hostile"), Unknown("unknown"), Mapped("mapped"),
+                Hostile("hostile"), Unknown("unknown"), Mapped("mapped"), SitemapSite("sitemap"),
             ]  # fmt: skip
         self.servers: list[ThreadingHTTPServer] = []
         self.urls: dict[str, str] = {}

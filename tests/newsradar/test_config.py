@@ -91,9 +91,19 @@ def test_init_writes_starter_config_and_database(tmp_path):
         "tongzhou-news",
         "tongzhou-zhengce",
         "eastmoney-cgnjj",
+        "eastmoney-7x24",
+        "eastmoney-col350",
         "finews-bjgov",
         "finews-feed",
     }
+    fast = next(s for s in cfg.sources if s.name == "eastmoney-7x24")
+    assert (fast.every, fast.options, fast.title) == (
+        120,
+        {"list": "fast", "fast_column": 102},
+        "东方财富·7×24快讯",
+    )
+    column = next(s for s in cfg.sources if s.name == "eastmoney-col350")
+    assert (column.options, column.title) == ({"list": "api", "column": 350}, "东方财富·财经要闻")
     assert (tmp_path / "newsradar.db").exists()
     again = run_cli("--config", str(path), "init")
     assert "keeping it" in again.stdout

@@ -8,9 +8,11 @@ from .generated import Generated
 from .gov_cn import GovCn
 from .hostile import HOSTILE_SELECTORS, HOSTILE_TITLE_HTML, Hostile
 from .pbc import PBC_SELECTORS, Pbc
+from .sitemap import SitemapSite
 from .unknown import Mapped, Unknown
 
 __all__ = [
     "HOSTILE_SELECTORS", "HOSTILE_TITLE_HTML", "PBC_SELECTORS", "ROBOTS", "BeijingGbk", "BeijingGov",
-    "Eastmoney", "Finews", "Generated", "GovCn", "Hostile", "Mapped", "Page", "Pbc", "Site", "Unknown", "etag",
+    "Eastmoney", "Finews", "Generated", "GovCn", "Hostile", "Mapped", "Page", "Pbc", "Site", "SitemapSite", "Unknown",
+    "etag",
 ]  # fmt: skip

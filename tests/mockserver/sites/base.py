@@ -37,6 +37,10 @@ class Site:
             path += "index.html"
         return self.pages.get(path)
 
+    def answer(self, path: str, query: str) -> Page | None:
+        """The page for a request; sites whose answers depend on the query string override it."""
+        return self.page(path)
+
     def html(self, path: str, text: str, **kw) -> None:
         self.pages[path] = Page(text.encode("utf-8"), **kw)
 

@@ -9,6 +9,7 @@ import markdown
 
 from .. import content as C
 from .base import ROBOTS, Page, Site, esc
+from .eastmoney_api import api_answer
 
 EM_DISCLAIMER = (
     '<p class="em_disclaimer">郑重声明：东方财富网发布此信息的目的在于传播更多信息，与本站立场无关。</p>'
@@ -45,7 +46,13 @@ TWIN_PARAS = [
 
 
 class Eastmoney(Site):
-    """finance.eastmoney.com: two list pages, real rolling news, and the seed story with widgets."""
+    """finance.eastmoney.com: two list pages, real rolling news, and the seed story with widgets;
+    the JSON list API, fast news and a share page (eastmoney_api) on the same host."""
+
+    items: list[tuple[str, str, str]] | None = None  # (id, title, when) as the lists show them
+
+    def answer(self, path: str, query: str) -> Page | None:
+        return api_answer(self.base, path, query, self.items or []) or self.page(path)
 
     def build(self) -> None:
         self.pages = {"/robots.txt": Page(ROBOTS.encode(), "text/plain")}
@@ -84,6 +91,7 @@ class Eastmoney(Site):
                 f"/a/{em_id}.html", _em_article(meta["title"], when, origin, html_body, template=template)
             )
             items.append((em_id, meta["title"], when))
+        self.items = items
         half = (len(items) + 1) // 2
         for n, chunk in enumerate((items[:half], items[half:])):
             lis = "".join(
