@@ -83,6 +83,8 @@ def crawl_sources(
     try:
         with db.session() as s:
             for r in reports:
+                if r.finish_reason == "shutdown":  # stopped half-way: its figures say nothing of the site
+                    continue
                 record_run(s, r.name, dataclasses.asdict(r), r.error_list[0] if r.error_list else None)
             s.commit()
     finally:

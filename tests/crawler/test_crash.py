@@ -47,3 +47,30 @@ def test_sigkill_mid_crawl_then_crawl_again(tmp_path):
         assert con.execute("select count(*) from articles where story_id is null").fetchone()[0] == 0
     finally:
         site.stop()
+
+
+def test_a_crawl_stopped_half_way_records_no_health_verdict(tmp_path):
+    """Ctrl-C (or the daemon's SIGINT on shutdown) ends the crawl cleanly; its half-done figures
+    are not a verdict on the site, so no crawl_runs row is written and status stays as it was."""
+    site = MockSiteProcess("--generated", "300")
+    try:
+        config = write_config(
+            tmp_path,
+            f'[[sources]]\nname = "big"\nkind = "beijing_gov"\n'
+            f'start_urls = ["{site["generated"]}/ywdt/yaowen/"]\nmax_pages = 100\n',
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsradar", "--config", str(config), "crawl"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(site.log("generated")) < 30:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+        con = sqlite3.connect(tmp_path / "newsradar.db")
+        assert con.execute("select count(*) from articles").fetchone()[0] < 300, "not interrupted mid-way"
+        assert con.execute("select count(*) from crawl_runs").fetchone() == (0,)
+        assert "never crawled" in run_cli("status", config=config).stdout
+    finally:
+        site.stop()
