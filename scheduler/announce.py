@@ -35,7 +35,9 @@ def describe(daemon: Any) -> str:
         title = f" ({s.title})" if s.title else ""
         job = jobs.get(f"crawl:{s.name}")
         later = to_beijing(job.next_run_time).strftime("%H:%M:%S") if job and job.next_run_time else "-"
-        lines.append(f"  {s.name}{title}: every {every_text(s.every)}, crawled now, then from {later}")
+        lines.append(
+            f"  {s.name}{title}: every {every_text(s.every)}, crawled now, then from {later} 北京时间"
+        )
     with daemon.db.session() as session:
         kinds = Counter(
             kind
