@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import trafilatura
 from scrapy.http import TextResponse
 
 from processor.items import ArticleData
@@ -19,6 +18,8 @@ _TITLE_SUFFIX = re.compile(r"\s*[_|\-–—]\s*[^_|\-–—]{2,20}$")
 
 def extract_fallback(response: TextResponse) -> ArticleData | None:
     """Best-effort article from any page: trafilatura's body, meta or visible title and date."""
+    import trafilatura  # here: commands that only load the config (status, subscribers) skip it
+
     html = response.text
     fragment = trafilatura.extract(
         html, url=response.url, output_format="html", include_tables=True, favor_recall=True
