@@ -301,6 +301,14 @@ class FakeBotAPI(FakeServer):
             return fault.status, error
         status, payload = self._answer(method, params, call)
         call.status = status
+        if fault is not None and fault.after_processing and status != 200:
+            # Not delivered (a 429 from the per-chat pacing, say): the fault waits for a call that is.
+            with self._lock:
+                if fault not in self._faults:
+                    fault.times = 0
+                    self._faults.insert(0, fault)
+                fault.times += 1
+            fault = None
         if fault is not None and fault.after_processing:
             with self._lock:
                 self.stalled.append(call)
