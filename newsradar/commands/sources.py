@@ -28,13 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=run_list)
     t = s.add_parser("test", help="fetch a source's first list page now and show what each item yields")
     t.add_argument("name", metavar="NAME", help="the source's name (see `sources list`)")
-    t.add_argument(
-        "--articles",
-        type=number(0, 100),
-        default=5,
-        metavar="N",
-        help="fetch and extract N articles (0-100, default 5)",
-    )
+    _articles_option(t, 5, "fetch and extract N articles")
     t.set_defaults(func=run_test)
     a = s.add_parser(
         "add",
@@ -47,14 +41,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("url", metavar="URL", help="the page to watch (http or https)")
     a.add_argument("--name", metavar="NAME", help="the source's name (default: from the URL's host and path)")
     a.add_argument("--write", action="store_true", help="append the entry to the config file when it works")
-    a.add_argument(
+    _articles_option(a, 3, "fetch and extract N articles while trying it")
+    a.set_defaults(func=run_add)
+
+
+def _articles_option(parser: argparse.ArgumentParser, default: int, what: str) -> None:
+    parser.add_argument(
         "--articles",
         type=number(0, 100),
-        default=3,
+        default=default,
         metavar="N",
-        help="fetch and extract N articles while trying it (0-100, default 3)",
+        help=f"{what} (0-100, default {default})",
     )
-    a.set_defaults(func=run_add)
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
