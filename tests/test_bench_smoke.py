@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
     [
         ("stories", ["--n", "400", "--batch", "100"], "copies joined to their original's story"),
         ("classify", ["--docs", "20", "--rounds", "1"], "docs/s"),
-        ("search", ["--n", "300", "--queries", "10", "--db", "sqlite"], "p95"),
+        (
+            "search",
+            ["--n", "300", "--queries", "10", "--db", "sqlite", "--http", "--ingest", "30"],
+            "http GET /search",
+        ),
         ("dispatch", ["--subscribers", "20", "--stories", "2"], "messages"),
         ("crawl", ["--articles", "40", "--repeat", "1"], "ratio:"),
     ],
