@@ -252,10 +252,22 @@ def _np_tables() -> tuple[Any, Any, Any, Any]:
     return table, special, ws, cjk
 
 
+@lru_cache(maxsize=16)
 def normalise_fast(text: str) -> tuple[str, OffsetMap | None, Any]:
     """Same string as ``normalise_map(text)[0]``, a lazy :class:`OffsetMap` (None
     when offsets are unchanged) and, on the numpy path, the normalised code
-    points as a uint32 array (None otherwise)."""
+    points as a read-only uint32 array (None otherwise).
+
+    Cached: one ingest normalises an article's title and body in the classifier
+    and again in the search index, so the second time is free. Callers share the
+    result and must not change it (the array is read-only to make sure)."""
+    out, offsets, points = _normalise_fast(text)
+    if points is not None:
+        points.setflags(write=False)
+    return out, offsets, points
+
+
+def _normalise_fast(text: str) -> tuple[str, OffsetMap | None, Any]:
     if (
         _np is None or not text or len(text) < _NP_MIN_CHARS
     ):  # titles: numpy's per-call overhead would dominate

@@ -75,7 +75,7 @@ class Ingestor:
             policy=data.policy,
             matches=matches,
         )
-        search.index_article(session, article)
+        search.index_article(session, article, new=status == "new")
         if status == "updated" and self.matcher is not None:
             replace_matches(session, article, matches)
         story = stories.assign(session, article, changed=(status == "updated"))

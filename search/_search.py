@@ -53,12 +53,17 @@ class SearchPage:
     total_exact: bool = True
 
 
-def index_article(session: Session, article: Article) -> None:
-    """Index (or re-index) one article's title and body, inside the caller's transaction."""
+def index_article(session: Session, article: Article, *, new: bool = False) -> None:
+    """Index (or re-index) one article's title and body, inside the caller's transaction.
+    ``new``: the article was inserted in this transaction (nothing to replace)."""
     if article.id is None:
         session.flush()
     fulltext.store(
-        session, article.id, index_tokens(article.title or ""), index_tokens(article.body_text or "")
+        session,
+        article.id,
+        index_tokens(article.title or ""),
+        index_tokens(article.body_text or ""),
+        new=new,
     )
 
 
