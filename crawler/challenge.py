@@ -9,8 +9,11 @@ gets past it, so such a page is reported as blocked and nothing of it is stored.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from scrapy.http import Response
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import Response
+
 
 __all__ = ["is_challenge"]
 

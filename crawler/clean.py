@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import lxml.html
 import nh3
 from lxml import etree
-from scrapy.http import HtmlResponse, TextResponse
+
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import TextResponse
 
 __all__ = ["clean_body", "clean_fields", "html_to_text", "strip_controls", "strip_noise", "text_only"]
 
@@ -62,6 +64,8 @@ def clean_fields(obj: T) -> T:
 def text_only(response: TextResponse) -> TextResponse:
     """Drop script/style contents from the response's parsed tree (keeping the text after them), so
     no selector of any adapter can read code as a title, date or body. `response.text` is untouched."""
+    from scrapy.http import HtmlResponse
+
     if isinstance(response, HtmlResponse):
         root = response.selector.root
         if isinstance(root, etree._Element):

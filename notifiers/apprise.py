@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import apprise
-
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, Sent, Transient
 from .render import digest_plain_text, plain_text
@@ -23,6 +21,8 @@ log = logging.getLogger(__name__)
 
 def apprise_url_ok(url: str) -> bool:
     """Does Apprise know this URL scheme and can it parse the URL?"""
+    import apprise  # loads its plugins: only where an Apprise URL is used
+
     return apprise.Apprise.instantiate(url, suppress_exceptions=True) is not None
 
 
@@ -57,6 +57,8 @@ class AppriseSender(Sender):
         return out
 
     def _notify(self, url: str, title: str, body: str) -> Outcome:
+        import apprise
+
         obj = apprise.Apprise()
         if not obj.add(url):
             return Permanent("Apprise cannot use this URL", deactivate=True)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from scrapy.http import TextResponse
+from typing import TYPE_CHECKING, Any
 
 from processor.items import ArticleData
 
@@ -19,6 +17,9 @@ from .gov_cn import GovCn
 from .jekyll import Jekyll
 from .pbc import Pbc
 from .sitemap import Sitemap
+
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import TextResponse
 
 __all__ = [
     "ADAPTERS",

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin
 
 from parsel import Selector
-from scrapy.http import TextResponse
 
 from processor.items import ArticleData
 
 from ..clean import clean_body, html_to_text
+
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import TextResponse
 
 __all__ = [
     "Adapter", "BrokenPage", "ListError", "ListItem", "ListPage", "article_from_fragment", "first_text",

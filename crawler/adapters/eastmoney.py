@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlparse
-
-from scrapy.http import TextResponse
 
 from processor.items import ArticleData
 
@@ -21,6 +19,9 @@ from .eastmoney_api import (
     parse_api_list,
     share_body_url,
 )
+
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import TextResponse
 
 __all__ = ["Eastmoney"]
 

@@ -13,10 +13,8 @@ import json
 import re
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
-
-from scrapy.http import TextResponse
 
 from processor.items import ArticleData
 from storage import BEIJING
@@ -24,6 +22,9 @@ from storage import BEIJING
 from ..clean import clean_body, html_to_text
 from ..dates import parse_cn_datetime
 from .base import BrokenPage, ListError, ListItem, ListPage, article_from_fragment, language_of
+
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import TextResponse
 
 __all__ = [
     "API_HEADERS", "ENDPOINTS", "LIST_MODES", "api_url", "article_from_json", "is_share_body", "parse_api_list",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-
-from scrapy.http import TextResponse
+from typing import TYPE_CHECKING
 
 from processor.items import ArticleData
 
 from ..dates import parse_cn_datetime
 from .base import BrokenPage, article_from_fragment, first_text, origin_from_text
+
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import TextResponse
 
 __all__ = ["extract_fallback"]
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import feedparser
-from scrapy.http import TextResponse
 
 from .base import Adapter, ListItem, ListPage
+
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import TextResponse
 
 __all__ = ["Feed"]
 

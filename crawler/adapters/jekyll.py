@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import lxml.html
-from scrapy.http import TextResponse
 
 from processor.items import ArticleData
 
 from ..dates import parse_cn_datetime
 from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, origin_from_text
+
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import TextResponse
 
 __all__ = ["Jekyll"]
 

@@ -9,14 +9,12 @@ read by the site adapter that recognises them, else trafilatura.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
-
-from scrapy.http import Response, TextResponse, XmlResponse
-from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.sitemap import Sitemap as SitemapXml
-from scrapy.utils.sitemap import sitemap_urls_from_robots
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .base import Adapter, ListError, ListItem, ListPage
+
+if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+    from scrapy.http import Response, TextResponse
 
 __all__ = ["Sitemap", "sitemap_body"]
 
@@ -25,6 +23,9 @@ MAX_SIZE = 50 * 1024 * 1024  # the sitemap protocol's own limit for one uncompre
 
 def sitemap_body(response: Response) -> bytes | None:
     """The sitemap XML in the response (gunzipped), or None when it is no sitemap."""
+    from scrapy.http import XmlResponse
+    from scrapy.utils.gz import gunzip, gzip_magic_number
+
     body = response.body
     if gzip_magic_number(response):
         try:
@@ -57,6 +58,8 @@ class Sitemap(Adapter):
     @classmethod
     def suggest(cls, response: TextResponse) -> dict[str, Any] | None:
         """A sitemap (index or urlset, gzipped or not) is watched as it is."""
+        from scrapy.utils.sitemap import Sitemap as SitemapXml
+
         body = sitemap_body(response)
         if body is None:
             return None
@@ -64,6 +67,9 @@ class Sitemap(Adapter):
         return {"kind": cls.kind} if xml.type in ("urlset", "sitemapindex") else None
 
     def parse_list(self, response: TextResponse) -> ListPage:
+        from scrapy.utils.sitemap import Sitemap as SitemapXml
+        from scrapy.utils.sitemap import sitemap_urls_from_robots
+
         if response.url.split("?")[0].endswith("/robots.txt"):
             urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
             if not urls:
