@@ -45,18 +45,27 @@ class WorkerDied(RuntimeError):
     """The worker process is gone; the articles it held were not stored (and will be fetched again)."""
 
 
+def _next_batch(conn: Connection) -> tuple[list[Any], bool]:
+    """What is waiting (after at least one item), and whether the crawl is done: it sent None, or
+    it ended without a word (stopped early), which is the same here since it sends nothing more."""
+    batch: list[Any] = []
+    try:
+        batch.append(conn.recv())
+        while batch[-1] is not None and conn.poll():  # whatever else is already waiting
+            batch.append(conn.recv())
+    except EOFError:
+        return batch, True
+    if batch[-1] is None:
+        return batch[:-1], True
+    return batch, False
+
+
 def _serve(requests: Connection, answers: Connection, settings: dict[str, Any]) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store = open_store(settings, migrate=False)  # plain data: no Scrapy, no config file in the worker
-    conn = requests
     stop = False
     while not stop:
-        batch = [conn.recv()]
-        while batch[-1] is not None and conn.poll():  # whatever else is already waiting
-            batch.append(conn.recv())
-        if batch[-1] is None:
-            stop = True
-            batch.pop()
+        batch, stop = _next_batch(requests)
         if not batch:
             continue
         results = store.ingest_many([item for _, item in batch])

@@ -8,14 +8,25 @@ daemon) and writes one JSON line per source to stdout for the daemon's log.
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import logging
 import os
 import signal
-import sys
-import threading
-import time
+
+
+def _stop_before_start(_signum: int, _frame: object) -> None:
+    """The daemon stopped the round before Scrapy started (it takes over SIGINT once its reactor
+    runs): nothing has been fetched or stored yet, so end now, without a KeyboardInterrupt
+    traceback from whatever import was under way."""
+    os._exit(0)
+
+
+signal.signal(signal.SIGINT, _stop_before_start)  # first: a stop may come during the imports below
+
+import dataclasses  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
 
 __all__ = ["main"]
 
