@@ -93,8 +93,19 @@ def cjk_font() -> str | None:
     if not _FONT:
         from matplotlib import font_manager
 
-        names = {f.name for f in font_manager.fontManager.ttflist}
-        found = next((n for n in CJK_FONTS if n in names), None)
+        manager = font_manager.fontManager
+        found = _first_cjk(manager)
+        if found is None:
+            # matplotlib caches its font list; a font installed after that cache was written
+            # (the warning below tells people to install one) is only seen by adding the files.
+            known = {f.fname for f in manager.ttflist}
+            for path in font_manager.findSystemFonts():
+                if path not in known:
+                    try:
+                        manager.addfont(path)
+                    except (OSError, RuntimeError, ValueError):
+                        continue
+            found = _first_cjk(manager)
         if found is None:
             log.warning(
                 "no CJK font found (install fonts-wqy-microhei or fonts-noto-cjk): "
@@ -102,6 +113,11 @@ def cjk_font() -> str | None:
             )
         _FONT.append(found)
     return _FONT[0]
+
+
+def _first_cjk(manager) -> str | None:
+    names = {f.name for f in manager.ttflist}
+    return next((n for n in CJK_FONTS if n in names), None)
 
 
 def render_chart(trends: Sequence[TopicTrend], *, labels: Mapping[str, str] | None = None) -> bytes:
