@@ -6,10 +6,10 @@ import base64
 from datetime import date, datetime, timedelta
 
 from fastapi import Request
-from sqlalchemy import select
 
-from storage import BEIJING, Article
+from storage import BEIJING
 from storage.archive import StoryFilter
+from storage.queries import stored_sources
 
 from .errors import BadRequest
 
@@ -42,7 +42,7 @@ def page_number(value: str | None) -> int:
 def known_sources(request: Request) -> list[str]:
     st = request.app.state
     with st.db.session() as s:
-        stored = list(s.scalars(select(Article.source).distinct()))
+        stored = stored_sources(s)
     return sorted(set(st.sources) | set(stored))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from storage import Article, show_when
-from storage.queries import article_dict, list_articles
+from storage.queries import article_dict, list_articles, stored_sources
 
 from ..argtypes import number
 from ..timeparse import since
@@ -56,7 +56,7 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db(create=False).session() as s:
         topics = [t.id for t in ctx.classifier.topics]
         sources = sorted(
-            {*(src.name for src in ctx.config.sources), *s.scalars(select(Article.source).distinct())}
+            {*(src.name for src in ctx.config.sources), *stored_sources(s)}
         )
         problem = _unknown("topic", [args.topic] if args.topic else [], topics) or _unknown(
             "source", args.source or [], sources
