@@ -185,3 +185,25 @@ def test_beyond_the_ranking_window_older_matches_follow_newest_first(archive, mo
     assert older == sorted(older, reverse=True)
     titled = [_contains(normalise(h.title), "银行") for h in hits[:25]]
     assert titled == sorted(titled, reverse=True)  # title hits first within the window
+
+
+@pytest.mark.parametrize(
+    "q", ["银行", '"人民银行"', "银行 -副中心", "副中心 -银行", "人民币 -监管", "银行 -人民 -通州"]
+)
+@pytest.mark.parametrize("probes", [0, 3])
+def test_the_ranked_window_is_the_newest_matches_whichever_way_they_are_found(
+    archive, monkeypatch, q, probes
+):
+    """PostgreSQL finds the window of a phrase or an exclusion by checking the newest candidates
+    first (probes) or every candidate at once (0 probes); both give the newest matches."""
+    from search import _search
+    from storage import fulltext
+
+    every = {h.article_id for h in all_hits(archive, q)}
+    monkeypatch.setattr(_search, "RANK_WINDOW", 8)
+    monkeypatch.setattr(fulltext, "_PROBES", probes)
+    with archive.db.session() as s:
+        page = search.search(s, q, limit=8)
+    assert len(every) > 8
+    assert {h.article_id for h in page.hits} == set(sorted(every, reverse=True)[:8])
+    assert page.total_exact is False
