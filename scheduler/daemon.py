@@ -127,8 +127,11 @@ class Daemon:
             pass
 
     def _say(self, text: str) -> None:
-        log.info("%s", text.splitlines()[0])
-        if self.out is not None:
+        """Printed for whoever started the daemon; logged only when there is no such output (a
+        terminal shows the log too, and the same line twice reads like two daemons)."""
+        if self.out is None:
+            log.info("%s", text)
+        else:
             print(text, file=self.out, flush=True)
 
     # -- leading -----------------------------------------------------------------------------
