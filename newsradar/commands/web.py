@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..argtypes import number
@@ -30,6 +31,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 2
     settings = web_settings(ctx.config)
     host, port = args.host or settings.host, settings.port if args.port is None else args.port
+    if (host, port) != (settings.host, settings.port):
+        # Links in feeds, pages and mails follow the address given here (unless base_url is set).
+        ctx.config.sections["web"] = replace(settings, host=host, port=port)
     server = make_server(ctx.config, host, port, db=ctx.db())
     print(f"newsradar archive on http://{host}:{port}/ (Ctrl-C stops it)", file=ctx.out, flush=True)
     try:

@@ -11,7 +11,10 @@ from tests.web.helpers import free_port, write_config
 
 
 def test_serve_command_serves_the_archive(tmp_path):
-    config = write_config(tmp_path)
+    config = tmp_path / "newsradar.toml"  # no base_url: links follow the address serve listens on
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "web.db"}"\n\n[web]\nport = 8080\n', encoding="utf-8"
+    )
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "newsradar", "--config", str(config), "serve", "--port", str(port)],
@@ -27,6 +30,8 @@ def test_serve_command_serves_the_archive(tmp_path):
         else:
             raise AssertionError(proc.stderr.read() if proc.poll() is not None else "serve did not listen")
         assert r.status_code == 200 and "newsradar" in r.text
+        feed = httpx.get(f"http://127.0.0.1:{port}/feeds/search.atom", params={"q": "央行"}, timeout=5)
+        assert f"<id>http://127.0.0.1:{port}/feeds/search.atom" in feed.text and ":8080/" not in feed.text
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=15)
