@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -280,9 +280,7 @@ def find(
     a publication date counts by when it was fetched. The total is exact while every match fits
     the window, else estimated from how much of the archive the window spans."""
     query = _Query(session, positives, negatives, title_weight)
-    if query.sqlite:
-        return _find(session, query, _filters(topic, source, since, until), limit, offset, window)
-    with _index_scans(session):
+    with nullcontext() if query.sqlite else _index_scans(session):
         return _find(session, query, _filters(topic, source, since, until), limit, offset, window)
 
 
@@ -308,11 +306,15 @@ def _newest(session: Session, query: _Query, conds: list, window: int) -> Sequen
         probed = _probe(session, query, conds, window)
         if probed is not None:
             return probed
-    ids = query.ids()
-    newest_q = select(ids.c.id)
+    return session.scalars(_newest_first(query.ids(), conds).limit(window)).all()
+
+
+def _newest_first(ids, conds: list) -> Select:
+    """The ids of a match subquery that pass the filters, newest first."""
+    q = select(ids.c.id)
     if conds:
-        newest_q = newest_q.join(Article, Article.id == ids.c.id).where(*conds)
-    return session.scalars(newest_q.order_by(ids.c.id.desc()).limit(window)).all()
+        q = q.join(Article, Article.id == ids.c.id).where(*conds)
+    return q.order_by(ids.c.id.desc())
 
 
 _PROBES = 3  # rounds of checking candidates before checking all of them at once
@@ -323,11 +325,7 @@ def _probe(session: Session, query: _Query, conds: list, window: int) -> list[in
     that matched so far says will fill the window. A common phrase (城市副中心, in most of 100k
     articles) is settled by reading ~1,250 documents, not all (0.6 s). None when the candidates
     match too rarely for this to pay: then every candidate is checked in one go."""
-    cand = query.candidates()
-    newest = select(cand.c.id)
-    if conds:
-        newest = newest.join(Article, Article.id == cand.c.id).where(*conds)
-    newest = newest.order_by(cand.c.id.desc())
+    newest = _newest_first(query.candidates(), conds)
     hit = text("search_index.doc @@ CAST(:q AS tsquery)").bindparams(q=query.params["q"])
     size = window + window // 4
     for _ in range(_PROBES):
@@ -359,11 +357,10 @@ def _find(session: Session, query: _Query, conds: list, limit: int, offset: int,
     if cut is None:
         return Found(rows[:limit], len(rows) > limit, len(newest), True)
     if len(rows) <= limit:  # the page runs past the window: older matches, newest first
-        rest = query.ids(below=True)
-        older = select(rest.c.id).join(Article, Article.id == rest.c.id).where(*conds)
+        older = _newest_first(query.ids(below=True), conds)
         start = max(0, offset - window)
         need = limit + 1 - len(rows)
-        older_ids = session.scalars(older.order_by(rest.c.id.desc()).offset(start).limit(need), params).all()
+        older_ids = session.scalars(older.offset(start).limit(need), params).all()
         rows += [Row(i, False, 0.0) for i in older_ids]
     return Found(rows[:limit], len(rows) > limit, _estimate(session, window, cut), False)
 
