@@ -1,0 +1,8 @@
+"""The bottom layer every package may import: small, dependency-free primitives shared by the
+config, the commands, the daemon, the web and the senders (durations, known-key checks, the secret
+key, address validation, redaction). It imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
