@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -244,7 +244,7 @@ class RunFigures(BaseModel):
 
 class SourceHealth(BaseModel):
     source: str
-    status: Literal["ok", "degraded", "partial", "failing", "blocked", "unknown"]
+    status: str = Field(description="ok, degraded, partial, failing, blocked or unknown (never crawled)")
     detail: str
     last_crawl: datetime | None = None
     last_new_article: datetime | None = None
