@@ -227,7 +227,7 @@ def _searchable(request: Request, q: str, **filters: Any) -> bool:
 
     try:
         story_filter(request, matched_only=False, **filters)
-        search.parse_query(q)
+        search.parse_query(q.strip())
     except (BadRequest, search.QueryError):
         return False
     return True
