@@ -104,6 +104,8 @@ def test_init_writes_starter_config_and_database(tmp_path):
     )
     column = next(s for s in cfg.sources if s.name == "eastmoney-col350")
     assert (column.options, column.title) == ({"list": "api", "column": 350}, "东方财富·财经要闻")
+    web = cfg.sections["web"]  # `run` serves the archive out of the box
+    assert (web.host, web.port, web.public_url) == ("127.0.0.1", 8080, "http://127.0.0.1:8080")
     assert (tmp_path / "newsradar.db").exists()
     again = run_cli("--config", str(path), "init")
     assert "keeping it" in again.stdout
