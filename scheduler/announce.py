@@ -55,7 +55,9 @@ def describe(daemon: Any) -> str:
         where.append(f"{n} {kind}{note}")
     lines.append("alerts go to: " + (", ".join(where) or "no subscribers yet (`newsradar subscribers add`)"))
     lines.append(
-        f"web archive: {daemon.web_url}" if daemon.web_url else "web archive: off (add a [web] section to serve it)"
+        f"web archive: {daemon.web_url}"
+        if daemon.web_url
+        else "web archive: off (add a [web] section to serve it)"
     )
     d = daemon.digest
     nxt = next_digest_at(utcnow(), zone(d.timezone), d.at)
