@@ -7,21 +7,6 @@ from tests.notifiers.helpers import SECRET
 from tests.web.helpers import fill, serve, write_config
 
 ADMIN_PASSWORD = "correct horse"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's headless Chromium through Playwright: one per test session (one sync Playwright
-    per process)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

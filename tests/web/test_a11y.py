@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from tests.web.conftest import CHROMIUM
+from tests.helpers import CHROMIUM
 from tests.web.walk import admin_cookies, pages
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing")
@@ -54,3 +54,20 @@ def test_every_page_passes_axe_and_fits_the_screen(browser, archive, width):
     print(f"overflow at {width} px:", overflow)
     assert bad == {}, bad
     assert overflow == {}, f"wider than {width} px by: {overflow}"
+
+
+def test_a_phone_sees_the_first_search_result_without_scrolling_past_forms(browser, archive):
+    """One search box (the header's is left out on /search) and the filters folded away: the
+    first result starts in the top half of a 390x844 screen (it was ~560 px down)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{archive.url}/search?q=数字人民币")
+    assert page.locator("input[type=search]").count() == 1
+    assert page.locator("details.more-filters select[name=topic]").is_hidden()  # folded
+    top = page.locator("ol.hits li").first.bounding_box()["y"]
+    page.locator("details.more-filters summary").click()
+    assert page.locator("details.more-filters select[name=topic]").is_visible()
+    page.goto(f"{archive.url}/search?q=数字人民币&topic=digital_currency")  # a filter in use shows
+    assert page.locator("details.more-filters select[name=topic]").is_visible()
+    context.close()
+    assert top < 422, f"first result at {top} px"

@@ -17,9 +17,8 @@ from newsradar.config import load
 from newsradar.context import Context
 from processor import ArticleData, Ingestor
 from storage import Channel
-from tests.helpers import run_cli
+from tests.helpers import CHROMIUM, run_cli
 from tests.notifiers.helpers import SECRET, TOPIC_TEXT, _filler
-from tests.web.conftest import CHROMIUM
 from tests.web.helpers import serve, write_config
 
 HOSTILE_TITLE = "央行：数字人民币试点场景持续扩大"
