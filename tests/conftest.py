@@ -28,10 +28,11 @@ def pg_database():
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's headless Chromium through Playwright (never a downloaded browser), one for the
-    whole session: a process can run only one sync Playwright at a time."""
+    """Debian's headless Chromium through Playwright (never a downloaded browser), one per test
+    module: sync Playwright keeps an event loop running in this thread while it lives, which
+    would break every later test that calls asyncio.run, and only one can run at a time."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
