@@ -215,8 +215,12 @@ def health_note(h: dict, lang: str) -> tuple[str, str]:
         raw = detail.split(" e.g. ", 1)[1]
     elif status == "failing" and not detail.startswith("its list pages"):
         raw = _IN_A_ROW.sub("", detail).strip()
-    if lang == "en":
-        return detail, ""
+    if lang == "en":  # storage words it in English; only the site's own text is set apart
+        if not raw:
+            return detail, ""
+        row = _IN_A_ROW.search(detail)
+        lead = detail.split(" e.g. ", 1)[0].rstrip(",") + ", e.g." if " e.g. " in detail else "crawl failed"
+        return (f"{lead} ({row.group(1)} in a row)" if row and status == "failing" else lead), raw
     row = _IN_A_ROW.search(detail)
     n_row = f"（连续 {row.group(1)} 次）" if row else ""
     notes = {
