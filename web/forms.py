@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy import select
 
 from notifiers import notifier_settings
+from notifiers.email_style import email_page
 from notifiers.settings import is_email, smtp_password
 from notifiers.tokens import UNSUBSCRIBE_DAYS, check
 from storage import Channel
@@ -71,7 +72,7 @@ def _confirm_mail(request: Request, link: str, names: list[str]) -> tuple[str, s
         f'<p><a href="{href}">{href}</a></p><p>Open the link to confirm; valid {CONFIRM_HOURS} hours. '
         "If you did not ask for this, ignore this mail.</p>"
     )
-    return subject, text, f"<!DOCTYPE html><html><body>{body}</body></html>"
+    return subject, text, email_page(f"<div>{body}</div>")  # styled like every newsradar mail
 
 
 @router.post("/subscribe", response_class=HTMLResponse)
