@@ -27,8 +27,8 @@ from storage.types import to_beijing
 
 from . import render
 from .errors import BadRequest
-from .pages import parse_id, story_or_404, topic_or_404
-from .params import decode_cursor, encode_cursor, known_sources, story_filter
+from .pages import story_or_404, topic_or_404
+from .params import decode_cursor, encode_cursor, known_sources, parse_id, story_filter
 from .search_glue import run_search
 
 __all__ = ["router"]

@@ -12,10 +12,11 @@ from urllib.parse import unquote_to_bytes
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from notifiers import source_titles
 from notifiers.alerts import topic_labels
@@ -24,7 +25,7 @@ from storage import Database
 from . import render
 from .errors import BadRequest
 from .i18n import LANGS, choose_lang, translator
-from .security import CSRF_COOKIE, SECURITY_HEADERS, Keys, LoginLimiter
+from .security import CSRF_COOKIE, SECURITY_HEADERS, Keys, LoginLimiter, SendLimiter
 from .settings import ADMIN_PASSWORD_ENV, public_url, web_settings
 
 __all__ = ["BadRequest", "create_app", "make_server", "page"]
@@ -58,13 +59,14 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # the Swagger UI loads scripts from a CDN: not under our CSP
         redoc_url=None,
+        redirect_slashes=False,  # Starlette's redirect is absolute, built from the Host header
     )
     st = app.state
     st.config, st.db, st.settings = config, db, web_settings(config)
     st.public_url = public_url(config)
     st.keys = Keys(_secret(db))
     st.limiter = LoginLimiter()
-    st.mail_limiter = LoginLimiter(attempts=5, window=3600)
+    st.mail_limiter = SendLimiter()
     st.admin_password = admin_password if admin_password is not None else os.environ.get(ADMIN_PASSWORD_ENV)
     st.topics = list(config.topics)  # the topics in force (newsradar.config resolves them)
     st.topic_names = topic_labels(st.topics)
@@ -156,6 +158,10 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and _routed(request.app, request.scope, request.url.path.rstrip("/")):
+            query = request.url.query
+            target = request.url.path.rstrip("/") + (f"?{query}" if query else "")
+            return RedirectResponse(target, status_code=307)  # relative: never to a forged Host
         if exc.status_code == 404 and message == "Not Found":
             message = f"no page at {request.url.path}"
         return _error(request, exc.status_code, message)
@@ -167,6 +173,14 @@ def _errors(app: FastAPI) -> None:
         for k, v in SECURITY_HEADERS.items():  # answered outside every middleware
             response.headers.setdefault(k, v)
         return response
+
+
+def _routed(app: FastAPI, scope: dict, path: str) -> bool:
+    """Whether some route serves `path` (a URL with a trailing slash redirects to it)."""
+    if not path or path == scope.get("path"):
+        return False
+    probe = {**scope, "path": path}
+    return any(route.matches(probe)[0] == Match.FULL for route in app.router.routes)
 
 
 def _query_problem(raw: bytes) -> str | None:
