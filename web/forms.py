@@ -27,6 +27,7 @@ from storage.subscribers import MODES, subscribe, subscriber_for_channel, unsubs
 from .app import page
 from .csrf import check_csrf, form_data
 from .errors import BadRequest
+from .settings import request_client
 
 __all__ = ["CONFIRM_HOURS", "digests_url", "router"]
 
@@ -98,11 +99,11 @@ async def subscribe_post(request: Request) -> HTMLResponse:
             request, "subscribe.html", status=503 if why else 400, unavailable=why, problems=problems,
             modes=MODES, chosen=chosen, email=address,
         )  # fmt: skip
-    client = request.client.host if request.client else "?"
-    if st.mail_limiter.retry_after(client) or st.mail_limiter.retry_after(address.lower()):
-        raise BadRequest("too many confirmation mails asked for: try again in an hour", status=429)
-    st.mail_limiter.failed(client)
-    st.mail_limiter.failed(address.lower())
+    wait = st.mail_limiter.take(request_client(request), address.lower())
+    if wait:
+        raise BadRequest(
+            f"too many confirmation mails asked for: try again in {wait // 60 + 1} minutes", status=429
+        )
     token = st.keys.dumps("confirm", {"e": address, "t": chosen, "m": mode})
     link = f"{st.public_url}/subscribe/confirm?token={quote(token)}"
     subject, text, body = _confirm_mail(request, link, [st.topic_names[t] for t in chosen])
