@@ -5,4 +5,6 @@ key, address validation, redaction). It imports nothing of ours.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .text import UNSAFE_CHARS, strip_unsafe
+
+__all__ = ["UNSAFE_CHARS", "strip_unsafe"]

@@ -26,6 +26,8 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from common import strip_unsafe
+
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Pacer, Permanent, Sender, SenderUnavailable, Sent, Transient
 from .render import digest_telegram_messages, telegram_messages
@@ -125,7 +127,7 @@ class TelegramSender(Sender):
         await self.per_chat.wait(chat)
         await self.overall.wait()
         await self.bot.send_message(
-            chat_id=chat, text=text, parse_mode=ParseMode.HTML,
+            chat_id=chat, text=strip_unsafe(text), parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )  # fmt: skip
 

@@ -12,18 +12,19 @@ from urllib.parse import unquote_to_bytes
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from common import strip_unsafe
 from notifiers import source_titles
 from notifiers.alerts import topic_labels
 from storage import Database
 
 from . import render
-from .errors import BadRequest
+from .errors import BadRequest, SafeJSONResponse
 from .i18n import LANGS, choose_lang, translator
 from .security import CSRF_COOKIE, SECURITY_HEADERS, Keys, LoginLimiter, SendLimiter
 from .settings import ADMIN_PASSWORD_ENV, public_url, web_settings
@@ -59,7 +60,8 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # the Swagger UI loads scripts from a CDN: not under our CSP
         redoc_url=None,
-        redirect_slashes=False,  # Starlette's redirect is absolute, built from the Host header
+        redirect_slashes=False,
+        default_response_class=SafeJSONResponse,  # Starlette's redirect is absolute, built from the Host header
     )
     st = app.state
     st.config, st.db, st.settings = config, db, web_settings(config)
@@ -126,7 +128,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         feeds=[],
     )
     values.update(context)
-    body = st.templates.get_template(template).render(**values)
+    body = strip_unsafe(st.templates.get_template(template).render(**values))
     return HTMLResponse(body, status_code=status)
 
 
@@ -136,7 +138,7 @@ def _wants_json(request: Request) -> bool:
 
 def _error(request: Request, status: int, message: str) -> Response:
     if _wants_json(request):
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+        return SafeJSONResponse({"error": message, "status": status}, status_code=status)
     if not hasattr(request.state, "lang"):
         request.state.lang = "zh"
     return page(request, "error.html", status=status, status_code=status, message=message)
