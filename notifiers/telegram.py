@@ -26,7 +26,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from common import strip_unsafe
+from common import redact, strip_unsafe
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Pacer, Permanent, Sender, SenderUnavailable, Sent, Transient
@@ -78,7 +78,7 @@ def classify(exc: TelegramError) -> Outcome:
             return Permanent(f"400 {exc.message}", deactivate=True)
         return Permanent(f"400 {exc.message}", deactivate=False)
     if isinstance(exc, InvalidToken):
-        raise SenderUnavailable(f"Telegram refused the bot token: {exc.message}")
+        raise SenderUnavailable(f"Telegram refused the bot token: {redact(exc.message)}")
     if isinstance(exc, TimedOut | NetworkError):
         return Transient(f"network: {exc.message}")
     return Transient(f"{type(exc).__name__}: {exc}")
@@ -99,7 +99,7 @@ class TelegramSender(Sender):
         try:
             await self.bot.initialize()  # getMe: proves the token and the api_url
         except InvalidToken as exc:
-            raise SenderUnavailable(f"Telegram refused the bot token: {exc.message}") from exc
+            raise SenderUnavailable(f"Telegram refused the bot token: {redact(exc.message)}") from exc
         except TelegramError as exc:
             raise SenderUnavailable(
                 f"Telegram Bot API at {self.settings.api_url} unreachable: {exc}"

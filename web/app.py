@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from common import strip_unsafe
+from common import redact, strip_unsafe
 from notifiers import source_titles
 from notifiers.alerts import topic_labels
 from storage import Database
@@ -128,7 +128,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         feeds=[],
     )
     values.update(context)
-    body = strip_unsafe(st.templates.get_template(template).render(**values))
+    body = redact(strip_unsafe(st.templates.get_template(template).render(**values)))
     return HTMLResponse(body, status_code=status)
 
 

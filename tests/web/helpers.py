@@ -134,3 +134,21 @@ def admin_login(client: httpx.Client, password: str = "correct horse") -> str:
     r = client.post("/admin/login", data={"csrf": csrf, "password": password}, follow_redirects=False)
     assert r.status_code == 303, r.text[:300]
     return csrf
+
+
+def app_routes() -> list:
+    """Every route of every web module's router (FastAPI >= 0.165 keeps included routers lazy in
+    app.routes, so they are read where they are declared)."""
+    import importlib
+    import pkgutil
+
+    from fastapi.routing import APIRoute
+
+    import web
+
+    routes = []
+    for info in pkgutil.iter_modules(web.__path__):
+        router = getattr(importlib.import_module(f"web.{info.name}"), "router", None)
+        if router is not None:
+            routes += [r for r in router.routes if isinstance(r, APIRoute)]
+    return routes

@@ -9,18 +9,15 @@ covered without editing this file.
 from __future__ import annotations
 
 import base64
-import importlib
-import pkgutil
 import re
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.helpers import admin_login
+from tests.web.helpers import admin_login, app_routes
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 
@@ -87,19 +84,6 @@ def _handler_reads() -> set[str]:
     for path in WEB.glob("*.py"):
         names |= set(_READ.findall(path.read_text(encoding="utf-8")))
     return names
-
-
-def app_routes() -> list[APIRoute]:
-    """Every route of every web module's router (FastAPI >= 0.165 keeps included routers lazy in
-    app.routes, so they are read where they are declared)."""
-    import web
-
-    routes = []
-    for info in pkgutil.iter_modules(web.__path__):
-        router = getattr(importlib.import_module(f"web.{info.name}"), "router", None)
-        if router is not None:
-            routes += [r for r in router.routes if isinstance(r, APIRoute)]
-    return routes
 
 
 def routes_and_params() -> list[tuple[str, str, list[str], list[str]]]:
