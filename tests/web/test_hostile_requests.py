@@ -139,3 +139,39 @@ def test_no_redirect_points_at_a_forged_host(client, path):
     assert "evil.example" not in location and "evil.example" not in r.text, (r.status_code, location)
     if r.status_code in (301, 302, 307, 308):
         assert location == path.rstrip("/")  # relative, to the page without the slash
+
+
+# -- defect 7: an address with a control character never reaches RCPT TO ------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["a\x00b@example.org", "a@example.org\x00", "a@example.org\r\nRCPT TO:<x@evil.example>", "a\rb@example.org",
+     "a\x1bb@example.org", "a\x85b@example.org", "a\u202eb@example.org"],
+)  # fmt: skip
+def test_an_address_with_a_control_character_is_refused_before_smtp(archive, smtp, address):
+    from notifiers.settings import is_email
+
+    assert not is_email(address) and not is_email("a@example.org\n")  # `$` let a trailing newline in
+    before = len(smtp.messages)
+    with archive.client() as c:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/subscribe").text).group(1)
+        # as a browser would post it: the form value is percent-encoded, NUL and CR included
+        r = c.post(
+            "/subscribe", data={"csrf": csrf, "email": address, "topics": ["sub_center"], "mode": "both"}
+        )
+    assert r.status_code == 400 and "not a valid email address" in r.text
+    assert len(smtp.messages) == before
+    assert not [
+        m for m in smtp.messages if "evil.example" in " ".join(m.rcpt_tos) or "\x00" in " ".join(m.rcpt_tos)
+    ]
+
+
+def test_a_plain_address_still_gets_its_confirmation(archive, smtp):
+    with archive.client() as c:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/subscribe").text).group(1)
+        r = c.post(
+            "/subscribe", data={"csrf": csrf, "email": "plain.name+tag@example.org", "topics": ["sub_center"]}
+        )
+    assert r.status_code == 200
+    assert smtp.to("plain.name+tag@example.org")
