@@ -17,7 +17,9 @@ _SECRET_NAME = re.compile(r"^NEWSRADAR_\w*(TOKEN|PASSWORD|SECRET|KEY)\w*$")
 _BOT_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}")
 # The password of a URL's user info: scheme://user:PASSWORD@host.
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s/]+@", re.I)
-# A secret in a URL's query: ?password=..., &token=..., &key=... (Apprise's way for some services).
+# A secret in the query of a channel URL (Apprise: ntfy://host/topic?token=...). http(s) URLs keep
+# theirs: the archive's own signed links (?token=...) are meant to be shown to their owner.
+_CHANNEL_URL = re.compile(r"\b(?!https?://)[a-z][a-z0-9+.-]*://[^\s?#\"'<>]*\?[^\s#\"'<>]+", re.I)
 _QUERY_SECRET = re.compile(
     r"(?P<head>[?&](?:pass|password|passwd|pwd|token|secret|key|apikey|api_key)=)[^&#\s]+", re.I
 )
@@ -33,8 +35,8 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
         if len(value) >= 6 and value in text:
             text = text.replace(value, REDACTED)
     text = _BOT_TOKEN.sub(REDACTED, text)
-    text = _URL_PASSWORD.sub(lambda m: m["head"] + REDACTED + "@", text)
-    return _QUERY_SECRET.sub(lambda m: m["head"] + REDACTED, text)
+    text = _CHANNEL_URL.sub(lambda u: _QUERY_SECRET.sub(lambda m: m["head"] + REDACTED, u[0]), text)
+    return _URL_PASSWORD.sub(lambda m: m["head"] + REDACTED + "@", text)
 
 
 class RedactingStream:

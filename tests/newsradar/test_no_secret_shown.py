@@ -135,3 +135,23 @@ def test_no_page_shows_a_secret(world):
         assert "user:<redacted>@127.0.0.1" in pages["/admin/pending"]
     finally:
         served.stop()
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("json://user:PW1234@h:1/p?key=K1secret", "json://user:<redacted>@h:1/p?key=<redacted>"),
+        (
+            "ntfy://host/topic?token=tk_SECRET&priority=high",
+            "ntfy://host/topic?token=<redacted>&priority=high",
+        ),
+        ("https://u:pw5678@proxy.example/", "https://u:<redacted>@proxy.example/"),
+        # the archive's own signed links are meant to be shown to whoever holds them
+        ("http://news.example/digests?token=abc.def", "http://news.example/digests?token=abc.def"),
+        ("bot 123456:ABCdefGHIjklMNOpqrSTUvwx failed", "bot <redacted> failed"),
+    ],
+)
+def test_redact(text, shown):
+    from common import redact
+
+    assert redact(text) == shown
