@@ -5,4 +5,7 @@ key, address validation, redaction). It imports nothing of ours.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .redact import REDACTED, RedactingStream, redact
+from .text import UNSAFE_CHARS, strip_unsafe
+
+__all__ = ["REDACTED", "RedactingStream", "UNSAFE_CHARS", "redact", "strip_unsafe"]

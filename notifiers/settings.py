@@ -37,7 +37,11 @@ SECRET_ENV = "NEWSRADAR_SECRET_KEY"
 
 log = logging.getLogger(__name__)
 
-_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+# No whitespace, control character (NUL, CR, LF reach RCPT TO as they are), bidi control or
+# separator in the local part; a plain host name after the @.
+_EMAIL = re.compile(
+    r"[^@\s<>\"',;\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -98,7 +102,7 @@ class AlertSettings:
 
 def is_email(address: str) -> bool:
     """A plain addr-spec (no display name), enough to catch typos before we store it."""
-    return bool(_EMAIL.match(address)) and len(address) <= 254
+    return isinstance(address, str) and bool(_EMAIL.fullmatch(address)) and len(address) <= 254
 
 
 def telegram_token() -> str | None:

@@ -44,6 +44,8 @@ def check(
     if not secret or not isinstance(token, str) or token.count(".") != 2:
         return None, "invalid"
     head, day_text, mac = token.split(".")
+    if not (head.isascii() and day_text.isascii()):  # '²'.isdigit() is True, int('²') fails
+        return None, "invalid"
     if not (head.isdigit() and day_text.isdigit()) or len(head) > 18 or len(day_text) > 9:
         return None, "invalid"
     channel_id, day = int(head), int(day_text)
