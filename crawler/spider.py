@@ -9,6 +9,7 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -27,8 +28,11 @@ from .adapters import (
     extract_list,
     next_part,
 )
+from .addresses import host_of, refused_at_connect
 from .challenge import is_challenge
+from .crawl_settings import show_size
 from .encoding import decode_response
+from .middlewares import DeadlinePassed, RequestRefused
 from .resources import CrawlResources
 from .store import CrawlStore
 
@@ -279,12 +283,39 @@ class NewsSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         item = request.meta.get("item")
         url = item.url if item is not None else request.url
+        if self._not_fetched(failure, url, item):
+            return
         if response is not None and is_challenge(response):  # some challenges come as HTTP 4xx
             self._blocked(url, "the list page" if item is None else "the article page", item)
             return
         if response is not None:
             reason = f"HTTP {response.status}"
         self._error(url, reason, item)
+
+    def _not_fetched(self, failure: Failure, url: str, item: ListItem | None) -> bool:
+        """A request refused (private address), dropped for its size or stopped by the deadline:
+        counted and said once, apart from errors, and not retried (it would be refused again)."""
+        request = failure.request
+        shown = url if request.url == url else f"{url} (led to {request.url})"
+        at_connect = failure.check(CannotResolveHostError) and refused_at_connect(host_of(request.url))
+        if failure.check(RequestRefused) or at_connect:
+            why = at_connect or failure.getErrorMessage()
+            self._tell("refused", f"{shown}: refused: {why} (not one of the source's own hosts)")
+        elif failure.check(DownloadCancelledError):
+            cap = show_size(self.crawler.settings.getint("NEWSRADAR_MAX_PAGE_SIZE"))
+            self._tell("oversized", f"{shown}: skipped: larger than max_page_size ({cap})")
+        elif failure.check(DeadlinePassed):
+            self.crawler.stats.inc_value("newsradar/deadline")
+        else:
+            return False
+        return True
+
+    def _tell(self, figure: str, line: str) -> None:
+        self.crawler.stats.inc_value(f"newsradar/{figure}")
+        log.warning("[%s] %s", self.source["name"], line)
+        notes = self.crawler.stats.get_value("newsradar/notes") or []
+        notes.append(line)
+        self.crawler.stats.set_value("newsradar/notes", notes[-50:])
 
     def _blocked(self, url: str, what: str, item: ListItem | None = None) -> None:
         self.crawler.stats.inc_value("newsradar/blocked")

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.crawl_settings import CrawlSettings
+from crawler.addresses import parse_hosts
+from crawler.crawl_settings import CrawlSettings, parse_size
 from notifiers.settings import parse_duration
 from storage.tiers import DEFAULT_TIER, TIERS
 
@@ -96,6 +97,8 @@ class Source:
     options: dict[str, Any] = field(default_factory=dict)  # the kind's own keys (Adapter.option_help)
     article: str = "auto"  # which extractor reads article pages linked from a feed
     title: str | None = None  # display name in alerts, digests, status; None: the name
+    # hosts besides those of start_urls the crawl may reach at private addresses (crawler.addresses)
+    allowed_hosts: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -241,6 +244,13 @@ class _Parser:
                     value = parse_duration(value)
                 except ValueError as exc:
                     raise self.fail("crawl.max_duration", str(exc)) from exc
+            if key == "max_page_size":
+                try:
+                    value = parse_size(value)
+                except ValueError as exc:
+                    raise self.fail("crawl.max_page_size", str(exc)) from exc
+                if value < 1000:
+                    raise self.fail("crawl.max_page_size", f"must be at least 1kB, not {value} bytes")
             want = type(getattr(defaults, key))
             ok = isinstance(value, want) or (want is float and isinstance(value, int))
             if not ok or isinstance(value, bool) != (want is bool):
@@ -279,6 +289,7 @@ class _Parser:
             "selectors",
             "article",
             "title",
+            "allowed_hosts",
         )
         from crawler.adapters import ADAPTERS
 
@@ -333,10 +344,14 @@ class _Parser:
         title = e.get("title")
         if title is not None and (not isinstance(title, str) or not title.strip()):
             raise self.fail(f"{key}.title", f"must be a non-empty string (a display name), not {title!r}")
+        try:
+            hosts = parse_hosts(e.get("allowed_hosts", []))
+        except ValueError as exc:
+            raise self.fail(f"{key}.allowed_hosts", str(exc)) from exc
         return Source(
             name=name, kind=kind, start_urls=tuple(urls), every=every, max_pages=max_pages,
             tier=tier_n, enabled=enabled, selectors=dict(selectors), options=options, article=article,
-            title=title.strip() if title else None,
+            title=title.strip() if title else None, allowed_hosts=hosts,
         )  # fmt: skip
 
     def _selectors(self, key: str, kind: str, table: Any) -> dict[str, str]:
