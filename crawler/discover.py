@@ -139,7 +139,7 @@ def discover(
     Raises Unreachable when the page itself cannot be fetched."""
     fetcher = Fetcher([host_of(url)], user_agent, timeout, max_size, deadline)
     proposal = _discover(fetcher, url)
-    if fetcher.refused:
+    if fetcher.refused and not any("refused" in note for note in proposal.notes):  # else said
         proposal.notes.append(f"{plural(fetcher.refused, 'link')} to private addresses refused")
     return proposal
 

@@ -77,7 +77,7 @@ class Fetcher:
     def _read(self, answer: Any, url: str) -> bytes:
         length = answer.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self.max_size:
-            raise Unreachable(self._too_big(url, int(length)))
+            raise Unreachable(self._too_big(url))
         sock = getattr(getattr(answer.fp, "raw", None), "_sock", None)
         parts, size = [], 0
         while True:
@@ -88,13 +88,11 @@ class Fetcher:
                 return b"".join(parts)
             size += len(chunk)
             if size > self.max_size:
-                raise Unreachable(self._too_big(url, size))
+                raise Unreachable(self._too_big(url))
             parts.append(chunk)
 
-    def _too_big(self, url: str, size: int) -> str:
-        return (
-            f"{url} is larger than max_page_size ({show_size(size)} > {show_size(self.max_size)}): not read"
-        )
+    def _too_big(self, url: str) -> str:
+        return f"{url} is larger than max_page_size ({show_size(self.max_size)}): not read"
 
     def _unreachable(self, url: str, reason: Any) -> Unreachable:
         if isinstance(reason, AddressRefused):
