@@ -27,6 +27,7 @@ __all__ = [
     "note_refused_at_connect",
     "own_hosts",
     "parse_hosts",
+    "proxy_hosts",
     "refused_at_connect",
     "refusal",
 ]
@@ -110,6 +111,16 @@ def parse_hosts(value: Any) -> tuple[str, ...]:
             raise ValueError(f"{h!r} is not a host name: write the host alone, without scheme, port or path")
         out.append(bare)
     return tuple(out)
+
+
+def proxy_hosts() -> frozenset[str]:
+    """The hosts of the proxies set in the environment (http_proxy ...): the operator's choice, so
+    connecting to them is never refused (the target's address is still checked first)."""
+    from urllib.request import getproxies
+
+    return frozenset(
+        h for url in getproxies().values() if (h := host_of(url if "://" in url else f"//{url}"))
+    )
 
 
 def refusal(host: str, address: str) -> str | None:

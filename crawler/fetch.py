@@ -17,7 +17,7 @@ from typing import Any
 from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from .addresses import AddressRefused, refusal
+from .addresses import AddressRefused, proxy_hosts, refusal
 from .crawl_settings import CrawlSettings, show_size
 from .encoding import decode_response
 
@@ -38,7 +38,7 @@ class Fetcher:
         max_size: int | None = None, deadline: float | None = None,
     ) -> None:  # fmt: skip
         """`own`: hosts reached whatever their address; `deadline`: seconds from now for all GETs."""
-        self.own = frozenset(h.lower() for h in own)
+        self.own = frozenset(h.lower() for h in own) | proxy_hosts()
         self.agent = user_agent or CrawlSettings().user_agent
         self.timeout = timeout
         self.max_size = max_size or CrawlSettings().max_page_size

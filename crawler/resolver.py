@@ -16,7 +16,7 @@ from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
-from .addresses import note_refused_at_connect, refusal
+from .addresses import note_refused_at_connect, proxy_hosts, refusal
 
 __all__ = ["GuardedResolver"]
 
@@ -29,7 +29,8 @@ class GuardedResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
         resolver = super().from_crawler(crawler, reactor)
-        resolver.trusted = frozenset(h.lower() for h in crawler.settings.getlist("NEWSRADAR_OWN_HOSTS"))
+        own = frozenset(h.lower() for h in crawler.settings.getlist("NEWSRADAR_OWN_HOSTS"))
+        resolver.trusted = own | proxy_hosts()
         return resolver
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802

@@ -76,6 +76,7 @@ class Lure(_Server):
 
     def __init__(self, internal: str, big: int, host: str = "127.0.0.1") -> None:
         self.internal, self.big = internal, big
+        self.big_sent = 0  # bytes of the big page sent before the reader hung up
         super().__init__(host)
         port = self.base.rsplit(":", 1)[1]
         self.links = {
@@ -139,6 +140,7 @@ class Lure(_Server):
                 sent += len(chunk)
         except OSError:  # the crawler hung up at its cap: what it should do
             pass
+        self.big_sent = sent
         h.close_connection = True
 
     def _drip(self, h: BaseHTTPRequestHandler) -> None:
