@@ -9,7 +9,7 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -294,28 +294,34 @@ class NewsSpider(scrapy.Spider):
 
     def _not_fetched(self, failure: Failure, url: str, item: ListItem | None) -> bool:
         """A request refused (private address), dropped for its size or stopped by the deadline:
-        counted and said once, apart from errors, and not retried (it would be refused again)."""
+        counted apart from errors and not retried (it would be refused again). A list page is an
+        error too: the source's health then says why its list could not be read."""
         request = failure.request
-        shown = url if request.url == url else f"{url} (led to {request.url})"
+        if item is None:  # a list page is named as listed, not as where it redirected
+            url = (request.meta.get("redirect_urls") or [url])[0]
+        led = "" if request.url == url else f" (led to {request.url})"
         at_connect = failure.check(CannotResolveHostError) and refused_at_connect(host_of(request.url))
         if failure.check(RequestRefused) or at_connect:
-            why = at_connect or failure.getErrorMessage()
-            self._tell("refused", f"{shown}: refused: {why} (not one of the source's own hosts)")
-        elif failure.check(DownloadCancelledError):
+            figure = "refused"
+            why = f"refused: {at_connect or failure.getErrorMessage()} (not one of the source's own hosts)"
+        elif failure.check(DownloadCancelledError) or _decompressed_too_big(failure):
+            figure = "oversized"
             cap = show_size(self.crawler.settings.getint("NEWSRADAR_MAX_PAGE_SIZE"))
-            self._tell("oversized", f"{shown}: skipped: larger than max_page_size ({cap})")
+            why = f"skipped: larger than max_page_size ({cap})"
         elif failure.check(DeadlinePassed):
             self.crawler.stats.inc_value("newsradar/deadline")
+            return True
         else:
             return False
-        return True
-
-    def _tell(self, figure: str, line: str) -> None:
         self.crawler.stats.inc_value(f"newsradar/{figure}")
-        log.warning("[%s] %s", self.source["name"], line)
+        if item is None:
+            self._error(url, why + led)
+            return True
+        log.warning("[%s] %s%s: %s", self.source["name"], url, led, why)
         notes = self.crawler.stats.get_value("newsradar/notes") or []
-        notes.append(line)
+        notes.append(f"{url}{led}: {why}")
         self.crawler.stats.set_value("newsradar/notes", notes[-50:])
+        return True
 
     def _blocked(self, url: str, what: str, item: ListItem | None = None) -> None:
         self.crawler.stats.inc_value("newsradar/blocked")
@@ -354,6 +360,11 @@ class NewsSpider(scrapy.Spider):
         self.store.save_validators(self.source["name"], keep)
         if reason == "finished":  # not when killed or shut down: the next crawl must walk on
             self.store.mark_walked(self.source["name"], self.source["start_urls"])
+
+
+def _decompressed_too_big(failure: Failure) -> bool:
+    """A compressed answer that inflates past the cap (Scrapy's HttpCompressionMiddleware)."""
+    return bool(failure.check(IgnoreRequest)) and "DOWNLOAD_MAXSIZE" in failure.getErrorMessage()
 
 
 def _header(response: Response, name: bytes) -> str | None:

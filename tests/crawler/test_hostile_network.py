@@ -42,7 +42,8 @@ def _sources(lure: Lure, allowed: str = "") -> str:
 @pytest.fixture(scope="module")
 def crawled(net, tmp_path_factory):
     lure, internal = net
-    config = write_config(tmp_path_factory.mktemp("lured"), _sources(lure))
+    moved = f'[[sources]]\nname = "lure-moved"\nkind = "feed"\nstart_urls = ["{lure.base}/news/moved.html"]\n'
+    config = write_config(tmp_path_factory.mktemp("lured"), _sources(lure) + moved)
     lure.log.clear()
     internal.log.clear()
     out = run_cli("crawl", config=config)
@@ -61,7 +62,7 @@ def test_refusals_and_the_big_page_are_counted_in_the_summary(crawled, net):
     lure, internal = net
     out = crawled["out"].stdout
     # redirect, meta refresh, direct link, a host name (localhost) resolving to loopback
-    assert "  lure: 4 links to private addresses refused, 1 page over max_page_size skipped\n" in out
+    assert "  lure: 4 links to private addresses refused, 2 pages over max_page_size skipped\n" in out
     assert "  lure-feed: 1 link to private addresses refused\n" in out
     assert (
         f"{lure.base}/news/moved.html (led to {internal.base}/internal/moved): refused: 127.0.0.2 is a "
@@ -70,20 +71,34 @@ def test_refusals_and_the_big_page_are_counted_in_the_summary(crawled, net):
     assert f"{lure.base}/news/refresh.html (led to {internal.base}/internal/refresh): refused" in out
     assert re.search(r"http://localhost:\d+/news/ok2\.html: refused: localhost resolves to 127\.0\.0\.1", out)
     assert f"{lure.base}/news/big.html: skipped: larger than max_page_size (10 MB)" in out
+    assert f"{lure.base}/news/bomb.html: skipped: larger than max_page_size (10 MB)" in out  # inflated
     assert crawled["lure_log"].count("/news/big.html") == 1  # not retried: it would be too big again
-    assert "errors" in out and re.search(r"^lure +\d+ +1 +0 +0 +0$", out, re.M)  # not errors either
+    assert re.search(r"^lure( +\d+){4} +0$", out, re.M), out  # not errors either
 
 
 def test_status_shows_the_last_crawls_refusals(crawled):
     out = run_cli("status", config=crawled["config"])
     assert out.returncode == 0, out.stderr
     assert (
-        "      last crawl: 4 links to private addresses refused, 1 page over max_page_size skipped\n"
+        "      last crawl: 4 links to private addresses refused, 2 pages over max_page_size skipped\n"
         in out.stdout
     )
     assert "      last crawl: 1 link to private addresses refused\n" in out.stdout
     data = run_cli("status", "--json", config=crawled["config"]).stdout
-    assert '"refused": 4' in data and '"oversized": 1' in data
+    assert '"refused": 4' in data and '"oversized": 2' in data
+
+
+def test_a_list_page_redirected_to_a_private_address_fails_the_source_with_the_reason(crawled, net):
+    lure, internal = net
+    out = crawled["out"].stdout
+    assert (
+        f"  lure-moved: {lure.base}/news/moved.html: refused: 127.0.0.2 is a loopback address (not one of the "
+        f"source's own hosts) (led to {internal.base}/internal/moved)\n"
+    ) in out
+    status = run_cli("status", config=crawled["config"]).stdout
+    assert re.search(
+        r"lure-moved +FAILING .*\n.*\n +.*moved\.html: refused: 127\.0\.0\.2 is a loopback", status
+    ), status
 
 
 def test_allowed_hosts_lets_a_source_reach_a_private_host_it_names(net, tmp_path):
@@ -92,7 +107,7 @@ def test_allowed_hosts_lets_a_source_reach_a_private_host_it_names(net, tmp_path
     config = write_config(tmp_path, _sources(lure, 'allowed_hosts = ["127.0.0.2"]\n'))
     out = run_cli("crawl", config=config)
     assert out.returncode == 0, out.stderr
-    assert "  lure: 1 link to private addresses refused, 1 page over max_page_size skipped\n" in out.stdout
+    assert "  lure: 1 link to private addresses refused, 2 pages over max_page_size skipped\n" in out.stdout
     stored = {a["url"] for a in articles_json(config)}
     assert f"{internal.base}/internal/direct" in stored
     assert {"/internal/moved", "/internal/refresh", "/internal/direct", "/internal/feed-item"} <= set(

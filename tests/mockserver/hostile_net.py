@@ -4,11 +4,12 @@
 source names it), answering a page that must never be stored. `Lure` (on 127.0.0.1) is a watched
 site whose list links to it in every way a page can: a 302 redirect, a meta refresh, a plain link,
 a feed entry, a link by host name (localhost), plus a page larger than any sane cap, streamed
-lazily, and a page that drips one byte a second. Both log every request they get.
+lazily, a gzip bomb, and a page that drips one byte a second. Both log every request they get.
 """
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -86,6 +87,7 @@ class Lure(_Server):
             f"{internal}/internal/direct": "直接链接",
             f"http://localhost:{port}/news/ok2.html": "主机名链接",  # a name resolving to loopback
             "/news/big.html": "超大页面",
+            "/news/bomb.html": "压缩炸弹",  # gzip: a few kB that inflate past any cap
         }
 
     def route(self, h: BaseHTTPRequestHandler) -> None:
@@ -101,6 +103,17 @@ class Lure(_Server):
             return send(h, 200, f"<html><head>{meta}</head><body>moved</body></html>")
         if path == "/news/big.html":
             return self._stream_big(h)
+        if path == "/news/bomb.html":
+            body = gzip.compress(b"<html><body>" + b" " * max(self.big, 1_000_000), 9)
+            h.send_response(200)
+            for k, v in (
+                ("Content-Type", "text/html"),
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(body))),
+            ):
+                h.send_header(k, v)
+            h.end_headers()
+            return h.wfile.write(body)
         if path == "/news/index.html":
             items = "".join(f'<li><a href="{u}">{t}</a></li>' for u, t in self.links.items())
             return send(h, 200, f'<html><body><ul class="news">{items}</ul></body></html>')
