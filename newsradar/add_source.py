@@ -98,7 +98,7 @@ def add_source(
     result.items, result.report = probe_source(
         ctx.plain_source(source), settings, articles=articles, deadline=left
     )
-    if result.report.deadline and result.refused is None:
+    if (result.report.deadline or time.monotonic() >= ends) and result.refused is None:
         result.refused = f"gave up: the {deadline:g}s deadline (--deadline) passed while trying it"
     if not result.items and result.refused is None:
         result.refused = "the first list page yielded no items when tried"

@@ -180,3 +180,21 @@ def test_sources_add_gives_up_on_a_drip_feeding_server_at_its_deadline(net, tmp_
         f"newsradar: gave up on {lure.base}/drip.html: no complete answer within the 2s deadline (--deadline)\n"
     )
     assert took < 60, took  # the page takes 600 s to send; start-up under load is the rest
+
+
+def test_sources_add_gives_up_during_its_trial_crawl_at_the_deadline(net, tmp_path):
+    lure, _ = net
+    started = time.monotonic()
+    out = run_cli(
+        "sources",
+        "add",
+        f"{lure.base}/dripfeed.xml",
+        "--deadline",
+        "8",
+        config=write_config(tmp_path, ""),
+        timeout=120,
+    )
+    took = time.monotonic() - started
+    assert "recognised as a page of kind feed" in out.stdout
+    assert "note: gave up: the 8s deadline (--deadline) passed while trying it\n" in out.stdout, out.stdout
+    assert took < 60, took

@@ -119,6 +119,8 @@ class Lure(_Server):
             return send(h, 200, f'<html><body><ul class="news">{items}</ul></body></html>')
         if path == "/feed.xml":
             return send(h, 200, self._feed(), "application/rss+xml; charset=utf-8")
+        if path == "/dripfeed.xml":  # a quick feed whose one article drips
+            return send(h, 200, self._feed(("/drip.html", "慢慢来")), "application/rss+xml; charset=utf-8")
         if path == "/drip.html":
             return self._drip(h)
         if path == "/announces.html":  # a page whose announced feed lives on the internal host
@@ -126,13 +128,12 @@ class Lure(_Server):
             return send(h, 200, f"<html><head>{link}</head><body><p>nothing</p></body></html>")
         return send(h, 404, "<html><body>404</body></html>")
 
-    def _feed(self) -> str:
+    def _feed(self, *links: tuple[str, str]) -> str:
+        links = links or (("/news/ok.html", "试点扩大"), (f"{self.internal}/internal/feed-item", "订阅链接"))
         entries = "".join(
-            f"<item><title>{t}</title><link>{u}</link><pubDate>Mon, 07 Dec 2026 08:00:00 +0800</pubDate></item>"
-            for u, t in (
-                (f"{self.base}/news/ok.html", "试点扩大"),
-                (f"{self.internal}/internal/feed-item", "订阅链接"),
-            )
+            f"<item><title>{t}</title><link>{u if u.startswith('http') else self.base + u}</link>"
+            "<pubDate>Mon, 07 Dec 2026 08:00:00 +0800</pubDate></item>"
+            for u, t in links
         )
         return (
             f'<?xml version="1.0"?><rss version="2.0"><channel><title>lure</title>{entries}</channel></rss>'
