@@ -45,7 +45,13 @@ class Fetcher:
         self.budget = deadline
         self.ends = time.monotonic() + deadline if deadline else None
         self.refused = 0
-        self.opener = urllib.request.build_opener(_Http(self), _Https(self))
+        self.opener = urllib.request.OpenerDirector()  # http(s) only: no file:, ftp: or data: handlers
+        for handler in (
+            urllib.request.ProxyHandler(), urllib.request.UnknownHandler(), _Http(self), _Https(self),
+            urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPRedirectHandler(),
+            urllib.request.HTTPErrorProcessor(),
+        ):  # fmt: skip
+            self.opener.add_handler(handler)
 
     def left(self, timeout: float) -> float:
         """The timeout to use now: `timeout`, shortened to what the deadline leaves."""
@@ -58,6 +64,8 @@ class Fetcher:
 
     def get(self, url: str) -> TextResponse:
         """One GET, decoded the way the crawler decodes (GBK and undeclared pages included)."""
+        if url.partition(":")[0].lower() not in ("http", "https"):
+            raise Unreachable(f"refused {url}: only http and https URLs are fetched")
         request = urllib.request.Request(url, headers={"User-Agent": self.agent, "Accept": "*/*"})
         try:
             with self.opener.open(request, timeout=self.left(self.timeout)) as answer:  # noqa: S310

@@ -68,6 +68,9 @@ class AddressGuard:
             if left <= 0:
                 raise DeadlinePassed("the deadline has passed")
             request.meta["download_timeout"] = min(request.meta.get("download_timeout", left), left)
+        scheme = request.url.partition(":")[0].lower()
+        if scheme not in ("http", "https"):  # file:///etc/passwd, ftp://10.0.0.1/ from a hostile list
+            raise RequestRefused(f"{scheme}: URLs are never fetched (only http and https)")
         host = host_of(request.url)
         if self._own is None:
             self._own = own_hosts(getattr(self.crawler.spider, "source", None) or {})
@@ -77,7 +80,7 @@ class AddressGuard:
             self._verdicts[host] = literal_refusal(host) or await _resolved_refusal(host)
         why = refused_at_connect(host) or self._verdicts[host]
         if why:
-            raise RequestRefused(why)
+            raise RequestRefused(f"{why} (not one of the source's own hosts)")
         return None
 
 

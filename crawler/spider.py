@@ -303,7 +303,8 @@ class NewsSpider(scrapy.Spider):
         at_connect = failure.check(CannotResolveHostError) and refused_at_connect(host_of(request.url))
         if failure.check(RequestRefused) or at_connect:
             figure = "refused"
-            why = f"refused: {at_connect or failure.getErrorMessage()} (not one of the source's own hosts)"
+            why = f"refused: {at_connect} (not one of the source's own hosts)" if at_connect else ""
+            why = why or f"refused: {failure.getErrorMessage()}"
         elif failure.check(DownloadCancelledError) or _decompressed_too_big(failure):
             figure = "oversized"
             cap = show_size(self.crawler.settings.getint("NEWSRADAR_MAX_PAGE_SIZE"))

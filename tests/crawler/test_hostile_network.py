@@ -61,8 +61,8 @@ def test_nothing_of_the_internal_service_is_fetched_or_stored(crawled, net):
 def test_refusals_and_the_big_page_are_counted_in_the_summary(crawled, net):
     lure, internal = net
     out = crawled["out"].stdout
-    # redirect, meta refresh, direct link, a host name (localhost) resolving to loopback
-    assert "  lure: 4 links to private addresses refused, 2 pages over max_page_size skipped\n" in out
+    # redirect, meta refresh, direct link, a host name (localhost) resolving to loopback, file:
+    assert "  lure: 5 links to private addresses refused, 2 pages over max_page_size skipped\n" in out
     assert "  lure-feed: 1 link to private addresses refused\n" in out
     assert (
         f"{lure.base}/news/moved.html (led to {internal.base}/internal/moved): refused: 127.0.0.2 is a "
@@ -70,6 +70,7 @@ def test_refusals_and_the_big_page_are_counted_in_the_summary(crawled, net):
     ) in out
     assert f"{lure.base}/news/refresh.html (led to {internal.base}/internal/refresh): refused" in out
     assert re.search(r"http://localhost:\d+/news/ok2\.html: refused: localhost resolves to 127\.0\.0\.1", out)
+    assert "file:///etc/passwd: refused: file: URLs are never fetched (only http and https)" in out
     assert f"{lure.base}/news/big.html: skipped: larger than max_page_size (10 MB)" in out
     assert f"{lure.base}/news/bomb.html: skipped: larger than max_page_size (10 MB)" in out  # inflated
     assert crawled["lure_log"].count("/news/big.html") == 1  # not retried: it would be too big again
@@ -80,12 +81,12 @@ def test_status_shows_the_last_crawls_refusals(crawled):
     out = run_cli("status", config=crawled["config"])
     assert out.returncode == 0, out.stderr
     assert (
-        "      last crawl: 4 links to private addresses refused, 2 pages over max_page_size skipped\n"
+        "      last crawl: 5 links to private addresses refused, 2 pages over max_page_size skipped\n"
         in out.stdout
     )
     assert "      last crawl: 1 link to private addresses refused\n" in out.stdout
     data = run_cli("status", "--json", config=crawled["config"]).stdout
-    assert '"refused": 4' in data and '"oversized": 2' in data
+    assert '"refused": 5' in data and '"oversized": 2' in data
 
 
 def test_a_list_page_redirected_to_a_private_address_fails_the_source_with_the_reason(crawled, net):
@@ -107,7 +108,7 @@ def test_allowed_hosts_lets_a_source_reach_a_private_host_it_names(net, tmp_path
     config = write_config(tmp_path, _sources(lure, 'allowed_hosts = ["127.0.0.2"]\n'))
     out = run_cli("crawl", config=config)
     assert out.returncode == 0, out.stderr
-    assert "  lure: 1 link to private addresses refused, 2 pages over max_page_size skipped\n" in out.stdout
+    assert "  lure: 2 links to private addresses refused, 2 pages over max_page_size skipped\n" in out.stdout
     stored = {a["url"] for a in articles_json(config)}
     assert f"{internal.base}/internal/direct" in stored
     assert {"/internal/moved", "/internal/refresh", "/internal/direct", "/internal/feed-item"} <= set(

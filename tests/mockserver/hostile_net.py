@@ -3,7 +3,7 @@
 `Internal` stands for a service on the private network (here 127.0.0.2, a second loopback host: no
 source names it), answering a page that must never be stored. `Lure` (on 127.0.0.1) is a watched
 site whose list links to it in every way a page can: a 302 redirect, a meta refresh, a plain link,
-a feed entry, a link by host name (localhost), plus a page larger than any sane cap, streamed
+a feed entry, a link by host name (localhost), a file: URL, plus a page larger than any sane cap, streamed
 lazily, a gzip bomb, and a page that drips one byte a second. Both log every request they get.
 """
 
@@ -88,6 +88,7 @@ class Lure(_Server):
             f"http://localhost:{port}/news/ok2.html": "主机名链接",  # a name resolving to loopback
             "/news/big.html": "超大页面",
             "/news/bomb.html": "压缩炸弹",  # gzip: a few kB that inflate past any cap
+            "file:///etc/passwd": "本地文件",
         }
 
     def route(self, h: BaseHTTPRequestHandler) -> None:
