@@ -9,13 +9,16 @@ NEWSRADAR_TEST_BIG_PAGE_MB sets the big page's size (default 24: over the 10 MB 
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
 
-from tests.helpers import articles_json, run_cli, write_config
+from tests.helpers import ROOT, articles_json, run_cli, write_config
 from tests.mockserver.hostile_net import SECRET, Internal, Lure
 
 BIG = int(float(os.environ.get("NEWSRADAR_TEST_BIG_PAGE_MB", "24")) * 1_000_000)
@@ -199,3 +202,33 @@ def test_sources_add_gives_up_during_its_trial_crawl_at_the_deadline(net, tmp_pa
     assert "recognised as a page of kind feed" in out.stdout
     assert "note: gave up: the 8s deadline (--deadline) passed while trying it\n" in out.stdout, out.stdout
     assert took < 60, took
+
+
+PROBE_WITHOUT_GUARD = """
+import json, sys
+from crawler import CrawlSettings, scrapy_settings
+from crawler.run import probe_source
+settings = scrapy_settings(CrawlSettings(delay=0, retries=1, retry_backoff=0.01), database_url=None)
+settings["DOWNLOADER_MIDDLEWARES"] = {"crawler.middlewares.AddressGuard": None}
+source = json.loads(sys.argv[1])
+items, report = probe_source(source, settings, articles=10)
+print(json.dumps({"refused": report.refused, "notes": report.notes}))
+"""
+
+
+def test_the_resolver_alone_refuses_at_connect_time(net):
+    """With the middleware switched off, what is left is the check on the address actually
+    connected to (what defeats DNS rebinding): it refuses the same hosts on its own."""
+    lure, internal = net
+    internal.log.clear()
+    source = {"name": "lure", "kind": "generic", "start_urls": [f"{lure.base}/news/index.html"],
+              "selectors": {"list_item": "ul.news li", "article_title": "h1", "article_body": "#content"}}  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE_WITHOUT_GUARD, json.dumps(source)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["refused"] == 4, report  # redirect, meta refresh, direct link, localhost
+    assert any("localhost resolves to 127.0.0.1, a loopback address" in n for n in report["notes"])
+    assert internal.log == []
