@@ -18,6 +18,7 @@ __all__ = ["BLOCKED_REASON", "record_run", "source_health"]
 
 _FIGURES = (
     "requests", "list_items", "unchanged_lists", "new", "updated", "skipped", "errors", "fallback", "blocked",
+    "refused", "oversized",
 )  # fmt: skip
 # How a page answered with an anti-bot challenge is described everywhere a person reads it.
 BLOCKED_REASON = "blocked by the site's bot challenge"
