@@ -55,9 +55,7 @@ def _unknown(kind: str, given: list[str], known: list[str]) -> str | None:
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db(create=False).session() as s:
         topics = [t.id for t in ctx.classifier.topics]
-        sources = sorted(
-            {*(src.name for src in ctx.config.sources), *stored_sources(s)}
-        )
+        sources = sorted({*(src.name for src in ctx.config.sources), *stored_sources(s)})
         problem = _unknown("topic", [args.topic] if args.topic else [], topics) or _unknown(
             "source", args.source or [], sources
         )
