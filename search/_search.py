@@ -95,7 +95,11 @@ def _decode_cursor(cursor: str | None, kind: str = "o", parts: int = 1) -> list[
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         numbers = raw[len(kind) :].split(".")
-        if not raw.startswith(kind) or not 1 <= len(numbers) <= parts or not all(n.isdigit() for n in numbers):
+        if (
+            not raw.startswith(kind)
+            or not 1 <= len(numbers) <= parts
+            or not all(n.isdigit() for n in numbers)
+        ):
             raise ValueError(raw)
         values = [int(n) for n in numbers]
     except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -20,7 +20,15 @@ from storage.fulltext_window import Match, Matches
 from storage.story_views import summaries
 
 from ._query import parse_query
-from ._search import MAX_LIMIT, RANK_WINDOW, TITLE_WEIGHT, _beijing_bound, _decode_cursor, _encode_cursor, _phrases
+from ._search import (
+    MAX_LIMIT,
+    RANK_WINDOW,
+    TITLE_WEIGHT,
+    _beijing_bound,
+    _decode_cursor,
+    _encode_cursor,
+    _phrases,
+)
 from ._snippet import highlight, snippet
 
 __all__ = ["Copy", "StoryHit", "StoryPage", "search_stories"]
@@ -170,10 +178,16 @@ def _hits(session: Session, page: list[Match], units: Any) -> list[StoryHit]:
         lead = articles[0]
         hits.append(
             StoryHit(
-                story_id=m.story_id, article_id=lead["id"], source=lead["source"], url=lead["url"],
-                title=lead["title"] or "", title_html=highlight(lead["title"] or "", units),
-                snippet_html=snippet(found.body_text or "", units), published_at=to_beijing(lead["published_at"]),
-                score=m.score, best_article_id=m.article_id,
+                story_id=m.story_id,
+                article_id=lead["id"],
+                source=lead["source"],
+                url=lead["url"],
+                title=lead["title"] or "",
+                title_html=highlight(lead["title"] or "", units),
+                snippet_html=snippet(found.body_text or "", units),
+                published_at=to_beijing(lead["published_at"]),
+                score=m.score,
+                best_article_id=m.article_id,
                 copies=tuple(
                     Copy(a["id"], a["source"], a["title"] or "", a["url"], to_beijing(a["published_at"]))
                     for a in articles[1:]
