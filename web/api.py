@@ -8,7 +8,7 @@ HTML fields (body_html, snippet_html, title_html) are sanitised with nh3.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
@@ -29,7 +29,7 @@ from . import render
 from .errors import BadRequest
 from .pages import parse_id, story_or_404, topic_or_404
 from .params import decode_cursor, encode_cursor, known_sources, story_filter
-from .search_glue import run_search
+from .search_glue import hit_item, run_search
 
 __all__ = ["router"]
 
@@ -153,24 +153,15 @@ def search(
     request: Request, q: str = Query(..., description="words; \"a phrase\"; -exclude"), topic: str | None = Topic,
     source: str | None = Source, since: str | None = Since, until: str | None = Until, limit: int = Limit,
     cursor: str | None = Cursor,
+    group: Literal["story", "article"] = Query(
+        "story", description="story: one item per story (the lead's title, the other copies in `copies`); "
+        "article: one item per matching article"
+    ),
 ) -> dict[str, Any]:  # fmt: skip
     page = run_search(
-        request, q, topic=topic, source=source, since=since, until=until, limit=limit, cursor=cursor
+        request, q, topic=topic, source=source, since=since, until=until, limit=limit, cursor=cursor, group=group
     )
-    items = [
-        {
-            "article_id": h.article_id,
-            "story_id": h.story_id,
-            "source": h.source,
-            "url": h.url,
-            "title": h.title,
-            "title_html": render.sanitise(h.title_html or ""),
-            "snippet_html": render.sanitise(h.snippet_html or ""),
-            "published_at": h.published_at,
-            "score": h.score,
-        }  # fmt: skip
-        for h in page.hits
-    ]
+    items = [hit_item(h) for h in page.hits]
     return plain({"items": items, "next_cursor": page.next_cursor, "total": page.total})
 
 
