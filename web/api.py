@@ -159,7 +159,15 @@ def search(
     ),
 ) -> dict[str, Any]:  # fmt: skip
     page = run_search(
-        request, q, topic=topic, source=source, since=since, until=until, limit=limit, cursor=cursor, group=group
+        request,
+        q,
+        topic=topic,
+        source=source,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+        group=group,
     )
     items = [hit_item(h) for h in page.hits]
     return plain({"items": items, "next_cursor": page.next_cursor, "total": page.total})

@@ -79,8 +79,13 @@ def search_feed(request: Request, q: str = "") -> Response:
         authors = list(dict.fromkeys([h.source, *(c.source for c in h.copies)]))
         entries.append(
             dict(
-                id=link, title=h.title, url=link, updated=h.published_at, published=h.published_at,
-                authors=authors, summary_html=render.sanitise(h.snippet_html or ""),
+                id=link,
+                title=h.title,
+                url=link,
+                updated=h.published_at,
+                published=h.published_at,
+                authors=authors,
+                summary_html=render.sanitise(h.snippet_html or ""),
             )  # fmt: skip
         )
     body = atom(

@@ -68,7 +68,13 @@ def hit_item(hit: Any) -> dict[str, Any]:
     if hasattr(hit, "copies"):
         item["best_article_id"] = hit.best_article_id
         item["copies"] = [
-            {"article_id": c.article_id, "source": c.source, "title": c.title, "url": c.url, "published_at": c.published_at}
+            {
+                "article_id": c.article_id,
+                "source": c.source,
+                "title": c.title,
+                "url": c.url,
+                "published_at": c.published_at,
+            }
             for c in hit.copies
         ]
     return item

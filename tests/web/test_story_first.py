@@ -29,7 +29,9 @@ def story(archive):
     ingestor = Ingestor(ctx.matcher())
     ids, stories = [], set()
     with ctx.db().session() as s:
-        for n, (source, tail) in enumerate(zip(SOURCES, ("", "（来源：北京日报）", "（责任编辑：王某）"), strict=True)):
+        for n, (source, tail) in enumerate(
+            zip(SOURCES, ("", "（来源：北京日报）", "（责任编辑：王某）"), strict=True)
+        ):
             data = ArticleData(
                 source=source, url=f"https://example.org/radar-{n}.html", title=TITLE + ("（转载）" if n == 1 else ""),
                 body_text=BODY + tail, published_at=BASE + timedelta(hours=n), tier=n,
@@ -94,7 +96,9 @@ def test_api_pages_of_stories_count_stories(client, story):
     assert len(ids) == len(set(ids)) == total < article_total
     assert set(ids) == {a["story_id"] for a in articles}
     copied = [i for i in stories if i["copies"]]
-    assert copied and all(len(i["copies"]) + 1 == sum(a["story_id"] == i["story_id"] for a in articles) for i in copied)
+    assert copied and all(
+        len(i["copies"]) + 1 == sum(a["story_id"] == i["story_id"] for a in articles) for i in copied
+    )
 
 
 def test_search_page_pages_through_stories(client, story):
