@@ -63,6 +63,7 @@ PINNED: dict[str, list[str]] = {
         "extract_list",
         "next_part",
     ],
+    "mcpserver": ["Archive", "ArchiveError", "build_server", "run", "serve"],
     "newsradar": ["__version__"],
     "notifiers": ["notifier_settings", "source_titles"],
     "processor": [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from storage.archive import (
     article_with_details,
     daily_counts,
     evidence_lines,
+    evidence_per_topic,
     list_story_page,
     source_counts,
     story_matches,
@@ -100,18 +100,6 @@ def story_or_404(session: Any, story_id: str) -> dict[str, Any]:
         raise BadRequest(f"no story {sid}", status=404) from None
 
 
-def _evidence_per_topic(matches: list, lead_id: int | None) -> dict[str, dict[str, Any]]:
-    """Each topic's evidence once: the lead's match if it has one, else the best-scored copy's,
-    with how many copies matched (the copies' evidence is near-identical text)."""
-    per_topic: dict[str, list] = defaultdict(list)
-    for m in matches:
-        per_topic[m.topic_id].append(m)
-    return {
-        tid: {"match": max(ms, key=lambda m: (m.article_id == lead_id, m.score)), "copies": len(ms)}
-        for tid, ms in per_topic.items()
-    }
-
-
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story(request: Request, story_id: str) -> HTMLResponse:
     with request.app.state.db.session() as s:
@@ -121,7 +109,7 @@ def story(request: Request, story_id: str) -> HTMLResponse:
         lead = article_with_details(s, lead_id) if lead_id else None
         matches = story_matches(s, sid)
         revisions = article_revisions(s, [a["id"] for a in summary["articles"]])
-    per_topic = _evidence_per_topic(matches, lead_id)
+    per_topic = evidence_per_topic(matches, lead_id)
     terms = {t for m in matches for t in (m.terms or {})}
     body = render.safe_body(lead.body_html, lead.body_text, terms) if lead else ""
     titles = {a["id"]: a["title"] for a in summary["articles"]}
