@@ -7,25 +7,15 @@ import os
 
 import pytest
 
-from tests.web.test_browser import ARGS, CHROMIUM
+from tests.web.test_browser import CHROMIUM, browser  # noqa: F401 - the session's Chromium
 from tests.web.test_story_first import SOURCES, story  # noqa: F401 - the module's fixture
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
-def test_copies_come_before_the_body_near_the_top(chromium, archive, story, tmp_path, width, height):  # noqa: F811
-    context = chromium.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+def test_copies_come_before_the_body_near_the_top(browser, archive, story, tmp_path, width, height):  # noqa: F811
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
     page = context.new_page()
     try:
         page.goto(f"{archive.url}/stories/{story['story_id']}")
