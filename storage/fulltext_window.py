@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,13 +22,13 @@ from .models import Article
 __all__ = ["Match", "Matches", "Window", "matches"]
 
 
-@dataclass(frozen=True)
-class Match:
-    """One matching article and its story (None for an article stored without one)."""
+class Match(NamedTuple):
+    """One matching article and its story (None for an article stored without one). A tuple, not a
+    dataclass: a window holds up to 1,000 of them, built on every search."""
 
     article_id: int
     story_id: int | None
-    in_title: bool = False
+    in_title: int = 0  # 1 when every term is in the title
     score: float = 0.0
 
 
@@ -55,10 +56,9 @@ class Matches:
             return Window([], None, 0)
         cut = newest[-1] if len(newest) >= size else None
         params = {"cut": cut} if cut is not None else {}
-        rows = [
-            Match(r.id, r.story_id, bool(r.in_title), float(r.score))
-            for r in self.session.execute(_ranked(self.query, newest, self.conds, cut), params)
-        ]
+        rows = list(
+            map(Match._make, self.session.execute(_ranked(self.query, newest, self.conds, cut), params))
+        )
         total = len(newest) if cut is None else _estimate(self.session, size, cut)
         return Window(rows, cut, total)
 
@@ -72,7 +72,7 @@ class Matches:
             .order_by(ids.c.id.desc())
             .limit(limit)
         )
-        return [Match(r.id, r.story_id) for r in self.session.execute(stmt, {"cut": below})]
+        return list(map(Match._make, self.session.execute(stmt, {"cut": below})))
 
     def stories_matching(self, story_ids: set[int], lo: int, hi: int) -> set[int]:
         """Which of ``story_ids`` have a match with ``lo <= id < hi``."""
