@@ -72,7 +72,7 @@ class Matches:
             .order_by(ids.c.id.desc())
             .limit(limit)
         )
-        return list(map(Match._make, self.session.execute(stmt, {"cut": below})))
+        return [Match(i, story) for i, story in self.session.execute(stmt, {"cut": below})]
 
     def stories_matching(self, story_ids: set[int], lo: int, hi: int) -> set[int]:
         """Which of ``story_ids`` have a match with ``lo <= id < hi``."""
