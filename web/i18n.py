@@ -36,6 +36,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "reprints": ("{n} 转载", "reprinted {n}×"),
     "colon": ("：", ": "),
     "list_sep": ("、", ", "),
+    "total_stories": ("共 {n} 条新闻", "{n} stories"),
+    "total_stories_about": ("约 {n} 条新闻", "about {n} stories"),
     "matched_copies": ("{n} 篇转载均命中", "matched in {n} copies"),
     "lead_body": ("主稿正文", "The lead's text"),
     "prev": ("上一页", "Previous"),

@@ -56,7 +56,7 @@ def test_search_lists_a_three_copy_story_once_with_its_reprints(client, story):
     assert f'href="/stories/{story["story_id"]}"' in hit and TITLE in re.sub("<[^>]+>", "", hit)
     assert "2 转载" in hit and "finews-bjgov" in hit and "eastmoney" in hit
     assert not re.search(r">#\d+<", html), "raw ids as link text"
-    assert "共 1 条" in html
+    assert "共 1 条新闻" in html
     en = _results(client.get("/search", params={"q": "雷达测绘", "lang": "en"}).text)
     assert "reprinted 2×: finews-bjgov, eastmoney" in re.sub(r"\s+", " ", re.sub("<[^>]+>", "", en[0]))
 
