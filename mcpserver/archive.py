@@ -64,6 +64,13 @@ class Archive:
             raise ArchiveError(f"topic: no topic {topic!r}; known topics: {', '.join(self.topics)}")
         return topic or None
 
+    def _source(self, session: Any, source: str | None) -> str | None:
+        if source and source not in self.sources:
+            known = sorted(set(self.sources) | set(stored_sources(session)))
+            if source not in known:
+                raise ArchiveError(f"source: no source {source!r}; known sources: {', '.join(known)}")
+        return source or None
+
     def _link(self, path: str, **query: Any) -> str:
         params = {k: v for k, v in query.items() if v is not None}
         return f"{self.base_url}{path}" + (f"?{urlencode(params)}" if params else "")
@@ -98,6 +105,7 @@ class Archive:
         topic, limit = self._topic(topic), self._limit(limit)
         self._bounds(date_from, date_to)
         with self.db.session() as s:
+            source = self._source(s, source)
             try:
                 page = search.search_stories(
                     s,
@@ -173,10 +181,11 @@ class Archive:
         """The newest stories (matched ones unless ``include_unmatched``), newest first."""
         topic, limit = self._topic(topic), self._limit(limit)
         since, until = self._bounds(date_from, date_to)
-        f = StoryFilter(
-            topic=topic, source=source, since=since, until=until, matched_only=not include_unmatched
-        )
         with self.db.session() as s:
+            source = self._source(s, source)
+            f = StoryFilter(
+                topic=topic, source=source, since=since, until=until, matched_only=not include_unmatched
+            )
             rows, total = list_story_page(s, f, limit=limit)
             lines = evidence_lines(s, [r["id"] for r in rows])
         items = [

@@ -142,11 +142,13 @@ def test_refusals_reach_the_model_as_tool_errors(config):
             await call(session, "latest", date_from="2025-02-01", date_to="2025-01-01"),
             await call(session, "topic_trend", days=3),
             await call(session, "search", q="央行", cursor="garbage"),
+            await call(session, "latest", source="nowhere"),
         ]
 
     errors = session_run(config, scenario)
     assert all("error" in e for e in errors), errors
-    story, topic, empty, dates, days, cursor = (e["error"] for e in errors)
+    story, topic, empty, dates, days, cursor, source = (e["error"] for e in errors)
+    assert "no source 'nowhere'" in source and "bj-yaowen" in source
     assert "no story 999999" in story and "digital_currency" in topic
     assert "q:" in empty and "after the last day" in dates and "days" in days and "cursor" in cursor
 
