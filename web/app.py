@@ -22,7 +22,9 @@ from notifiers.alerts import topic_labels
 from storage import Database
 
 from . import render
+from .api_models import refusal
 from .errors import BadRequest
+from .http_cache import PublicGZip, conditional
 from .i18n import LANGS, choose_lang, translator
 from .security import CSRF_COOKIE, SECURITY_HEADERS, Keys, LoginLimiter
 from .settings import ADMIN_PASSWORD_ENV, public_url, web_settings
@@ -73,11 +75,13 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     st.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _middleware(app)
+    app.add_middleware(PublicGZip)  # outermost: compresses what the rest answered
     _errors(app)
     from . import admin, api, digests, feeds, forms, pages
 
     for module in (pages, forms, digests, feeds, admin, api):
         app.include_router(module.router)
+    app.openapi = lambda: api.openapi_document(app)  # type: ignore[method-assign]
     return app
 
 
@@ -132,12 +136,19 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path.endswith(".atom")
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _for_programs(request: Request) -> bool:
+    """API, feeds and static files: no cookies there (nothing on them needs CSRF or a language)."""
+    return request.url.path.startswith(("/api/", "/feeds/", "/static/"))
+
+
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if _wants_json(request):
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
     if not hasattr(request.state, "lang"):
         request.state.lang = "zh"
-    return page(request, "error.html", status=status, status_code=status, message=message)
+    response = page(request, "error.html", status=status, status_code=status, message=message)
+    response.headers.update(headers or {})
+    return response
 
 
 def _errors(app: FastAPI) -> None:
@@ -147,18 +158,14 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:]) or 'request'}: {e.get('msg', 'invalid')}"
-            for e in exc.errors()
-        )
-        return _error(request, 400, f"bad request: {problems}")
+        return _error(request, *refusal(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no page at {request.url.path}"
-        return _error(request, exc.status_code, message)
+        return _error(request, exc.status_code, message, headers=exc.headers)  # 405 keeps its Allow
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
@@ -192,7 +199,7 @@ def _middleware(app: FastAPI) -> None:
             response = _error(request, 400, problem)
         else:
             try:
-                response = await call_next(request)
+                response = await conditional(request, await call_next(request))
             except Exception:
                 # Here, not only in the app's last-resort handler: past this middleware Starlette
                 # re-raises after answering, and uvicorn then drops the connection unanswered.
@@ -200,6 +207,8 @@ def _middleware(app: FastAPI) -> None:
                 response = _error(request, 500, "internal error: it has been logged")
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
+        if _for_programs(request):
+            return response
         if fresh:
             response.set_cookie(CSRF_COOKIE, request.state.csrf_cookie, httponly=True, samesite="lax")
         asked = request.query_params.get("lang") if not problem else None

@@ -12,6 +12,11 @@ LANGS = ("zh", "en")
 LABELS: dict[str, tuple[str, str]] = {
     "site": ("newsradar 新闻雷达", "newsradar"),
     "tagline": ("政府与金融新闻档案", "Government and finance news archive"),
+    "meta_description": (
+        "newsradar 新闻雷达：政府与金融新闻档案，按主题归类、合并转载，可全文搜索，并提供 Atom 订阅源与 JSON API。",
+        "newsradar: an archive of Chinese government and finance news, grouped by topic with "
+        "republished copies merged, full-text search, Atom feeds and a JSON API.",
+    ),
     "home": ("首页", "Home"),
     "search": ("搜索", "Search"),
     "search_placeholder": ("搜索标题和正文，如 数字人民币", "Search titles and bodies, e.g. 数字人民币"),
