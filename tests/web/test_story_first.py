@@ -72,9 +72,9 @@ def test_api_search_groups_by_story_unless_asked_for_articles(client, story):
     assert item["copies"][0]["published_at"].endswith("+08:00")
     articles = client.get("/api/v1/search", params={"q": "雷达测绘", "group": "article"}).json()
     assert articles["total"] == 3 and {h["article_id"] for h in articles["items"]} == set(story["ids"])
-    assert all("copies" not in h for h in articles["items"])
+    assert all(h.get("copies") is None for h in articles["items"])
     bad = client.get("/api/v1/search", params={"q": "雷达测绘", "group": "topic"})
-    assert bad.status_code in (400, 422) and "group" in bad.text
+    assert bad.status_code == 400 and "group" in bad.text
 
 
 def _walk(client, group: str) -> tuple[list[dict], int]:
