@@ -19,6 +19,8 @@ from storage.display import show_time
 
 from .alerts import Alert, Digest
 from .chart import CHART_CID, trend_line, trend_text
+from .chart import WIDTH as CHART_WIDTH
+from .email_style import EMAIL_STYLE, email_page
 
 __all__ = [
     "TELEGRAM_LIMIT",
@@ -186,7 +188,7 @@ class EmailContent:
     html: str
 
 
-_ALLOWED_TAGS = {"a", "b", "br", "div", "h2", "hr", "li", "p", "small", "span", "ul"}
+_ALLOWED_TAGS = {"a", "b", "br", "div", "h2", "hr", "li", "p", "small", "span", "strong", "ul"}
 
 
 def email_content(alerts: Sequence[Alert], unsubscribe: str | None) -> EmailContent:
@@ -218,7 +220,7 @@ def _email_item(a: Alert, *, topics: bool = True) -> str:
     )
     return (
         "<li><p>"
-        f"{label}<b>{head}</b><br>"
+        f"{label}<strong>{head}</strong><br>"
         f"<small>{html.escape(_sources(a, 30), quote=False)} — {html.escape(_when(a), quote=False)}</small>"
         + (f"<br>» {ev}" if ev else "")
         + "</p></li>"
@@ -226,7 +228,7 @@ def _email_item(a: Alert, *, topics: bool = True) -> str:
 
 
 def _email_html(inner: str, unsubscribe: str | None) -> str:
-    """Wrap escaped markup, add the unsubscribe link, and sanitise the whole with nh3."""
+    """Wrap escaped markup, add the unsubscribe link, sanitise the whole with nh3, then style it."""
     body = f"<div>{inner}"
     if unsubscribe:
         body += (
@@ -234,7 +236,7 @@ def _email_html(inner: str, unsubscribe: str | None) -> str:
         )
     body += "</div>"
     clean = nh3.clean(body, tags=_ALLOWED_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https"})
-    return f"<!doctype html><html><body>{clean}</body></html>"
+    return email_page(clean)
 
 
 # -- daily digests ---------------------------------------------------------------------------
@@ -360,6 +362,6 @@ def digest_email_content(digest: Digest, unsubscribe: str | None) -> EmailConten
         inner += f"<h2>{html.escape(label, quote=False)}</h2><ul>{''.join(_email_item(a, topics=False) for a in items)}</ul>"
     page = _email_html(inner, unsubscribe)
     if digest.trends:  # our own markup, added after sanitising (nh3 keeps no cid: URLs)
-        img = f'<p><img src="cid:{CHART_CID}" alt="14日趋势 14-day trend" width="720"></p>'
+        img = f'<p><img src="cid:{CHART_CID}" alt="14日趋势 14-day trend" width="{CHART_WIDTH}" style="{EMAIL_STYLE["img"]}"></p>'
         page = page.replace("</h2>", "</h2>" + img, 1)
     return EmailContent(subject=_digest_subject(digest), text=text, html=page)

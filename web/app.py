@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from notifiers import source_titles
@@ -25,7 +25,7 @@ from . import render
 from .api_models import refusal
 from .errors import BadRequest
 from .http_cache import PublicGZip, conditional
-from .i18n import LANGS, choose_lang, translator
+from .i18n import LANGS, choose_lang, error_text, translator
 from .security import CSRF_COOKIE, SECURITY_HEADERS, Keys, LoginLimiter
 from .settings import ADMIN_PASSWORD_ENV, public_url, web_settings
 
@@ -70,6 +70,10 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     st.admin_password = admin_password if admin_password is not None else os.environ.get(ADMIN_PASSWORD_ENV)
     st.topics = list(config.topics)  # the topics in force (newsradar.config resolves them)
     st.topic_names = topic_labels(st.topics)
+    st.topic_names_en = {t.id: getattr(t, "name_en", "") or t.name for t in st.topics}
+    st.source_titles_en = {
+        s.name: s.title_en for s in getattr(config, "sources", []) if getattr(s, "title_en", None)
+    }
     st.sources = [s.name for s in getattr(config, "sources", [])]
     st.source_titles = source_titles(config)
     st.templates = _templates()
@@ -109,6 +113,7 @@ def _templates() -> Environment:
     )
     env.globals.update(beijing=render.beijing, evidence=render.evidence)
     env.filters["safe_html"] = render.marked_html
+    env.filters["source_title"] = pass_context(lambda ctx, name: ctx["source_title"](name))
     return env
 
 
@@ -123,13 +128,21 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         lang=lang,
         html_lang="zh-CN" if lang == "zh" else "en",
         csrf=st.keys.csrf_for(csrf_cookie),
-        topic_names=st.topic_names,
+        topic_names=st.topic_names_en if lang == "en" else st.topic_names,
+        source_title=lambda name: source_title(st, name, lang),
         admin_on=bool(st.admin_password),
         feeds=[],
     )
     values.update(context)
     body = st.templates.get_template(template).render(**values)
     return HTMLResponse(body, status_code=status)
+
+
+def source_title(state: Any, name: str, lang: str) -> str:
+    """What people read for a source: its English or Chinese display title, else its name."""
+    if lang == "en" and name in state.source_titles_en:
+        return state.source_titles_en[name]
+    return state.source_titles.get(name) or name
 
 
 def _wants_json(request: Request) -> bool:
@@ -141,12 +154,16 @@ def _for_programs(request: Request) -> bool:
     return request.url.path.startswith(("/api/", "/feeds/", "/static/"))
 
 
-def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def _error(
+    request: Request, status: int, message: str, zh: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
     if not hasattr(request.state, "lang"):
         request.state.lang = "zh"
-    response = page(request, "error.html", status=status, status_code=status, message=message)
+    text = error_text(request.state.lang, status, message, zh)
+    detail = message if text != message and not zh else None  # the precise English reason, marked lang="en"
+    response = page(request, "error.html", status=status, status_code=status, message=text, detail=detail)
     response.headers.update(headers or {})
     return response
 
@@ -154,7 +171,7 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest) -> Response:
-        return _error(request, exc.status, exc.message)
+        return _error(request, exc.status, exc.message, exc.zh)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -163,9 +180,10 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
+        zh = None
         if exc.status_code == 404 and message == "Not Found":
-            message = f"no page at {request.url.path}"
-        return _error(request, exc.status_code, message, headers=exc.headers)  # 405 keeps its Allow
+            message, zh = f"no page at {request.url.path}", f"此地址没有页面：{request.url.path}"
+        return _error(request, exc.status_code, message, zh, headers=exc.headers)  # 405 keeps its Allow
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
