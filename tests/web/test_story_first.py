@@ -127,7 +127,7 @@ def test_home_and_topic_lists_say_how_often_a_story_was_reprinted(client, story)
 
 def test_story_page_leads_with_evidence_and_copies_then_the_body(client, story):
     html = client.get(f"/stories/{story['story_id']}").text
-    h1, evidence = html.index("<h1>"), html.index('class="story-evidence"')
+    h1, evidence = html.index("<h1"), html.index('class="story-evidence"')
     copies, body = html.index('class="story-copies"'), html.index('class="body"')
     assert h1 < evidence < copies < body
     for source in SOURCES:
