@@ -19,7 +19,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 
 from common import strip_unsafe
 from search import QueryError
-from search import search as search_archive
+from search import search_stories as search_archive
 from storage import Database
 from storage.models import Subscriber
 from storage.subscribers import set_paused, subscribe, subscriber_for_channel, unsubscribe
@@ -210,7 +210,7 @@ class BotHandlers:
         await self._reply(update, "\n".join(lines))
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The best archived articles for the words (the archive's full-text search)."""
+        """The best archived stories for the words (the archive's full-text search, one line per story)."""
         query = " ".join(w for w in context.args or [] if w.strip())
         if not query:
             await self._reply(update, "用法 Usage: /search &lt;关键词 words&gt;")
@@ -228,6 +228,8 @@ class BotHandlers:
             when = f"{hit.published_at:%Y-%m-%d}" if hit.published_at else "?"
             safe_title = html.escape((hit.title or "(untitled)")[:200], quote=False)
             entry = f'• <a href="{html.escape(hit.url, quote=True)}">{safe_title}</a> — {html.escape(hit.source)} {when}'
+            if hit.copies:  # one line per story, however many sources carried it
+                entry += f" (+{len(hit.copies)} 转载 reprints)"
             if utf16_len("\n".join([*lines, entry])) > TELEGRAM_LIMIT:
                 break
             lines.append(entry)

@@ -63,12 +63,21 @@ class TopicTrend:
         before = self.counts[-8:-1]
         return sum(before) / len(before) if before else 0.0
 
+    @property
+    def direction(self) -> str:
+        """ "up", "down" or "flat": the day against the 7-day mean (±20 % is flat)."""
+        mean = self.mean7
+        return (
+            "up" if self.today > mean * 1.2 + 0.05 else "down" if self.today < mean * 0.8 - 0.05 else "flat"
+        )
+
+
+_ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+
 
 def trend_line(t: TopicTrend) -> str:
     """`数字货币 12 条（7日均值 4.3，↑）`: the day's count against the week before."""
-    mean = t.mean7
-    arrow = "↑" if t.today > mean * 1.2 + 0.05 else "↓" if t.today < mean * 0.8 - 0.05 else "→"
-    return f"{t.label} {t.today} 条（7日均值 {mean:.1f}，{arrow}）"
+    return f"{t.label} {t.today} 条（7日均值 {t.mean7:.1f}，{_ARROWS[t.direction]}）"
 
 
 def sparkline(values: Sequence[int]) -> str:

@@ -6,18 +6,23 @@ is indexed and how a person's query is read.
 
 from ._query import MAX_QUERY_CHARS, ParsedQuery, QueryError, Term, parse_query
 from ._search import Hit, SearchPage, index_article, rebuild_index, search
+from ._stories import Copy, StoryHit, StoryPage, search_stories
 from ._tokens import index_tokens
 
 __all__ = [
     "MAX_QUERY_CHARS",
+    "Copy",
     "Hit",
     "ParsedQuery",
     "QueryError",
     "SearchPage",
+    "StoryHit",
+    "StoryPage",
     "Term",
     "index_article",
     "index_tokens",
     "parse_query",
     "rebuild_index",
     "search",
+    "search_stories",
 ]

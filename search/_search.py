@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage import BEIJING, Article, fulltext, to_beijing
 
-from ._query import QueryError, parse_query
+from ._query import ParsedQuery, QueryError, parse_query
 from ._snippet import highlight, snippet
 from ._tokens import index_tokens
 
@@ -82,23 +82,39 @@ def rebuild_index(session: Session, progress: Callable[[int, int], None] | None 
     return len(ids)
 
 
-def _encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
+def _encode_cursor(offset: int, *more: int, kind: str = "o") -> str:
+    raw = kind + ".".join(str(n) for n in (offset, *more))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str | None) -> int:
+def _decode_cursor(cursor: str | None, kind: str = "o", parts: int = 1) -> list[int]:
+    """The numbers a cursor of this ``kind`` carries (offset first), [0] for none; a cursor of the
+    other kind (article pages vs story pages) or a tampered one is refused, never guessed at."""
     if not cursor:
-        return 0
+        return [0]
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("o") or not raw[1:].isdigit():
+        numbers = raw[len(kind) :].split(".")
+        if (
+            not raw.startswith(kind)
+            or not 1 <= len(numbers) <= parts
+            or not all(n.isdigit() for n in numbers)
+        ):
             raise ValueError(raw)
-        offset = int(raw[1:])
+        values = [int(n) for n in numbers]
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise QueryError("翻页参数无效，请重新搜索 / Invalid page cursor: search again.") from None
-    if offset > MAX_OFFSET:
+    if values[0] > MAX_OFFSET:
         raise QueryError(f"最多翻到第 {MAX_OFFSET} 条 / Results beyond the first {MAX_OFFSET} are not shown.")
-    return offset
+    return values
+
+
+def _phrases(parsed: ParsedQuery) -> tuple[list, list]:
+    """The query's terms and exclusions as storage's token phrases."""
+    return (
+        [[(t.text, t.prefix) for t in term.tokens] for term in parsed.terms],
+        [[(t.text, t.prefix) for t in term.tokens] for term in parsed.excluded],
+    )
 
 
 def _beijing_bound(value: date | datetime | None, *, end: bool) -> datetime | None:
@@ -132,12 +148,11 @@ def search(
     be searched (empty, only exclusions, over 500 characters) or a bad cursor.
     """
     parsed = parse_query(q)
-    offset = _decode_cursor(cursor)
+    offset = _decode_cursor(cursor)[0]
     limit = max(1, min(int(limit), MAX_LIMIT))
     found = fulltext.find(
         session,
-        [[(t.text, t.prefix) for t in term.tokens] for term in parsed.terms],
-        [[(t.text, t.prefix) for t in term.tokens] for term in parsed.excluded],
+        *_phrases(parsed),
         topic=topic or None,
         source=source or None,
         since=_beijing_bound(since, end=False),

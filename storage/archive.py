@@ -28,6 +28,7 @@ __all__ = [
     "deliveries",
     "digests_of",
     "evidence_lines",
+    "evidence_per_topic",
     "list_articles_page",
     "list_story_page",
     "requeue",
@@ -142,6 +143,19 @@ def story_matches(session: Session, story_id: int) -> list[TopicMatch]:
             .order_by(TopicMatch.topic_id, TopicMatch.score.desc())
         )
     )
+
+
+def evidence_per_topic(matches: Sequence[TopicMatch], lead_id: int | None) -> dict[str, dict[str, Any]]:
+    """Each topic's evidence once, from :func:`story_matches`: the lead's match when it has one,
+    else the best-scored copy's (copies say near-identical things), with how many copies matched:
+    topic -> {"match": TopicMatch, "copies": int}."""
+    per_topic: dict[str, list[TopicMatch]] = {}
+    for m in matches:
+        per_topic.setdefault(m.topic_id, []).append(m)
+    return {
+        tid: {"match": max(ms, key=lambda m: (m.article_id == lead_id, m.score)), "copies": len(ms)}
+        for tid, ms in per_topic.items()
+    }
 
 
 def article_with_details(session: Session, article_id: int) -> Article | None:

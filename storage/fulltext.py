@@ -343,14 +343,19 @@ def _probe(session: Session, query: _Query, conds: list, window: int) -> list[in
     return None
 
 
+def _ranked(query: _Query, newest: Sequence[int], conds: list, cut: int | None) -> Select:
+    """The window's matches best first: (id, story_id, in_title, score); bind ``cut`` when set."""
+    m = query.ranked(cut is not None, newest)
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    q: Select = select(m.c.id, Article.story_id, m.c.in_title, m.c.score)
+    q = q.join(Article, Article.id == m.c.id).where(*conds)
+    return q.order_by(m.c.in_title.desc(), m.c.score.desc(), when.desc(), Article.id.desc())
+
+
 def _find(session: Session, query: _Query, conds: list, limit: int, offset: int, window: int) -> Found:
     newest = _newest(session, query, conds, window)
     cut = newest[-1] if len(newest) >= window else None
-    m = query.ranked(cut is not None, newest)
-    when = func.coalesce(Article.published_at, Article.fetched_at)
-    q: Select = select(m.c.id, m.c.in_title, m.c.score)
-    q = q.join(Article, Article.id == m.c.id).where(*conds)
-    q = q.order_by(m.c.in_title.desc(), m.c.score.desc(), when.desc(), Article.id.desc())
+    q = _ranked(query, newest, conds, cut)
     params = {"cut": cut} if cut is not None else {}
     result = session.execute(q.limit(limit + 1).offset(offset), params).all() if offset < len(newest) else []
     rows = [Row(r.id, bool(r.in_title), float(r.score)) for r in result]

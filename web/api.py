@@ -10,7 +10,7 @@ item, topic, source or page. Lists carry an ETag and Cache-Control (If-None-Matc
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.openapi.utils import get_openapi
@@ -47,7 +47,7 @@ from .api_models import (
 from .errors import BadRequest
 from .pages import story_or_404, topic_or_404
 from .params import decode_cursor, encode_cursor, known_sources, parse_day, parse_id, story_filter
-from .search_glue import run_search
+from .search_glue import hit_item, run_search
 
 __all__ = ["openapi_document", "router"]
 
@@ -246,30 +246,21 @@ def search(
     ),
     topic: str | None = Topic, source: str | None = Source, since: str | None = Since,
     until: str | None = Until, limit: int = Limit, cursor: str | None = Cursor,
+    group: Literal["story", "article"] = Query(
+        "story", description="story: one item per story (its lead's title, url and source; the snippet of "
+        "its best-ranked copy; the other copies in `copies`); article: one item per matching article",
+    ),
 ) -> dict[str, Any]:  # fmt: skip
     filters = dict(topic=topic, source=source, **_days(since, until))
     try:
-        page = run_search(request, q, limit=limit, cursor=cursor, **filters)
+        page = run_search(request, q, limit=limit, cursor=cursor, group=group, **filters)
     except BadRequest as exc:
         if cursor and exc.status == 400 and _searchable(request, q, **filters):
             raise BadRequest(
                 "cursor: names no page of these results (pass next_cursor as given)", status=404
             ) from None
         raise
-    items = [
-        {
-            "article_id": h.article_id,
-            "story_id": h.story_id,
-            "source": h.source,
-            "url": h.url,
-            "title": h.title,
-            "title_html": render.sanitise(h.title_html or ""),
-            "snippet_html": render.sanitise(h.snippet_html or ""),
-            "published_at": h.published_at,
-            "score": h.score,
-        }  # fmt: skip
-        for h in page.hits
-    ]
+    items = [hit_item(h) for h in page.hits]
     return plain({"items": items, "next_cursor": page.next_cursor, "total": page.total})
 
 

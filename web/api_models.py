@@ -212,10 +212,11 @@ class TopicDetail(Topic):
 class SearchCopy(BaseModel):
     """One other source's copy of a found story (group=story)."""
 
+    article_id: int
     source: str
     title: str
     url: str
-    published: datetime | None = None
+    published_at: datetime | None = None
 
 
 class SearchItem(BaseModel):
@@ -228,6 +229,9 @@ class SearchItem(BaseModel):
     snippet_html: str = Field(description="best passage, escaped, with <mark> around the hits")
     published_at: datetime | None = None
     score: float
+    best_article_id: int | None = Field(
+        None, description="the best-ranked matching copy, whose snippet is shown (story results)"
+    )
     copies: list[SearchCopy] | None = Field(None, description="the story's other copies (story results)")
 
 

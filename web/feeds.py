@@ -74,18 +74,21 @@ def search_feed(request: Request, q: str = "") -> Response:
     page = run_search(request, q, topic=request.query_params.get("topic"), source=request.query_params.get("source"),
                       since=request.query_params.get("from"), until=request.query_params.get("to"), limit=FEED_ENTRIES)  # fmt: skip
     base = st.public_url
-    entries = [
-        dict(
-            id=f"{base}/articles/{h.article_id}",
-            title=h.title,
-            url=f"{base}/stories/{h.story_id}",
-            updated=h.published_at,
-            published=h.published_at,
-            authors=[h.source],
-            summary_html=render.sanitise(h.snippet_html or ""),
-        )  # fmt: skip
-        for h in page.hits
-    ]
+    entries = []
+    for h in page.hits:  # one entry per story: the lead, its other sources as authors
+        link = f"{base}/stories/{h.story_id}" if h.story_id is not None else f"{base}/articles/{h.article_id}"
+        authors = list(dict.fromkeys([h.source, *(c.source for c in h.copies)]))
+        entries.append(
+            dict(
+                id=link,
+                title=h.title,
+                url=link,
+                updated=h.published_at,
+                published=h.published_at,
+                authors=authors,
+                summary_html=render.sanitise(h.snippet_html or ""),
+            )  # fmt: skip
+        )
     body = atom(
         feed_id=f"{base}/feeds/search.atom?q={quote(q)}", title=f"newsradar 搜索: {q}",
         self_url=f"{base}/feeds/search.atom?q={quote(q)}", html_url=f"{base}/search?q={quote(q)}", entries=entries,

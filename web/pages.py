@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from storage.archive import (
     article_with_details,
     daily_counts,
     evidence_lines,
+    evidence_per_topic,
     list_story_page,
     source_counts,
     story_matches,
@@ -103,9 +103,7 @@ def story(request: Request, story_id: str) -> HTMLResponse:
         lead = article_with_details(s, lead_id) if lead_id else None
         matches = story_matches(s, sid)
         revisions = article_revisions(s, [a["id"] for a in summary["articles"]])
-    per_topic: dict[str, list] = defaultdict(list)
-    for m in matches:
-        per_topic[m.topic_id].append(m)
+    per_topic = evidence_per_topic(matches, lead_id)
     terms = {t for m in matches for t in (m.terms or {})}
     body = render.safe_body(lead.body_html, lead.body_text, terms) if lead else ""
     titles = {a["id"]: a["title"] for a in summary["articles"]}

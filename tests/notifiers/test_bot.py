@@ -20,7 +20,9 @@ CHAT = 4242
 def bot(tmp_path):
     with FakeBotAPI() as api:
         env = make_env(tmp_path, telegram=api.url)
-        ingest(env, [article(1, "green_finance", title="第1号 绿色债券 <发行> & 新规")])
+        copy = article(1, "green_finance", source="eastmoney", title="第1号 绿色债券 <发行> & 新规",
+                       url="https://finews.example/copy-1.html")  # fmt: skip
+        ingest(env, [article(1, "green_finance", title="第1号 绿色债券 <发行> & 新规"), copy])
         proc = env.popen("bot", "--poll-timeout", "1")
         try:
             assert api.wait_for(lambda: api.calls_of("getUpdates"), timeout=30), proc.stderr
@@ -86,6 +88,7 @@ def test_bot_commands(bot):
         "第1号 绿色债券 &lt;发行&gt; &amp; 新规" in found
         and "https://example.gov.cn/green_finance/1.html" in found
     )
+    assert "(+1 转载 reprints)" in found and "copy-1.html" not in found  # one line per story
     assert "Nothing found" in reply_to(api, "/search 不存在的词")
     two_chars_traditional = reply_to(api, "/search 新规 發行")
     assert "https://example.gov.cn/green_finance/1.html" in two_chars_traditional

@@ -37,6 +37,7 @@ def test_pages_and_api_on_postgresql(tmp_path, pg_database, monkeypatch):
             per_day = c.get("/api/v1/topics/sub_center").json()["per_day"]
             assert sum(d["stories"] for d in per_day) >= 6
             assert c.get("/stories/99999").status_code == 404
+            _search_groups_stories(c)
             # past INTEGER (PostgreSQL refuses it in a query) and outside datetime: 4xx, never a 500
             for path in ("/stories/99999999999", "/api/v1/articles/2147483648", "/?to=9999-12-31",
                          "/api/v1/stories?from=0001-01-01"):  # fmt: skip
@@ -55,3 +56,24 @@ def test_pages_and_api_on_postgresql(tmp_path, pg_database, monkeypatch):
                 served_admin.stop()
     finally:
         served.stop()
+
+
+def _search_groups_stories(c) -> None:
+    """Story-grouped search on PostgreSQL: every story once across pages, the copy named."""
+    ids, cursor, total = [], None, None
+    while True:
+        params = {"q": "新闻", "limit": 4, **({"cursor": cursor} if cursor else {})}
+        page = c.get("/api/v1/search", params=params).json()
+        ids += [i["story_id"] for i in page["items"]]
+        copied = [i for i in page["items"] if i["copies"]]
+        assert all(i["copies"][0]["source"] == "finews-bjgov" for i in copied)
+        total = page["total"] if total is None else total
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    articles = c.get("/api/v1/search", params={"q": "新闻", "limit": 100, "group": "article"}).json()
+    assert len(ids) == len(set(ids)) == total == len({a["story_id"] for a in articles["items"]})
+    assert total < articles["total"]  # the republished copy folds into its story
+    html = c.get("/search", params={"q": "新闻", "source": "finews-bjgov"}).text
+    items = html.split('<li class="story">')[1:]
+    assert len(items) == 1 and "1 转载" in items[0] and '<span class="source">bj-yaowen</span>' in items[0]
