@@ -15,10 +15,21 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-try:  # vectorised fast path (numpy is a declared dependency); without it the pure path runs.
-    import numpy as _np
-except ImportError:  # pragma: no cover - exercised by forcing _np = None in tests
-    _np = None
+# Vectorised fast path (numpy is a declared dependency); without it the pure path runs. Loaded on
+# the first long text, not at import: reading topics (every `newsradar` command) needs no numpy.
+_np: Any = ...  # ...: not loaded yet; None: not available (tests force that too)
+
+
+def _numpy() -> Any:
+    global _np
+    if _np is ...:
+        try:
+            import numpy
+        except ImportError:  # pragma: no cover
+            numpy = None
+        _np = numpy
+    return _np
+
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Whitespace (and zero-width junk) between two CJK characters is layout, not
@@ -269,7 +280,7 @@ def normalise_fast(text: str) -> tuple[str, OffsetMap | None, Any]:
 
 def _normalise_fast(text: str) -> tuple[str, OffsetMap | None, Any]:
     if (
-        _np is None or not text or len(text) < _NP_MIN_CHARS
+        not text or len(text) < _NP_MIN_CHARS or _numpy() is None
     ):  # titles: numpy's per-call overhead would dominate
         out, index = normalise_map(text)
         return out, (OffsetMap([(list(range(len(index))), index)]) if index is not None else None), None
