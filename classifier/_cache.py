@@ -85,6 +85,9 @@ def _store(folder: Path, path: Path, value: Any) -> None:
             folder, exc, CACHE_ENV,
         )  # fmt: skip
         return
-    old = sorted(folder.glob(f"{_PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in old[_KEEP:]:
-        stale.unlink(missing_ok=True)
+    try:  # another process may be pruning the same folder: a file gone meanwhile is fine
+        old = sorted(folder.glob(f"{_PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in old[_KEEP:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
