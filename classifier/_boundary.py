@@ -59,7 +59,8 @@ def new_tokenizer(words: set[str]) -> Any:
     import jieba
 
     taught = sorted(w for w in words if any(is_cjk(c) for c in w))
-    freq, total = cached(cache_key(taught, _EXTRA_WORDS), lambda: _taught_dictionary(taught))
+    key = cache_key(repr(sorted(_EXTRA_WORDS.items())), *taught, libraries=["jieba"])
+    freq, total = cached("tokenizer", key, lambda: _taught_dictionary(taught))
     tok = jieba.Tokenizer()
     tok.FREQ = freq
     tok.total = total

@@ -1,8 +1,10 @@
-"""On-disk cache of the classifier's jieba tokenizer, taught our terms.
+"""On-disk cache of what the classifier builds at start-up: jieba's dictionary taught our terms,
+and the character tables of text normalisation.
 
 Loading jieba's dictionary (its own marshal cache) and teaching it every topic term costs ~1 s at
 every start of `newsradar classify`, the crawl's ingest worker and the daemon; a pickle of the
-taught dictionary loads in a fifth of that. The file name is a hash of everything the dictionary
+taught dictionary loads in a fifth of that. The normalisation tables (~0.2 s to derive from
+Unicode and OpenCC's data) are needed by every command that reads the topics, `status` included. The file name is a hash of everything the dictionary
 is built from (the taught words, jieba's version, this package's version), so changed topics
 find no file and build a new one; a file that cannot be read is logged and rebuilt, never trusted.
 
@@ -16,6 +18,7 @@ import hashlib
 import logging
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
@@ -25,7 +28,6 @@ from typing import Any
 log = logging.getLogger("classifier.cache")
 
 CACHE_ENV = "NEWSRADAR_CACHE_DIR"
-_PREFIX = "tokenizer-"
 _KEEP = 4  # files kept: a few topic sets (tests, an edit being tried) without growing forever
 
 
@@ -45,20 +47,23 @@ def _version(dist: str) -> str:
         return "?"
 
 
-def cache_key(words: Iterable[str], extra: dict[str, int]) -> str:
-    """A hash of everything the taught dictionary depends on."""
+def cache_key(*parts: str, libraries: Iterable[str] = ()) -> str:
+    """A hash of everything a cached value depends on (with the versions of newsradar, Python and
+    the named libraries)."""
     h = hashlib.sha256()
-    for part in (_version("newsradar"), _version("jieba"), repr(sorted(extra.items())), *sorted(words)):
+    versions = [_version(d) for d in ("newsradar", *libraries)]
+    for part in (sys.version, *versions, *parts):
         h.update(part.encode("utf-8") + b"\0")
     return h.hexdigest()[:24]
 
 
-def cached(key: str, build: Callable[[], Any]) -> Any:
-    """build(), or what an earlier build(key) stored; a bad or unreadable cache is logged and rebuilt."""
+def cached(kind: str, key: str, build: Callable[[], Any]) -> Any:
+    """build(), or what an earlier build stored under kind and key; a bad or unreadable cache file
+    is logged and rebuilt."""
     folder = cache_dir()
     if folder is None:
         return build()
-    path = folder / f"{_PREFIX}{key}.pickle"
+    path = folder / f"{kind}-{key}.pickle"
     try:
         with path.open("rb") as fh:
             return pickle.load(fh)
@@ -67,11 +72,11 @@ def cached(key: str, build: Callable[[], Any]) -> Any:
     except Exception as exc:  # truncated, corrupt or from another Python: rebuild and replace it
         log.warning("classifier cache %s is unreadable (%s): rebuilding it", path, exc)
     value = build()
-    _store(folder, path, value)
+    _store(folder, kind, path, value)
     return value
 
 
-def _store(folder: Path, path: Path, value: Any) -> None:
+def _store(folder: Path, kind: str, path: Path, value: Any) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
@@ -86,7 +91,7 @@ def _store(folder: Path, path: Path, value: Any) -> None:
         )  # fmt: skip
         return
     try:  # another process may be pruning the same folder: a file gone meanwhile is fine
-        old = sorted(folder.glob(f"{_PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        old = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in old[_KEEP:]:
             stale.unlink(missing_ok=True)
     except OSError:

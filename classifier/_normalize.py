@@ -95,14 +95,25 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str]]:
 
 @lru_cache(maxsize=1)
 def _all_tables() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str], list[str]]:
+    """_build_tables(), from the on-disk cache when it was built before by the same versions."""
+    from ._cache import cache_key, cached
+
+    key = cache_key(unicodedata.unidata_version, libraries=["opencc-python-reimplemented"])
+    change, multi = cached("normalise", key, _build_tables)
+    multi_re = re.compile("[" + "".join(re.escape(c) for c in multi) + "\U00010000-\U0010ffff]")
+    return change, _class(sorted(change)), multi_re, multi
+
+
+def _build_tables() -> tuple[dict[str, str], list[str]]:
     """One combined BMP map: NFKC, then lower case, then traditional->simplified.
 
     Calling ``unicodedata.normalize`` on a whole article costs ~200 ns/char
     for CJK text, and ``str.translate`` with a dict is not much better; a
     regex character class finds the few characters that change (upper case,
     full-width letters, traditional characters) at C speed, and only those
-    get replaced.  Returns (1:1 map, pattern of its keys, pattern of chars
-    whose replacement is not exactly one char: "…" -> "...", astral chars).
+    get replaced.  Returns (1:1 map, chars whose replacement is not exactly one
+    char: "…" -> "..."); _all_tables adds the patterns (their keys; those chars
+    and astral ones).
     """
     change: dict[str, str] = {}
     multi: list[str] = []
@@ -117,8 +128,7 @@ def _all_tables() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str], lis
             change[c] = n
         else:
             multi.append(c)
-    multi_re = re.compile("[" + "".join(re.escape(c) for c in multi) + "\U00010000-\U0010ffff]")
-    return change, _class(sorted(change)), multi_re, multi
+    return change, multi
 
 
 def _slow_char(ch: str) -> str:

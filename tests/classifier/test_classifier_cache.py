@@ -61,3 +61,13 @@ def test_cache_off_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     Classifier(_topics(BASE))
     assert not list(tmp_path.rglob("*.pickle"))
+
+
+def test_normalisation_tables_from_the_cache_equal_the_built_ones(cache):
+    from classifier._normalize import _all_tables
+
+    built = _all_tables.__wrapped__()  # no file yet: built and stored
+    assert len(list(cache.glob("normalise-*.pickle"))) == 1
+    loaded = _all_tables.__wrapped__()
+    assert loaded[0] == built[0] and loaded[3] == built[3]
+    assert loaded[1].pattern == built[1].pattern and loaded[2].pattern == built[2].pattern
