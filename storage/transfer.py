@@ -69,7 +69,7 @@ def _check_source(conn: Connection, order: list[Table]) -> None:
         )
 
 
-def _check_empty(conn: Connection, url: str) -> None:
+def _check_empty(conn: Connection, url: str) -> None:  # url: shown, its password hidden
     """Refuse a target that holds any row of ours (migrating it first could change its data)."""
     known = {t.name for t in Base.metadata.sorted_tables} | {"search_docs", "search_index"}
     for name in inspect(conn).get_table_names():
@@ -188,7 +188,8 @@ def copy_database(
     migrated to the newest schema first; returns rows copied per table (plus "search index").
 
     Raises DatabaseError, before writing anything, when the target holds data, is the source, or
-    is SQLite while the source is PostgreSQL (a tsvector cannot become SQLite's index tokens).
+    is SQLite while the source is PostgreSQL (a tsvector cannot become SQLite's index tokens), and
+    when the source holds a table this version does not know (it would be left behind).
     """
     report = progress or (lambda _t, _d, _n: None)
     if source.engine.url == target.engine.url:
@@ -200,16 +201,18 @@ def copy_database(
         )
     if not source.is_current():
         raise DatabaseError(
-            f"{source.url} is not at the newest schema: run any newsradar command on it first"
+            "the source database is not at the newest schema: run `newsradar init` on it first"
         )
     order, deferred = _plan()
+    shown = target.engine.url.render_as_string(hide_password=True)
+    with source.engine.connect() as conn:
+        _check_source(conn, order)
     with target.engine.connect() as conn:
-        _check_empty(conn, target.url)
+        _check_empty(conn, shown)
     target.migrate()
     copied: dict[str, int] = {}
     with source.engine.connect() as src, src.begin(), target.engine.begin() as dst:
-        _check_source(src, order)
-        _check_empty(dst, target.url)
+        _check_empty(dst, shown)
         for table in order:
             copied[table.name] = _copy_table(src, dst, table, deferred.get(table.name, []), batch, report)
         for name, late in deferred.items():

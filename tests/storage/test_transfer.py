@@ -5,7 +5,7 @@ refused before anything is written."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 
 from search import search
 from storage import Article, Base, Database, DatabaseError, deliveries
@@ -13,8 +13,6 @@ from storage.transfer import copy_database
 from tests.helpers import scratch_postgres
 from tests.notifiers.helpers import article, ingest, make_env, subscribe
 from tests.web.helpers import fixture_articles
-
-pytestmark = pytest.mark.postgres
 
 QUERIES = ("数字人民币", "绿色金融", "城市副中心", "人民银行 -数字人民币", "实施意见")
 
@@ -56,6 +54,7 @@ def _hits(db: Database) -> dict[str, tuple]:
         return out
 
 
+@pytest.mark.postgres
 def test_copy_sqlite_archive_to_postgresql(tmp_path):
     env = _archive(tmp_path)
     before, hits_before = _rows(env.db), _hits(env.db)
@@ -113,6 +112,7 @@ def _ingest_new(folder, url: str, before: dict[str, list[tuple]]) -> None:
         pg_env.db.dispose()
 
 
+@pytest.mark.postgres
 def test_copy_refuses_postgresql_to_sqlite_and_itself(tmp_path):
     env = _archive(tmp_path)
     with pytest.raises(DatabaseError, match="target is the source"):
@@ -125,3 +125,30 @@ def test_copy_refuses_postgresql_to_sqlite_and_itself(tmp_path):
                 copy_database(pg, Database(f"sqlite:///{tmp_path / 'back.db'}"))
         finally:
             pg.dispose()
+
+
+def test_copy_sqlite_to_sqlite_and_refusals(tmp_path):
+    """The same copy into a new SQLite file (the FTS5 index filled from the stored tokens); a full
+    target and a source with a table this version does not know are refused before any write."""
+    env = _archive(tmp_path)
+    target = Database(f"sqlite:///{tmp_path / 'copy.db'}")
+    try:
+        copied = copy_database(env.db, target, batch=5)
+        before = _rows(env.db)
+        assert copied["articles"] == len(before["articles"]) and copied["search index"] == len(
+            before["articles"]
+        )
+        assert _rows(target) == before and _hits(target) == _hits(env.db)
+        with pytest.raises(DatabaseError, match=r"copy\.db is not empty \(table \w+ has rows\)"):
+            copy_database(env.db, target)
+    finally:
+        target.dispose()
+    with env.db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE plugin_notes (id INTEGER PRIMARY KEY, note TEXT)"))
+    other = Database(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        with pytest.raises(DatabaseError, match=r"tables this newsradar does not know \(plugin_notes\)"):
+            copy_database(env.db, other)
+        assert inspect(other.engine).get_table_names() == []  # refused before the target was touched
+    finally:
+        other.dispose()
