@@ -101,6 +101,9 @@ def test_dockerfile_non_root_cjk_font_no_browser():
     user = re.findall(r"^USER (\S+)", text, re.M)
     assert user and user[-1] not in ("root", "0")
     assert re.search(r'^ENTRYPOINT \["newsradar"\]', text, re.M)
+    pyproject = (DEPLOY.parent / "pyproject.toml").read_text(encoding="utf-8")
+    packages = re.findall(r'"(\w+)\*"', re.search(r"^include = \[(.+)\]$", pyproject, re.M).group(1))
+    assert packages and all(f"COPY {p} ./{p}" in text for p in packages), "a package is not copied"
 
 
 def test_production_config_loads(monkeypatch):
@@ -113,6 +116,7 @@ def test_production_config_loads(monkeypatch):
         "secret"
         not in (DEPLOY / "production.toml").read_text(encoding="utf-8").split("[database]")[1].split("[")[0]
     )
-    assert web_settings(cfg).host == "0.0.0.0" and web_settings(cfg).port == 8080
+    web = web_settings(cfg)
+    assert web.host == "0.0.0.0" and f"{web.port}:{web.port}" in SERVICES["daemon"]["ports"]
     assert notifier_settings(cfg).email.smtp_host == "smtp.example.com"
     assert cfg.sources, "the example config has sources to crawl"
