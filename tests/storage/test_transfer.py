@@ -79,6 +79,14 @@ def test_copy_sqlite_archive_to_postgresql(tmp_path):
                 copy_database(env.db, target)
             assert _rows(target) == before
             # the sequences continue after the copied ids: new rows get fresh ones
+            # PostgreSQL to PostgreSQL carries the tsvectors as they are
+            with scratch_postgres() as url2:
+                second = Database(url2)
+                try:
+                    copy_database(target, second, batch=9)
+                    assert _rows(second) == before and _hits(second) == hits_before
+                finally:
+                    second.dispose()
             _ingest_new(tmp_path / "pg", url, before)
         finally:
             target.dispose()
