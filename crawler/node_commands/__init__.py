@@ -1,0 +1,1 @@
+"""Scrapy commands of a node's project (COMMANDS_MODULE): `crawl` runs a newsradar round."""
