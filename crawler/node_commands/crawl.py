@@ -7,6 +7,8 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+__all__ = ["Command"]
+
 
 class Command(ScrapyCrawl):
     """Runs the round with crawl_sources (several sources, one process, its own CrawlerProcess),

@@ -3,23 +3,24 @@ loopback sample sites into one PostgreSQL database, driven through crawler.nodes
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from crawler.crawl_settings import CrawlSettings
-from crawler.nodes import NodeError, job_state, node_status, schedule_round
+from crawler.nodes import NodeError, cancel, job_state, node_status, schedule_round
 from tests.helpers import ROOT, run_cli, sample_sources, scratch_postgres, write_config
-
-pytestmark = pytest.mark.postgres
 
 FAST = CrawlSettings(delay=0.0, retry_backoff=0.01, retries=1, concurrency_per_domain=8)
 SLOW = dataclasses.replace(FAST, delay=0.4, concurrency_per_domain=1)
@@ -110,6 +111,15 @@ def _wait(node: Node, job: str, timeout: float = 180) -> None:
         time.sleep(0.5)
 
 
+def _get(base: str, endpoint: str) -> dict:
+    """A Scrapyd call the client has no function for, with the node's credentials."""
+    request = urllib.request.Request(f"{base}/{endpoint}")
+    user, password = os.environ["NEWSRADAR_NODE_USER"], os.environ["NEWSRADAR_NODE_PASSWORD"]
+    request.add_header("Authorization", "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode())
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read())
+
+
 def _articles(url: str) -> list[str]:
     engine = sa.create_engine(url)
     with engine.connect() as c:
@@ -126,6 +136,7 @@ def _runs(url: str) -> list[tuple]:
     return rows
 
 
+@pytest.mark.postgres
 def test_same_round_on_two_nodes_stores_every_article_once(nodes, reference):
     a, b = nodes["nodes"]
     jobs = [(n, schedule_round(n.url, nodes["sources"], nodes["topics"], FAST)) for n in (a, b)]
@@ -143,6 +154,7 @@ def test_same_round_on_two_nodes_stores_every_article_once(nodes, reference):
     assert sum(r[3] for r in runs) == len(stored)
 
 
+@pytest.mark.postgres
 def test_node_killed_mid_round_loses_nothing_when_rescheduled(nodes, reference):
     a, b = nodes["nodes"]
     job = schedule_round(a.url, nodes["sources"], nodes["topics"], SLOW)
@@ -160,3 +172,91 @@ def test_node_killed_mid_round_loses_nothing_when_rescheduled(nodes, reference):
     stored = _articles(nodes["url"])
     assert len(stored) == len(set(stored)) and set(stored) == reference
     assert not [r for r in _runs(nodes["url"]) if r[2] == job]  # the killed round recorded nothing
+
+
+@pytest.mark.postgres
+def test_node_config_auth_and_cancel(mocksite, tmp_path, monkeypatch):
+    """[node] supplies the port and name; with NEWSRADAR_NODE_USER/PASSWORD set the API wants them;
+    listprojects/listspiders show the installed package's project; cancel stops a round."""
+    port = _free_port()
+    with scratch_postgres("newsradar_nodes") as url:
+        config = write_config(
+            tmp_path,
+            sample_sources(mocksite, dead=False) + f'\n[node]\nport = {port}\nname = "n-one"\n',
+            database=url,
+        )
+        secret = {"NEWSRADAR_NODE_USER": "crawler", "NEWSRADAR_NODE_PASSWORD": "s3cret-pw"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsradar", "--config", str(config), "node"],
+            cwd=ROOT, env={**os.environ, **secret}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    node_status(base, timeout=2)
+                except NodeError as exc:
+                    if "HTTP 401" in str(exc):
+                        assert "NEWSRADAR_NODE_USER" in str(exc)
+                        break
+                    assert time.monotonic() < deadline and proc.poll() is None, str(exc)
+                    time.sleep(0.2)
+                else:
+                    pytest.fail("the node answered without credentials")
+            for key, value in secret.items():
+                monkeypatch.setenv(key, value)
+            assert node_status(base)["status"] == "ok"
+            assert _get(base, "listprojects.json")["projects"] == ["newsradar"]
+            assert _get(base, "listspiders.json?project=newsradar")["spiders"] == ["round"]
+            from newsradar.config import load
+            from newsradar.context import Context
+
+            sources = [Context.plain_source(s) for s in load(config).sources]
+            job = schedule_round(base, sources, None, SLOW)
+            deadline = time.monotonic() + 60
+            while job_state(base, job) != "running":
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            assert cancel(base, job) == "running"
+            deadline = time.monotonic() + 60
+            while job_state(base, job) != "finished":
+                assert time.monotonic() < deadline, "a cancelled job kept running"
+                time.sleep(0.3)
+            monkeypatch.setenv("NEWSRADAR_NODE_PASSWORD", "wrong")
+            with pytest.raises(NodeError, match="HTTP 401"):
+                job_state(base, job)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+def test_node_refuses_sqlite_in_one_line(tmp_path):
+    config = write_config(tmp_path, "")
+    done = run_cli("node", "--port", str(_free_port()), config=config, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "SQLite" in done.stderr and "PostgreSQL" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "table, key, words",
+    [
+        ("port = 70000", "node.port", "1 to 65535"),
+        ('max_proc = "two"', "node.max_proc", "whole number"),
+        ('hots = "0.0.0.0"', "node.hots", "unknown key"),
+    ],
+)
+def test_bad_node_section_names_the_key(tmp_path, table, key, words):
+    config = write_config(
+        tmp_path, f"\n[node]\n{table}\n", database="postgresql+psycopg://x@127.0.0.1:1/none"
+    )
+    done = run_cli("node", config=config, timeout=60)
+    assert done.returncode != 0
+    assert key in done.stderr and words in done.stderr and "newsradar.toml" in done.stderr
+
+
+def test_round_too_large_for_a_job_is_refused_before_sending():
+    sources = [{"name": f"s{i}", "start_urls": ["http://example.invalid/" + "x" * 200]} for i in range(1000)]
+    with pytest.raises(NodeError, match="split the round"):
+        schedule_round("http://127.0.0.1:9", sources, None)
