@@ -40,7 +40,8 @@ class Node:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = config.parent / f"{name}.log"
-        full_env = {**os.environ, **(env or {})}
+        # TMPDIR: the state folder of a node killed by SIGKILL stays in the test's own folder
+        full_env = {**os.environ, "TMPDIR": str(config.parent), **(env or {})}
         full_env.pop("NEWSRADAR_CONFIG", None)
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(
@@ -188,7 +189,7 @@ def test_node_config_auth_and_cancel(mocksite, tmp_path, monkeypatch):
         secret = {"NEWSRADAR_NODE_USER": "crawler", "NEWSRADAR_NODE_PASSWORD": "s3cret-pw"}
         proc = subprocess.Popen(
             [sys.executable, "-m", "newsradar", "--config", str(config), "node"],
-            cwd=ROOT, env={**os.environ, **secret}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=ROOT, env={**os.environ, "TMPDIR": str(tmp_path), **secret}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True,
         )  # fmt: skip
         try:
