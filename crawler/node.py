@@ -96,6 +96,13 @@ def _scrapyd_config(settings: NodeSettings, state: str, auth: tuple[str, str] | 
     return config
 
 
+def _stop_jobs(service: Any) -> None:
+    """Scrapyd leaves running jobs behind when it stops: end them (Scrapy stops a crawl gracefully
+    on SIGTERM, and a round cut short records no figures), so none stores for a node that is gone."""
+    for process in service.getServiceNamed("launcher").processes.values():
+        process.transport.signalProcess("TERM")
+
+
 def serve(settings: NodeSettings, database_url: str, auth: tuple[str, str] | None = None) -> int:
     """Run Scrapyd in the foreground until SIGINT/SIGTERM; jobs run as child processes that
     store into database_url. Returns the exit status."""
@@ -114,6 +121,7 @@ def serve(settings: NodeSettings, database_url: str, auth: tuple[str, str] | Non
         service = IService(get_application(_scrapyd_config(settings, state, auth)))
         globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stderr)], redirectStandardIO=False)
         service.startService()
+        reactor.addSystemEventTrigger("before", "shutdown", _stop_jobs, service)
         reactor.addSystemEventTrigger("before", "shutdown", service.stopService)
         print(
             f"newsradar node {name} on http://{settings.host}:{settings.port}/ "

@@ -4,6 +4,7 @@ loopback sample sites into one PostgreSQL database, driven through crawler.nodes
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import json
 import os
@@ -112,6 +113,18 @@ def _wait(node: Node, job: str, timeout: float = 180) -> None:
         time.sleep(0.5)
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 def _get(base: str, endpoint: str) -> dict:
     """A Scrapyd call the client has no function for, with the node's credentials."""
     request = urllib.request.Request(f"{base}/{endpoint}")
@@ -215,7 +228,7 @@ def test_node_config_auth_and_cancel(mocksite, tmp_path, monkeypatch):
             from newsradar.context import Context
 
             sources = [Context.plain_source(s) for s in load(config).sources]
-            job = schedule_round(base, sources, None, SLOW)
+            job = schedule_round(base, sources, None, dataclasses.replace(SLOW, delay=3.0))
             deadline = time.monotonic() + 60
             while job_state(base, job) != "running":
                 assert time.monotonic() < deadline
@@ -225,11 +238,25 @@ def test_node_config_auth_and_cancel(mocksite, tmp_path, monkeypatch):
             while job_state(base, job) != "finished":
                 assert time.monotonic() < deadline, "a cancelled job kept running"
                 time.sleep(0.3)
+            job = schedule_round(base, sources, None, dataclasses.replace(SLOW, delay=3.0))
+            deadline = time.monotonic() + 60
+            while job_state(base, job) != "running":
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
             monkeypatch.setenv("NEWSRADAR_NODE_PASSWORD", "wrong")
             with pytest.raises(NodeError, match="HTTP 401"):
                 job_state(base, job)
+            jobs = _children(proc.pid)
+            assert jobs
+            proc.send_signal(signal.SIGTERM)  # the node alone, not its group: its jobs end with it
+            assert proc.wait(timeout=30) == 0
+            deadline = time.monotonic() + 8  # the round itself would take minutes at this delay
+            while any(Path(f"/proc/{pid}").exists() for pid in jobs):
+                assert time.monotonic() < deadline, "a stopped node's job kept running"
+                time.sleep(0.2)
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
 
 
