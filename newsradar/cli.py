@@ -22,7 +22,7 @@ __all__ = ["Parser", "build_parser", "main"]
 # so a feature can land without touching this file twice.
 COMMANDS = (
     "init", "crawl", "articles", "sources", "topics", "classify", "stories",
-    "subscribers", "dispatch", "digest", "bot", "status", "run", "web", "mcp", "db",
+    "subscribers", "dispatch", "digest", "bot", "status", "run", "web", "mcp", "db", "node",
 )  # fmt: skip
 
 
