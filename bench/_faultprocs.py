@@ -210,8 +210,12 @@ def run_postgres(work: Path, waves: int, url: str, seed: int = 5) -> list[Row]:
     try:
         wait(lambda: "leading" in daemon.output, 120, step=0.2)
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            for _ in range(waves):
-                time.sleep(rng.uniform(2.0, 6.0))
+            for n in range(waves):
+                led = daemon.output.count("leading (pid")
+                if n % 2 and wait(lambda k=led: daemon.output.count("leading (pid") > k, 30, 0.05):
+                    pass  # odd waves: the moment it leads again, before its first crawl launches
+                else:
+                    time.sleep(rng.uniform(2.0, 6.0))
                 ended = admin.execute(TERMINATE, (name, HARNESS)).fetchall()
                 terminated += sum(1 for (ok,) in ended if ok)
                 waves_at.append(time.monotonic())
