@@ -74,6 +74,10 @@ def run_channels(work: Path, storm: int) -> list[Row]:
         wait(lambda: world.api.calls_of("sendMessage") and len(world.api.sent(None)) > 0, 120)
         publisher.stop()
         bot_back = time.monotonic()
+        shown = {k: v for k, v in world.status()["deliveries"].items() if v}
+        smtp_row.reported = bot_row.reported = "status before SMTP came back: " + (
+            ", ".join(f"{k} {v}" for k, v in shown.items()) or "nothing"
+        )
         world.smtp.start()
         smtp_back = time.monotonic()
         took = wait(lambda: settled(world, expected_urls(world)), SETTLE, step=1.0)
