@@ -38,64 +38,66 @@ FAULT_KINDS = {
 STALL = 6.0
 
 
-def make_handler(site: Site, log: list[dict], lock: threading.Lock):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _SiteHandler(BaseHTTPRequestHandler):
+    """Answering, and misbehaving on purpose; make_handler adds the site's pages."""
 
-        def log_message(self, *args) -> None:  # the request log below is what tests read
+    protocol_version = "HTTP/1.1"
+
+    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers=None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:  # the client (or a fault) dropped the connection
             pass
 
-        def _send(
-            self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers=None
-        ) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:  # a connection this handler reset on purpose
+            pass
+
+    def _fault(self, kind: str, path: str, page) -> None:
+        """Misbehave as an injected fault `kind` (FAULT_KINDS) would."""
+        self.close_connection = True
+        if kind == "500":
+            return self._send(503, b"<html><body>Service Unavailable</body></html>")
+        if kind == "timeout":
+            time.sleep(STALL)
+            return self._send(504, b"late")
+        if kind == "redirect_loop":
+            hop = 1 - int(parse_qs(urlsplit(self.path).query).get("hop", ["0"])[0] == "1")
+            return self._send(302, b"", headers={"Location": f"{path}?hop={hop}"})
+        if kind == "truncate" and page is not None:
+            self.send_response(200)
+            self.send_header("Content-Type", page.content_type)
+            self.send_header("Content-Length", str(len(page.body)))
             self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def do_HEAD(self) -> None:
-            self.do_GET()
-
-        def handle(self) -> None:
-            try:
-                super().handle()
-            except ConnectionError:  # the client (or a fault) dropped the connection
-                pass
-
-        def finish(self) -> None:
-            try:
-                super().finish()
-            except OSError:  # a connection this handler reset on purpose
-                pass
-
-        def _fault(self, kind: str, path: str, page) -> None:
-            """Misbehave as an injected fault `kind` (FAULT_KINDS) would."""
-            self.close_connection = True
-            if kind == "500":
-                return self._send(503, b"<html><body>Service Unavailable</body></html>")
-            if kind == "timeout":
-                time.sleep(STALL)
-                return self._send(504, b"late")
-            if kind == "redirect_loop":
-                hop = 1 - int(parse_qs(urlsplit(self.path).query).get("hop", ["0"])[0] == "1")
-                return self._send(302, b"", headers={"Location": f"{path}?hop={hop}"})
-            if kind == "truncate" and page is not None:
-                self.send_response(200)
-                self.send_header("Content-Type", page.content_type)
-                self.send_header("Content-Length", str(len(page.body)))
-                self.end_headers()
-                self.wfile.write(page.body[: len(page.body) // 2])
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return None
-            # reset (and truncate of a missing page): RST instead of an answer
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
+            self.wfile.write(page.body[: len(page.body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
             return None
+        # reset (and truncate of a missing page): RST instead of an answer
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        return None
+
+
+def make_handler(site: Site, log: list[dict], lock: threading.Lock):
+    class Handler(_SiteHandler):
+        def log_message(self, *args) -> None:  # the request log below is what tests read
+            pass
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
