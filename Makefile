@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 CONFIG ?= newsradar.toml
 
-.PHONY: setup run test demo lint bench bench-full bench-quick clean
+.PHONY: setup run test demo lint bench bench-full bench-quick faults faults-short clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ bench-full: setup  ## bench with the 1M-article archives added (hours)
 
 bench-quick: setup  ## every bench at tiny sizes: checks they run and the table reads them (~1 min)
 	$(BIN)/python bench/all --quick
+
+FAULTS ?= full
+faults: setup  ## the fault suite: the daemon under site, channel, SIGKILL and PostgreSQL faults; one table (FAULTS=short: the bounded form)
+	$(BIN)/python bench/faults --form $(FAULTS)
+
+faults-short: setup  ## the fault suite's bounded form (.ci/run: a few minutes, 10 at most)
+	timeout 600 $(BIN)/python bench/faults --form short
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache demo-run

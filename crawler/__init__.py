@@ -4,17 +4,23 @@ from typing import TYPE_CHECKING
 
 __all__ = [
     "CrawlSettings",
+    "NodeError",
     "SourceReport",
+    "cancel",
     "crawl_sources",
+    "job_state",
+    "node_status",
     "probe_source",
     "progress_stream",
     "run_crawl",
+    "schedule_round",
     "scrapy_settings",
     "unreachable_summary",
 ]
 
 if TYPE_CHECKING:
     from .crawl_settings import CrawlSettings, scrapy_settings
+    from .nodes import NodeError, cancel, job_state, node_status, schedule_round
     from .report import SourceReport, unreachable_summary
     from .run import crawl_sources, probe_source, progress_stream, run_crawl
 
@@ -25,6 +31,10 @@ def __getattr__(name: str):  # noqa: ANN202
         from . import crawl_settings as module
 
         return getattr(module, name)
+    if name in ("NodeError", "cancel", "job_state", "node_status", "schedule_round"):
+        from . import nodes  # the crawler nodes' client: urllib only
+
+        return getattr(nodes, name)
     if name in ("SourceReport", "unreachable_summary"):
         from . import report
 

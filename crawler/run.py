@@ -66,6 +66,8 @@ def crawl_sources(
     *,
     verbose: int = 0,
     progress: TextIO | None = None,
+    node: str | None = None,
+    job: str | None = None,
 ) -> list[SourceReport]:
     """One crawl of these sources (plain data) with these settings (scrapy_settings), then each
     source's health recorded in the database; returns the per-source reports.
@@ -73,6 +75,7 @@ def crawl_sources(
     The one call behind `newsradar crawl`, and what the daemon's crawl job runs (in a fresh
     process each time: the reactor cannot restart). Without verbose, Scrapy's own retry and
     robots.txt tracebacks are filtered out: the spider logs each failure once, with URL and reason.
+    On a crawler node, `node` and `job` (Scrapyd's job id) mark the runs recorded.
     """
     from storage import Database
     from storage.health import record_run
@@ -88,7 +91,8 @@ def crawl_sources(
             for r in reports:
                 if r.finish_reason == "shutdown":  # stopped half-way: its figures say nothing of the site
                     continue
-                record_run(s, r.name, dataclasses.asdict(r), r.error_list[0] if r.error_list else None)
+                first_error = r.error_list[0] if r.error_list else None
+                record_run(s, r.name, dataclasses.asdict(r), first_error, node=node, job=job)
             s.commit()
     finally:
         db.dispose()

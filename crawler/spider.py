@@ -353,10 +353,13 @@ class NewsSpider(scrapy.Spider):
         if self.store is None:
             return
         self.store.settle_retries(self.source["name"], self._article_failures, self._yielded)
+        # A crawl stopped half-way (Ctrl-C, the daemon stopping or losing its lead) keeps no
+        # validators: its lists' articles are not all stored, and a 304 would hide them for good
+        # (a validators row also marks the start URL walked, ending the next crawl's full walk).
         keep = {
             url: (etag, lm)
             for url, (etag, lm, todo) in self._pending.items()
-            if url not in self._failed and not (todo & self._failed)
+            if reason == "finished" and url not in self._failed and not (todo & self._failed)
         }
         self.store.save_validators(self.source["name"], keep)
         if reason == "finished":  # not when killed or shut down: the next crawl must walk on

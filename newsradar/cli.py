@@ -40,6 +40,8 @@ COMMANDS = {
     ),
     "serve": ("web", "serve the web archive, its Atom feeds and JSON API over HTTP"),
     "mcp": ("mcp", "serve the archive to AI assistants over the Model Context Protocol (read-only)"),
+    "db": ("db", "database tasks: copy the archive to another database"),
+    "node": ("node", "run a crawler node (Scrapyd) that crawls rounds the daemon schedules on it"),
 }
 ALL = "*"  # build_parser(ALL): every command's full parser (tests walk it)
 

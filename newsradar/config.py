@@ -36,6 +36,7 @@ FEATURE_SECTIONS = {
     "scheduler": "scheduler.settings",
     "digest": "scheduler.settings",
     "health": "scheduler.settings",
+    "node": "crawler.node",
 }
 CORE_SECTIONS = ("database", "crawl", "sources", "topics")
 

@@ -193,6 +193,7 @@ class Daemon:
         self.scheduler.shutdown(wait=False)
         if self._batch_timer is not None:
             self._batch_timer.cancel()
+            self._batch_timer = None  # else, leading again, no crawl would ever launch (bench/faults)
         if self._dispatcher is not None:
             self._dispatcher.stop()
         if bot is not None:

@@ -26,12 +26,18 @@ _BLOCKED_HELP = "the site answers crawlers with a JavaScript check instead of it
 
 
 def record_run(
-    session: Session, source: str, figures: dict[str, Any], first_error: str | None = None
+    session: Session,
+    source: str,
+    figures: dict[str, Any],
+    first_error: str | None = None,
+    *,
+    node: str | None = None,
+    job: str | None = None,
 ) -> None:
-    """Store one source's figures from one crawl (the caller commits)."""
-    session.add(
-        CrawlRun(source=source, first_error=first_error, **{k: int(figures.get(k, 0)) for k in _FIGURES})
-    )
+    """Store one source's figures from one crawl (the caller commits); a crawler node's runs name
+    the node and its Scrapyd job, so the daemon learns a round's figures from the database."""
+    figures = {k: int(figures.get(k, 0)) for k in _FIGURES}
+    session.add(CrawlRun(source=source, first_error=first_error, node=node, job=job, **figures))
 
 
 def _verdict(runs: list[CrawlRun]) -> tuple[str, str]:

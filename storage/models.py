@@ -148,6 +148,9 @@ class CrawlRun(Base):
     # pages larger than [crawl] max_page_size, dropped unread
     oversized: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_error: Mapped[str | None] = mapped_column(Text)
+    # the crawler node (`newsradar node`) and its Scrapyd job that ran it; NULL for a local crawl
+    node: Mapped[str | None] = mapped_column(String(200))
+    job: Mapped[str | None] = mapped_column(String(64), index=True)
 
     __table_args__ = (Index("ix_crawl_runs_source_finished", "source", "finished_at"),)
 

@@ -200,14 +200,14 @@ def ensure_postgres() -> str | None:
 
 
 @contextmanager
-def scratch_postgres(prefix: str = "newsradar_t") -> Iterator[str]:
-    """A fresh PostgreSQL database (its SQLAlchemy URL), dropped afterwards; skips the test with one
-    line where PostgreSQL cannot be had."""
-    import pytest
-
+def postgres_database(prefix: str = "newsradar_t") -> Iterator[str]:
+    """A fresh PostgreSQL database (its SQLAlchemy URL), dropped afterwards; RuntimeError where
+    PostgreSQL cannot be had (scripts say so; tests skip, see scratch_postgres)."""
     url = ensure_postgres()
     if url is None:
-        pytest.skip("PostgreSQL not available on 127.0.0.1:5432 (not running and could not be started)")
+        raise RuntimeError(
+            "PostgreSQL not available on 127.0.0.1:5432 (not running and could not be started)"
+        )
     import psycopg
 
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
@@ -218,3 +218,20 @@ def scratch_postgres(prefix: str = "newsradar_t") -> Iterator[str]:
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def scratch_postgres(prefix: str = "newsradar_t") -> Iterator[str]:
+    """A fresh PostgreSQL database (its SQLAlchemy URL), dropped afterwards; skips the test with one
+    line where PostgreSQL cannot be had."""
+    import pytest
+
+    try:
+        database = postgres_database(prefix)
+        url = database.__enter__()
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    try:
+        yield url
+    finally:
+        database.__exit__(None, None, None)

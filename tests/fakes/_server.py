@@ -17,6 +17,12 @@ class QuietHandler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:  # the client gave up (a timeout, a killed process): nobody to answer
+            pass
+
 
 def serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
     """A server on a free port of 127.0.0.1, answering from a daemon thread."""

@@ -18,6 +18,7 @@ import email
 import email.policy
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -39,6 +40,7 @@ class Received:
     tls: bool = False  # the transaction ran over TLS (STARTTLS or implicit)
     login: str | None = None  # the user that authenticated, if any
     mechanism: str | None = None  # the AUTH mechanism it used
+    at: float = field(default_factory=time.monotonic)  # when it was accepted (time.monotonic)
 
 
 def _free_port() -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,29 +27,77 @@ from .sites import (
 )
 
 LAST_MODIFIED = "Fri, 11 Feb 2022 05:00:00 GMT"
+# What an injected fault (Site.inject, or /__fault?path=P&kind=K&times=N) does to a request:
+FAULT_KINDS = {
+    "500": "answers 503 Service Unavailable",
+    "timeout": "answers only after STALL seconds (past the crawl's timeout)",
+    "reset": "the connection is reset (TCP RST) before any answer",
+    "truncate": "sends half the body, then closes the connection (Content-Length promises all of it)",
+    "redirect_loop": "redirects to itself (via ?hop=) forever",
+}
+STALL = 6.0
+
+
+class _SiteHandler(BaseHTTPRequestHandler):
+    """Answering, and misbehaving on purpose; make_handler adds the site's pages."""
+
+    protocol_version = "HTTP/1.1"
+
+    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers=None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:  # the client (or a fault) dropped the connection
+            pass
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:  # a connection this handler reset on purpose
+            pass
+
+    def _fault(self, kind: str, path: str, page) -> None:
+        """Misbehave as an injected fault `kind` (FAULT_KINDS) would."""
+        self.close_connection = True
+        if kind == "500":
+            return self._send(503, b"<html><body>Service Unavailable</body></html>")
+        if kind == "timeout":
+            time.sleep(STALL)
+            return self._send(504, b"late")
+        if kind == "redirect_loop":
+            hop = 1 - int(parse_qs(urlsplit(self.path).query).get("hop", ["0"])[0] == "1")
+            return self._send(302, b"", headers={"Location": f"{path}?hop={hop}"})
+        if kind == "truncate" and page is not None:
+            self.send_response(200)
+            self.send_header("Content-Type", page.content_type)
+            self.send_header("Content-Length", str(len(page.body)))
+            self.end_headers()
+            self.wfile.write(page.body[: len(page.body) // 2])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return None
+        # reset (and truncate of a missing page): RST instead of an answer
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        return None
 
 
 def make_handler(site: Site, log: list[dict], lock: threading.Lock):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(_SiteHandler):
         def log_message(self, *args) -> None:  # the request log below is what tests read
             pass
-
-        def _send(
-            self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers=None
-        ) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def do_HEAD(self) -> None:
-            self.do_GET()
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
@@ -76,6 +126,11 @@ def make_handler(site: Site, log: list[dict], lock: threading.Lock):
                 with lock:
                     (site.failing.add if q["on"][0] == "1" else site.failing.discard)(q["path"][0])
                 return self._send(200, b"ok", "text/plain")
+            if path == "/__fault":  # ?path=P&kind=K&times=N (FAULT_KINDS); times=0 lifts it
+                q = parse_qs(parts.query)
+                with lock:
+                    site.inject(q["path"][0], q["kind"][0], int(q.get("times", ["1000000"])[0]))
+                return self._send(200, b"ok", "text/plain")
             if path == "/__layout":  # ?redesigned=1: the list pages change layout; 0 restores them
                 with lock:
                     site.redesigned = parse_qs(parts.query)["redesigned"][0] == "1"
@@ -87,6 +142,10 @@ def make_handler(site: Site, log: list[dict], lock: threading.Lock):
                          "if_none_match": self.headers.get("If-None-Match"), "query": parts.query,
                          "referer": self.headers.get("Referer")}  # fmt: skip
                 log.append(entry)
+                fault = site.take_fault(path)
+            if fault is not None:
+                entry["status"] = f"fault:{fault}"
+                return self._fault(fault, path, page)
             if path in site.failing:
                 entry["status"] = 500
                 return self._send(500, b"<html><body>Internal Server Error</body></html>")
@@ -142,6 +201,22 @@ class MockSites:
         for server in self.servers:
             server.shutdown()
             server.server_close()
+
+    def take_down(self, name: str) -> None:
+        """The site goes away: its port refuses connections until bring_back(name)."""
+        i = next(i for i, s in enumerate(self.sites) if s.name == name)
+        self.servers[i].shutdown()
+        self.servers[i].server_close()
+
+    def bring_back(self, name: str) -> None:
+        """The site answers again on the same port, with the same pages."""
+        i = next(i for i, s in enumerate(self.sites) if s.name == name)
+        port = self.servers[i].server_address[1]
+        handler = self.servers[i].RequestHandlerClass
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server.daemon_threads = True
+        self.servers[i] = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
 
 
 def free_port() -> int:

@@ -7,12 +7,13 @@ from .finews import Finews
 from .generated import Generated
 from .gov_cn import GovCn
 from .hostile import HOSTILE_SELECTORS, HOSTILE_TITLE_HTML, Hostile
+from .newsroom import TOPIC_PHRASES, Newsroom
 from .pbc import PBC_SELECTORS, Pbc
 from .sitemap import SitemapSite
 from .unknown import Mapped, Unknown
 
 __all__ = [
     "HOSTILE_SELECTORS", "HOSTILE_TITLE_HTML", "PBC_SELECTORS", "ROBOTS", "BeijingGbk", "BeijingGov",
-    "Eastmoney", "Finews", "Generated", "GovCn", "Hostile", "Mapped", "Page", "Pbc", "Site", "SitemapSite", "Unknown",
+    "Eastmoney", "Finews", "Generated", "GovCn", "Hostile", "Mapped", "Newsroom", "TOPIC_PHRASES", "Page", "Pbc", "Site", "SitemapSite", "Unknown",
     "etag",
 ]  # fmt: skip

@@ -28,6 +28,28 @@ class Site:
     added: list[tuple[str, str]] = field(default_factory=list)  # (title, text) posted while running
     redesigned: bool = False  # list pages in a layout the adapter does not know
     failing: set[str] = field(default_factory=set)  # paths that answer 500 for now
+    # Injected faults, path (or "*": every page) -> [kind, requests left]; see server.FAULT_KINDS.
+    faults: dict[str, list] = field(default_factory=dict)
+    faults_served: int = 0  # requests that met an injected fault
+
+    def inject(self, path: str, kind: str, times: int = 1_000_000) -> None:
+        """The next `times` requests of `path` ("*": any page) misbehave as `kind`; 0 times lifts it."""
+        if times <= 0:
+            self.faults.pop(path, None)
+        else:
+            self.faults[path] = [kind, times]
+
+    def take_fault(self, path: str) -> str | None:
+        """The fault this request meets, if any (counting it down)."""
+        for key in (path, "*"):
+            fault = self.faults.get(key)
+            if fault is not None and not path.startswith("/__"):
+                fault[1] -= 1
+                self.faults_served += 1
+                if fault[1] <= 0:
+                    del self.faults[key]
+                return fault[0]
+        return None
 
     def build(self) -> None:
         raise NotImplementedError

@@ -1,0 +1,104 @@
+"""Talking to crawler nodes (`newsradar node`, Scrapyd's JSON API): what the daemon calls to hand
+a round to a node, follow it and cancel it. Plain urllib, a timeout on every call."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from .node import PASSWORD_ENV, PROJECT, SPIDER, USER_ENV
+
+__all__ = ["MAX_ARGUMENT", "NodeError", "cancel", "job_state", "node_status", "schedule_round"]
+
+# Linux caps one command-line argument at 128 KiB, and Scrapyd passes spider arguments on the
+# job's command line: a larger round must be split into several jobs.
+MAX_ARGUMENT = 120_000
+
+
+class NodeError(Exception):
+    """A node that cannot be reached, refuses, or answers with an error (the message says which)."""
+
+
+def _auth() -> str | None:
+    user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+    if not (user and password):
+        return None
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def _call(
+    url: str, endpoint: str, data: dict[str, Any] | None = None, timeout: float = 10.0
+) -> dict[str, Any]:
+    """One API call (POST with data, else GET); the node's JSON answer, or NodeError."""
+    full = f"{url.rstrip('/')}/{endpoint}"
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(full, data=body)
+    auth = _auth()
+    if auth:
+        request.add_header("Authorization", auth)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer = json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        why = "wrong or missing NEWSRADAR_NODE_USER/PASSWORD" if exc.code == 401 else exc.reason
+        raise NodeError(f"{full}: HTTP {exc.code} ({why})") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise NodeError(f"{full}: {getattr(exc, 'reason', exc)}") from None
+    if answer.get("status") != "ok":
+        raise NodeError(f"{full}: {answer.get('message', answer)}")
+    return answer
+
+
+def node_status(url: str, timeout: float = 5.0) -> dict[str, Any]:
+    """daemonstatus.json: {"node_name", "pending", "running", "finished", ...}; NodeError when down."""
+    return _call(url, "daemonstatus.json", timeout=timeout)
+
+
+def schedule_round(
+    url: str,
+    sources: list[dict[str, Any]],
+    topics: list[dict[str, Any]] | None,
+    crawl: Any = None,
+    *,
+    timeout: float = 10.0,
+) -> str:
+    """Hand one crawl round to a node: the sources (plain data, as spiders receive them), the
+    topics in force (classifier.plain_topics) and the [crawl] options (a CrawlSettings or dict).
+    Returns Scrapyd's job id (crawl_runs.job of the runs it records)."""
+    if dataclasses.is_dataclass(crawl):
+        crawl = dataclasses.asdict(crawl)  # type: ignore[arg-type]
+    args = {
+        "sources": json.dumps(sources, ensure_ascii=False),
+        "topics": json.dumps(topics, ensure_ascii=False),
+        "crawl": json.dumps(crawl or {}),
+    }
+    for key, value in args.items():
+        if len(value.encode()) > MAX_ARGUMENT:
+            raise NodeError(
+                f"the round's {key} take {len(value.encode())} bytes as JSON, over a node's {MAX_ARGUMENT}: "
+                "split the round into several jobs"
+            )
+    answer = _call(url, "schedule.json", {"project": PROJECT, "spider": SPIDER, **args}, timeout)
+    return str(answer["jobid"])
+
+
+def job_state(url: str, job: str, timeout: float = 5.0) -> str:
+    """The job's state: "pending", "running", "finished", or "unknown" (the node forgot the job: it restarted or
+    died, so the round's sources must be crawled again). NodeError when the node does not answer."""
+    answer = _call(url, f"listjobs.json?project={PROJECT}", timeout=timeout)
+    for state in ("pending", "running", "finished"):
+        if any(j.get("id") == job for j in answer.get(state, [])):
+            return state
+    return "unknown"
+
+
+def cancel(url: str, job: str, timeout: float = 10.0) -> str:
+    """cancel.json: stop a job (SIGINT, then Scrapy stops the crawl); its previous state."""
+    answer = _call(url, "cancel.json", {"project": PROJECT, "job": job}, timeout)
+    return str(answer.get("prevstate"))
