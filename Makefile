@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 CONFIG ?= newsradar.toml
 
-.PHONY: setup run test demo lint bench faults faults-short clean
+.PHONY: setup run test demo lint bench bench-full bench-quick faults faults-short clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,14 @@ demo: setup  ## the whole flow offline, against the sample sites on 127.0.0.1
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: setup  ## speed figures (printed, not asserted)
-	$(BIN)/python bench/crawl
+bench: setup  ## every bench (~30 min on 2 idle cores), then one table: figure, value, goal, met/MISSED
+	$(BIN)/python bench/all
+
+bench-full: setup  ## bench with the 1M-article archives added (hours)
+	$(BIN)/python bench/all --full
+
+bench-quick: setup  ## every bench at tiny sizes: checks they run and the table reads them (~1 min)
+	$(BIN)/python bench/all --quick
 
 FAULTS ?= full
 faults: setup  ## the fault suite: the daemon under site, channel, SIGKILL and PostgreSQL faults; one table (FAULTS=short: the bounded form)

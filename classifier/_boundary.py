@@ -13,6 +13,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+from ._cache import cache_key, cached
 from ._normalize import is_cjk
 
 _CONTEXT = 4  # chars of context each side of a hit given to jieba
@@ -52,8 +53,22 @@ def new_tokenizer(words: set[str]) -> Any:
     """A private jieba Tokenizer on the default dictionary, taught ``words``.
 
     Private so teaching it our terms does not change segmentation for other
-    packages that use the global ``jieba`` instance.
+    packages that use the global ``jieba`` instance. The taught dictionary
+    comes from the on-disk cache when one was built for the same words.
     """
+    import jieba
+
+    taught = sorted(w for w in words if any(is_cjk(c) for c in w))
+    key = cache_key(repr(sorted(_EXTRA_WORDS.items())), *taught, libraries=["jieba"])
+    freq, total = cached("tokenizer", key, lambda: _taught_dictionary(taught))
+    tok = jieba.Tokenizer()
+    tok.FREQ = freq
+    tok.total = total
+    tok.initialized = True
+    return tok
+
+
+def _taught_dictionary(words: list[str]) -> tuple[dict[str, int], int]:
     import jieba
 
     freq, total = _default_dictionary()
@@ -63,10 +78,9 @@ def new_tokenizer(words: set[str]) -> Any:
     tok.initialized = True
     for word, f in _EXTRA_WORDS.items():
         tok.add_word(word, f)
-    for word in sorted(words):
-        if any(is_cjk(c) for c in word):
-            tok.add_word(word)
-    return tok
+    for word in words:
+        tok.add_word(word)
+    return tok.FREQ, tok.total
 
 
 def word_crosses(text: str, pos: int, s: int, e: int, freq: dict[str, int]) -> bool:

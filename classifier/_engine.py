@@ -16,9 +16,11 @@ import ahocorasick
 
 from ._boundary import Boundaries
 from ._evidence import Field, Hit, Match, make_match
-from ._normalize import _np, normalise
+from ._normalize import _numpy, normalise
 from ._prefilter import Prefilter
 from ._topics import Topic, topics_hash
+
+_np = _numpy()  # None: no numpy, the automaton is fed unfiltered (tests force that too)
 
 _KW, _EXCL, _REQ = 0, 1, 2
 SINGLE_MENTION_FACTOR = 0.9

@@ -15,10 +15,21 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-try:  # vectorised fast path (numpy is a declared dependency); without it the pure path runs.
-    import numpy as _np
-except ImportError:  # pragma: no cover - exercised by forcing _np = None in tests
-    _np = None
+# Vectorised fast path (numpy is a declared dependency); without it the pure path runs. Loaded on
+# the first long text, not at import: reading topics (every `newsradar` command) needs no numpy.
+_np: Any = ...  # ...: not loaded yet; None: not available (tests force that too)
+
+
+def _numpy() -> Any:
+    global _np
+    if _np is ...:
+        try:
+            import numpy
+        except ImportError:  # pragma: no cover
+            numpy = None
+        _np = numpy
+    return _np
+
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Whitespace (and zero-width junk) between two CJK characters is layout, not
@@ -84,14 +95,25 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str]]:
 
 @lru_cache(maxsize=1)
 def _all_tables() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str], list[str]]:
+    """_build_tables(), from the on-disk cache when it was built before by the same versions."""
+    from ._cache import cache_key, cached
+
+    key = cache_key(unicodedata.unidata_version, libraries=["opencc-python-reimplemented"])
+    change, multi = cached("normalise", key, _build_tables)
+    multi_re = re.compile("[" + "".join(re.escape(c) for c in multi) + "\U00010000-\U0010ffff]")
+    return change, _class(sorted(change)), multi_re, multi
+
+
+def _build_tables() -> tuple[dict[str, str], list[str]]:
     """One combined BMP map: NFKC, then lower case, then traditional->simplified.
 
     Calling ``unicodedata.normalize`` on a whole article costs ~200 ns/char
     for CJK text, and ``str.translate`` with a dict is not much better; a
     regex character class finds the few characters that change (upper case,
     full-width letters, traditional characters) at C speed, and only those
-    get replaced.  Returns (1:1 map, pattern of its keys, pattern of chars
-    whose replacement is not exactly one char: "…" -> "...", astral chars).
+    get replaced.  Returns (1:1 map, chars whose replacement is not exactly one
+    char: "…" -> "..."); _all_tables adds the patterns (their keys; those chars
+    and astral ones).
     """
     change: dict[str, str] = {}
     multi: list[str] = []
@@ -106,8 +128,7 @@ def _all_tables() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str], lis
             change[c] = n
         else:
             multi.append(c)
-    multi_re = re.compile("[" + "".join(re.escape(c) for c in multi) + "\U00010000-\U0010ffff]")
-    return change, _class(sorted(change)), multi_re, multi
+    return change, multi
 
 
 def _slow_char(ch: str) -> str:
@@ -269,7 +290,7 @@ def normalise_fast(text: str) -> tuple[str, OffsetMap | None, Any]:
 
 def _normalise_fast(text: str) -> tuple[str, OffsetMap | None, Any]:
     if (
-        _np is None or not text or len(text) < _NP_MIN_CHARS
+        not text or len(text) < _NP_MIN_CHARS or _numpy() is None
     ):  # titles: numpy's per-call overhead would dominate
         out, index = normalise_map(text)
         return out, (OffsetMap([(list(range(len(index))), index)]) if index is not None else None), None

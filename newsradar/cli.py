@@ -9,21 +9,41 @@ import sys
 import traceback
 
 from common import RedactingStream
-from storage import DatabaseError
 
 from . import __version__
-from .config import ConfigError
-from .context import Context
-from .logs import redact, setup_logging
 
 __all__ = ["Parser", "build_parser", "main"]
 
-# One module per command group; each has register(subparsers). Missing modules are skipped
-# so a feature can land without touching this file twice.
-COMMANDS = (
-    "init", "crawl", "articles", "sources", "topics", "classify", "stories",
-    "subscribers", "dispatch", "digest", "bot", "status", "run", "web", "mcp", "db", "node",
-)  # fmt: skip
+# Command name -> (module in newsradar.commands with register(subparsers), one-line help). Only the
+# module of the command being run is imported: each pulls in SQLAlchemy, Scrapy, FastAPI... and
+# `newsradar --help` lists the others from the help repeated here (test_startup checks it matches
+# what each module registers). A module that is missing is skipped, so a feature can land alone.
+COMMANDS = {
+    "init": ("init", "write a starter newsradar.toml and create the database"),
+    "crawl": ("crawl", "crawl the configured sources once and store new articles"),
+    "articles": ("articles", "list or show stored articles"),
+    "sources": ("sources", "list sources, or test one without storing"),
+    "topics": ("topics", "list topics, measure them (eval), or re-match stored articles (reclassify)"),
+    "classify": ("classify", "show which topics a text matches (no database needed)"),
+    "stories": ("stories", "list or show stories (republished copies grouped)"),
+    "subscribers": ("subscribers", "add, list, remove, pause or resume alert subscribers"),
+    "dispatch": ("dispatch", "send pending alerts (Telegram, email, Apprise, console)"),
+    "digest": ("digest", "preview the daily digest (text, html, md); --send queues and sends it"),
+    "bot": ("bot", "run the Telegram bot: /topics, /subscribe, /search ... (needs [telegram] and a token)"),
+    "status": (
+        "status",
+        "source health, counts of articles, stories and alerts; dead alerts; inactive channels",
+    ),
+    "run": (
+        "run",
+        "the daemon: crawl each source on its `every`, send alerts and daily digests, run the bot",
+    ),
+    "serve": ("web", "serve the web archive, its Atom feeds and JSON API over HTTP"),
+    "mcp": ("mcp", "serve the archive to AI assistants over the Model Context Protocol (read-only)"),
+    "db": ("db", "database tasks: copy the archive to another database"),
+    "node": ("node", "run a crawler node (Scrapyd) that crawls rounds the daemon schedules on it"),
+}
+ALL = "*"  # build_parser(ALL): every command's full parser (tests walk it)
 
 
 class _Commands(argparse._SubParsersAction):
@@ -58,7 +78,9 @@ class Parser(argparse.ArgumentParser):
         )  # fmt: skip
 
 
-def build_parser() -> Parser:
+def build_parser(command: str | None = ALL) -> Parser:
+    """The parser with `command`'s own subparser (ALL: every command's; None: only summaries,
+    enough for `newsradar --help` and for an unknown command's error)."""
     parser = Parser(
         prog="newsradar",
         description="Watch Chinese government and finance news for the themes you follow.",
@@ -66,15 +88,31 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"newsradar {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name, (module_name, summary) in COMMANDS.items():
+        if command not in (ALL, name):
+            sub.add_parser(name, help=summary)
+            continue
         try:
-            module = importlib.import_module(f"newsradar.commands.{name}")
+            module = importlib.import_module(f"newsradar.commands.{module_name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"newsradar.commands.{name}":
+            if exc.name == f"newsradar.commands.{module_name}":
                 continue
             raise
         module.register(sub)
     return parser
+
+
+def command_in(argv: list[str]) -> str | None:
+    """The subcommand named in argv (the first word that is not a top-level option), or None."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif word == "--":
+            return next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,27 +122,36 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(command_in(argv))
     args = parser.parse_args(argv)
-    setup_logging(args.verbose)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    # Imported once the arguments are good: `--help` and `--version` load no feature package.
+    from .config import ConfigError
+    from .context import Context
+    from .logs import redact, setup_logging
+
+    setup_logging(args.verbose)
     ctx = Context(args.config)
     try:
         return int(args.func(args, ctx) or 0)
     except ConfigError as exc:
         print(f"newsradar: config error: {exc}", file=sys.stderr)
         return 2
-    except DatabaseError as exc:
-        print(f"newsradar: database error: {exc}", file=sys.stderr)
-        return 3
     except KeyboardInterrupt:
         print("newsradar: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
-    except Exception:  # a bug: show the traceback, but never a secret from the environment
+    except Exception as exc:
+        # storage (SQLAlchemy) is imported by the commands that use a database, not here
+        storage = sys.modules.get("storage")
+        if storage is not None and isinstance(exc, storage.DatabaseError):
+            print(f"newsradar: database error: {exc}", file=sys.stderr)
+            return 3
+        # a bug: show the traceback, but never a secret from the environment
         print(redact(traceback.format_exc()), file=sys.stderr, end="")
         return 1
 

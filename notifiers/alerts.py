@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from storage import BEIJING
 from storage.models import Article, Channel, Delivery, Subscriber, TopicMatch
-from storage.story_views import story_summary
 
 __all__ = [
     "Alert",
@@ -86,6 +85,8 @@ def topic_labels(topics: Sequence[Any]) -> dict[str, str]:
 
 def _summary(session: Session, story_id: int) -> dict[str, Any] | None:
     """The story as storage describes it, or None when it was deleted after the row was queued."""
+    from storage.story_views import story_summary  # here: it loads numpy, and `status` needs none
+
     try:
         return story_summary(session, story_id)
     except KeyError:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["DatabaseError", "Database", "alembic_config", "url_problem"]
+__all__ = ["DatabaseError", "Database", "alembic_config", "head_revision", "url_problem"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -30,6 +31,28 @@ def alembic_config(url: str) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
+
+
+# `revision = "0010"` / `down_revision = "0009"` (or None, or a tuple of ids for a merge) at the
+# start of a line of a migration file.
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(.+)$", re.M)
+
+
+def head_revision() -> str | None:
+    """The newest migration's id, read from the migration files' text without importing Alembic
+    (~0.2 s, most of what `status` would spend on "is the schema current"); None when there is
+    not exactly one head, and the caller asks Alembic instead."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(m.groups() for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8")))
+        ids = re.findall(r"[\"']([^\"']+)[\"']", found.get("revision", ""))
+        if len(ids) != 1:
+            return None  # written some other way: let Alembic read it
+        revisions.add(ids[0])
+        parents.update(re.findall(r"[\"']([^\"']+)[\"']", found.get("down_revision", "")))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -108,7 +131,10 @@ class Database:
         return not name or name == ":memory:" or Path(name).exists()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision; safe to call on every start."""
+        """Bring the schema to the newest revision; safe to call on every start (a current
+        schema is recognised without importing Alembic)."""
+        if self.is_current():
+            return
         from alembic import command
 
         try:
@@ -121,6 +147,17 @@ class Database:
 
     def is_current(self) -> bool:
         """True when the schema is at the newest revision (no pending migration)."""
+        head = head_revision()
+        if head is None:
+            return self._alembic_is_current()
+        try:
+            with self.engine.connect() as conn:
+                stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except SQLAlchemyError:  # no alembic_version table yet (a new database), or cannot connect
+            return False  # migrate() then says why, if it cannot
+        return stored == [head]
+
+    def _alembic_is_current(self) -> bool:
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
 

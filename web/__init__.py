@@ -5,9 +5,13 @@ wraps it in a uvicorn.Server that is not started (the daemon awaits server.serve
 `newsradar serve` runs it).
 """
 
-from .app import create_app, make_server
+from typing import TYPE_CHECKING
+
 from .security import check_password, hash_password
 from .settings import WebSettings, parse_section, public_url, web_settings
+
+if TYPE_CHECKING:
+    from .app import create_app, make_server
 
 __all__ = [
     "WebSettings",
@@ -20,6 +24,16 @@ __all__ = [
     "serve",
     "web_settings",
 ]
+
+
+def __getattr__(name: str):  # noqa: ANN202 - PEP 562
+    # The app (FastAPI, ~0.5 s) loads on first use: reading the [web] config section imports
+    # web.settings, hence this package, in every `newsradar` command.
+    if name in ("create_app", "make_server"):
+        from . import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def serve(config, host: str | None = None, port: int | None = None) -> None:
