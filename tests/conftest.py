@@ -1,8 +1,25 @@
 """Shared fixtures: the sample sites on 127.0.0.1, each in its own process."""
 
+import os
+import tempfile
+
 import pytest
 
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, MockSiteProcess, scratch_postgres
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_dir():
+    """The classifier's cache goes to a folder of the test run's own (inherited by every command the
+    tests start), never to the user's ~/.cache."""
+    with tempfile.TemporaryDirectory(prefix="newsradar-cache-") as folder:
+        old = os.environ.get("NEWSRADAR_CACHE_DIR")
+        os.environ["NEWSRADAR_CACHE_DIR"] = folder
+        yield
+        if old is None:
+            os.environ.pop("NEWSRADAR_CACHE_DIR", None)
+        else:
+            os.environ["NEWSRADAR_CACHE_DIR"] = old
 
 
 @pytest.fixture(scope="session")
