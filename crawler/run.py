@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.internet import task
 
-from storage import plural
+from common import plural
 
 from .report import SourceReport
 from .resources import CrawlResources

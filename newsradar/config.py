@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common import parse_duration
 from crawler.crawl_settings import CrawlSettings
-from notifiers.settings import parse_duration
 from storage.tiers import DEFAULT_TIER, TIERS
 
 __all__ = ["CONFIG_ENV", "KNOWN_SECTIONS", "Config", "ConfigError", "Source", "load", "parse_source"]

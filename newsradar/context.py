@@ -7,8 +7,8 @@ import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
 
+from common import PrintableStream
 from storage import Database, DatabaseError
-from storage.display import PrintableStream
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -9,7 +9,7 @@ import re
 import sys
 from typing import TextIO
 
-from storage import printable
+from common import printable
 
 __all__ = ["OUR_PACKAGES", "SafeFormatter", "redact", "setup_logging"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from storage import printable
+from common import printable
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Sender, Sent

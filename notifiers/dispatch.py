@@ -29,12 +29,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
-from storage import Database, deliveries, plural
+from common import plural, secret_key, smtp_password, telegram_token
+from storage import Database, deliveries
 from storage.subscribers import deactivate_channel
 
 from .alerts import ChannelBatch, load_batches
 from .base import Permanent, Sender, SenderUnavailable, Sent, Transient
-from .settings import NotifierSettings, secret_key, smtp_password, telegram_token
+from .settings import NotifierSettings
 
 __all__ = ["DispatchReport", "Dispatcher", "build_senders", "run_dispatch", "unusable_channels"]
 

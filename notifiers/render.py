@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import nh3
 
-from storage.display import show_time
+from common import show_time
 
 from .alerts import Alert, Digest
 from .chart import CHART_CID, trend_line, trend_text

@@ -28,6 +28,7 @@ from storage.articles import (
 
 from .fanout import queue_alerts
 from .items import ArticleData
+from .stories import assign as assign_story
 
 __all__ = ["IngestResult", "Ingestor", "Matcher"]
 
@@ -78,7 +79,7 @@ class Ingestor:
         search.index_article(session, article, new=status == "new")
         if status == "updated" and self.matcher is not None:
             replace_matches(session, article, matches)
-        story = stories.assign(session, article, changed=(status == "updated"))
+        story = assign_story(session, article, changed=(status == "updated"))
         new_topics = stories.add_topics(session, story, {m.topic_id for m in matches})
         if new_topics:
             queue_alerts(session, story, new_topics)
@@ -115,7 +116,7 @@ class Ingestor:
             stats["removed"] += len(before.keys() - after.keys())
             stats["changed"] += before != after
             if article.story_id is not None:
-                story = stories.assign(session, article, changed=False)
+                story = assign_story(session, article, changed=False)
                 new_topics = stories.add_topics(session, story, set(after))
                 if new_topics:
                     queue_alerts(session, story, new_topics)

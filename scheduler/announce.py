@@ -25,9 +25,9 @@ def every_text(seconds: float) -> str:
 
 def describe(daemon: Any) -> str:
     """The start-up summary, a few lines a person reads once."""
+    from common import secret_key
     from notifiers.admin import admin_channels
     from notifiers.dispatch import build_senders
-    from notifiers.settings import secret_key
 
     lines = [f"newsradar run: leading (pid {daemon.leader.pid}); watching {len(daemon.sources)} sources"]
     jobs = {j.id: j for j in daemon.scheduler.get_jobs()}

@@ -284,8 +284,8 @@ class Daemon:
 
     # -- the watch ---------------------------------------------------------------------------
     async def _watch(self, names: list[str]) -> None:
+        from common import secret_key
         from notifiers.admin import AdminNotes
-        from notifiers.settings import secret_key
 
         from .watch import watch_sources
 
@@ -330,9 +330,9 @@ class Daemon:
                 w.cancel()
 
     async def _dispatch_once(self) -> Any:
+        from common import secret_key
         from notifiers import source_titles
         from notifiers.dispatch import Dispatcher, build_senders
-        from notifiers.settings import secret_key
 
         secret = await asyncio.to_thread(secret_key, self.db)
         senders, missing = build_senders(self.notifier, self.out or sys.stdout, secret)

@@ -8,8 +8,8 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from notifiers.settings import SettingsError, check_known_keys
-from notifiers.settings import duration_setting as _duration
+from common import SettingsError, check_known_keys
+from common import duration_setting as _duration
 
 __all__ = [
     "DigestSettings",

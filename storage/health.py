@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .display import iso_time
+from common import iso_time
+
 from .models import Article, CrawlRun
 
 __all__ = ["BLOCKED_REASON", "record_run", "source_health"]

@@ -17,8 +17,8 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from common import topic_labels
 from notifiers import source_titles
-from notifiers.alerts import topic_labels
 from storage import Database
 
 from . import render
@@ -36,7 +36,7 @@ HERE = Path(__file__).parent
 def _secret(db: Database) -> bytes | None:
     """NEWSRADAR_SECRET_KEY, else the key generated once and kept in the database (the one
     alert emails sign their unsubscribe links with)."""
-    from notifiers.settings import secret_key
+    from common import secret_key
 
     return secret_key(db)
 

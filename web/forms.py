@@ -18,8 +18,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy import select
 
+from common import is_email, smtp_password
 from notifiers import notifier_settings
-from notifiers.settings import is_email, smtp_password
 from notifiers.tokens import UNSUBSCRIBE_DAYS, check
 from storage import Channel
 from storage.subscribers import MODES, subscribe, subscriber_for_channel, unsubscribe_channel

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storage import Article, show_when
+from common import show_when
+from storage import Article
 from storage.queries import article_dict, list_articles, stored_sources
 
 from ..argtypes import number
@@ -55,9 +56,7 @@ def _unknown(kind: str, given: list[str], known: list[str]) -> str | None:
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db(create=False).session() as s:
         topics = [t.id for t in ctx.classifier.topics]
-        sources = sorted(
-            {*(src.name for src in ctx.config.sources), *stored_sources(s)}
-        )
+        sources = sorted({*(src.name for src in ctx.config.sources), *stored_sources(s)})
         problem = _unknown("topic", [args.topic] if args.topic else [], topics) or _unknown(
             "source", args.source or [], sources
         )

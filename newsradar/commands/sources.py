@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from storage import plural, show_time
+from common import plural, show_time
 from storage.health import BLOCKED_REASON
 
 from ..argtypes import number

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from common import iso_time, plural, show_time
 from notifiers import notifier_settings
 from notifiers.dispatch import unusable_channels
-from storage import Article, Story, iso_time, plural, show_time, to_beijing
+from storage import Article, Story, to_beijing
 from storage.deliveries import stats
 from storage.health import source_health
 from storage.retries import MAX_ATTEMPTS, retry_counts

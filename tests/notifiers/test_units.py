@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common import SettingsError
 from newsradar.config import ConfigError, load
 from notifiers.alerts import Alert
 from notifiers.render import (
@@ -19,7 +20,7 @@ from notifiers.render import (
     telegram_messages,
     utf16_len,
 )
-from notifiers.settings import SettingsError, parse_section
+from notifiers.settings import parse_section
 from notifiers.tokens import UNSUBSCRIBE_DAYS, check, sign, unsubscribe_url, verify
 
 # -- settings -------------------------------------------------------------------------------
