@@ -15,11 +15,12 @@ from .secrets import (
     telegram_token,
 )
 from .settings import SettingsError, check_known_keys, duration_setting, parse_duration
-from .text import is_email, topic_labels
+from .text import BLOCKED_REASON, is_email, topic_labels
 from .times import BEIJING, to_beijing, utcnow
 
 __all__ = [
     "BEIJING",
+    "BLOCKED_REASON",
     "PrintableStream",
     "SECRET_ENV",
     "SMTP_PASSWORD_ENV",

@@ -6,7 +6,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["EMAIL_PATTERN", "is_email", "topic_labels"]
+__all__ = ["BLOCKED_REASON", "EMAIL_PATTERN", "is_email", "topic_labels"]
+
+# How a page answered with an anti-bot challenge is described everywhere a person reads it.
+BLOCKED_REASON = "blocked by the site's bot challenge"
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PINNED: dict[str, list[str]] = {
     "common": [
         "BEIJING",
+        "BLOCKED_REASON",
         "PrintableStream",
         "SECRET_ENV",
         "SMTP_PASSWORD_ENV",

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from processor.health import source_health
 from storage.archive import deliveries, requeue
 from storage.deliveries import stats
-from storage.health import source_health
 from storage.subscribers import list_subscribers
 
 from .app import page
@@ -88,7 +88,7 @@ def admin_view(request: Request, view: str) -> Response:
         elif view == "channels":
             data["channels"] = stats(s)["inactive_channels"]
         else:
-            data["health"] = source_health(s, known_sources(request))
+            data["health"] = source_health(s, known_sources(request), request.app.state.health)
     return page(request, "admin.html", view=view, views=VIEWS, **data)
 
 

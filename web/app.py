@@ -62,6 +62,7 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     st = app.state
     st.config, st.db, st.settings = config, db, web_settings(config)
     st.public_url = public_url(config)
+    st.health = (getattr(config, "sections", None) or {}).get("health")  # [health]: one verdict
     st.keys = Keys(_secret(db))
     st.limiter = LoginLimiter()
     st.mail_limiter = LoginLimiter(attempts=5, window=3600)

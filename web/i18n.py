@@ -83,6 +83,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_degraded": ("降级", "degraded"),
     "status_failing": ("失败", "failing"),
     "status_blocked": ("被网站反爬拦截", "blocked"),
+    "status_quiet": ("长时间无新文章", "quiet"),
     "status_unknown": ("未知", "unknown"),
     "results": ("搜索结果", "Results"),
     "no_results": ("没有找到结果。", "Nothing found."),

@@ -6,8 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from common import plural, show_time
-from storage.health import BLOCKED_REASON
+from common import BLOCKED_REASON, plural, show_time
 
 from ..argtypes import number
 
