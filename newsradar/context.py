@@ -45,6 +45,9 @@ class Context:
                     "(then `newsradar crawl` fills it)"
                 )
             db.migrate()
+            from search import ensure_index
+
+            ensure_index(db)  # the search index of an archive older than it (migration 0005 asks)
             self._db = db
         return self._db
 

@@ -5,7 +5,7 @@ is indexed and how a person's query is read.
 """
 
 from ._query import MAX_QUERY_CHARS, ParsedQuery, QueryError, Term, parse_query
-from ._search import Hit, SearchPage, index_article, rebuild_index, search
+from ._search import Hit, SearchPage, ensure_index, index_article, rebuild_index, search
 from ._tokens import index_tokens
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "QueryError",
     "SearchPage",
     "Term",
+    "ensure_index",
     "index_article",
     "index_tokens",
     "parse_query",

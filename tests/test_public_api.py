@@ -107,6 +107,7 @@ PINNED: dict[str, list[str]] = {
         "QueryError",
         "SearchPage",
         "Term",
+        "ensure_index",
         "index_article",
         "index_tokens",
         "parse_query",

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common import topic_labels
 from notifiers import source_titles
+from search import ensure_index
 from storage import Database
 
 from . import render
@@ -52,6 +53,7 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     if db is None:
         db = Database(config.database_url)
         db.migrate()
+        ensure_index(db)  # what migration 0005 asks for: index an archive older than the index
     app = FastAPI(
         title="newsradar archive API",
         version="1",
