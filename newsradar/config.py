@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import importlib
 import importlib.util
 import os
@@ -101,6 +102,10 @@ class Source:
     def label(self) -> str:
         """What people read: the title, else the config name."""
         return self.title or self.name
+
+    def plain(self) -> dict[str, Any]:
+        """The source as the plain data a spider receives (the crawl command and the daemon)."""
+        return dataclasses.asdict(self) | {"start_urls": list(self.start_urls)}
 
 
 def _default_topics() -> list[Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
@@ -76,7 +75,7 @@ class Context:
     @staticmethod
     def plain_source(source: Source) -> dict[str, Any]:
         """A source as the plain data a spider receives (also for one not in the config yet)."""
-        return dataclasses.asdict(source) | {"start_urls": list(source.start_urls)}
+        return source.plain()
 
     def crawl_settings(self, verbose: int = 0, *, store: bool = True) -> dict[str, Any]:
         """Scrapy settings from [crawl], as plain data. With store, the database is opened

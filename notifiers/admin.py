@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from .dispatch import build_senders
+from .senders import build_senders
 from .settings import NotifierSettings
 
 __all__ = ["AdminNotes", "admin_channels", "notify_admins"]

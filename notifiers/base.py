@@ -82,6 +82,9 @@ class Sender:
     async def close(self) -> None:
         """Release connections."""
 
+    async def rest(self) -> None:
+        """Between two batches of a long-lived sender: release idle connections it would reopen."""
+
     def render(self, batch: ChannelBatch) -> list[Message]:
         raise NotImplementedError
 

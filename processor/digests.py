@@ -7,7 +7,7 @@ rows it writes are sent by the dispatcher like any alert (storage.deliveries).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -208,10 +208,15 @@ def queue_digests(
     topic_order: Sequence[str] = (),
     include_empty: bool = False,
     dry_run: bool = False,
+    tz: tzinfo = BEIJING,
+    subscribers: Collection[int] | None = None,
 ) -> DigestQueue:
-    """Plan the digests of `day` and queue them (commits); a dry run queues nothing and returns
-    each planned story's lead title instead, so a person can see who would get what."""
-    plans = plan_digests(session, day, topic_order=topic_order, include_empty=include_empty)
+    """Plan the digests of `day` (a calendar day in `tz`) and queue them (commits); a dry run
+    queues nothing and returns each planned story's lead title instead, so a person can see who
+    would get what. `subscribers`: only these (the daemon queues each zone's when it is due)."""
+    plans = plan_digests(session, day, topic_order=topic_order, include_empty=include_empty, tz=tz)
+    if subscribers is not None:
+        plans = [p for p in plans if p.subscriber_id in subscribers]
     if dry_run:
         from storage.story_views import story_summary
 

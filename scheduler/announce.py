@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from typing import Any
 
@@ -27,7 +26,7 @@ def describe(daemon: Any) -> str:
     """The start-up summary, a few lines a person reads once."""
     from common import secret_key
     from notifiers.admin import admin_channels
-    from notifiers.dispatch import build_senders
+    from notifiers.senders import channel_problems
 
     lines = [f"newsradar run: leading (pid {daemon.leader.pid}); watching {len(daemon.sources)} sources"]
     jobs = {j.id: j for j in daemon.scheduler.get_jobs()}
@@ -47,7 +46,7 @@ def describe(daemon: Any) -> str:
                 .where(Channel.active.is_(True), Subscriber.paused.is_(False))
             )
         )
-    _, missing = build_senders(daemon.notifier, io.StringIO(), secret_key(daemon.db))
+    missing = channel_problems(daemon.notifier, secret_key(daemon.db))
     where = []
     for kind, n in sorted(kinds.items()):
         note = f" (waiting: {missing[kind]})" if kind in missing else ""

@@ -8,6 +8,8 @@ standby neither repeats an alert nor forgets one.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,12 +17,15 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from common import secret_key
 from processor.health import HealthSettings
 from processor.health import check_source as source_verdict
 from storage import Setting, to_beijing
 from storage.state import get_setting, set_setting
 
-__all__ = ["Problem", "Transition", "check_source", "watch_sources", "watch_state"]
+log = logging.getLogger("newsradar.run")
+
+__all__ = ["Problem", "Transition", "check_source", "watch_job", "watch_sources", "watch_state"]
 
 
 @dataclass(frozen=True)
@@ -97,4 +102,26 @@ def watch_sources(
         elif problem is None and known is not None:
             session.execute(delete(Setting).where(Setting.key == key))
             changes.append(Transition(name, label, None, known))
+    return changes
+
+
+async def watch_job(db: Any, labels: dict[str, str], health: HealthSettings, notes: Any) -> list[Transition]:
+    """The daemon's watch after a crawl round (and hourly): record what changed for `labels`
+    (source name -> label) and tell the admins through `notes` (notifiers.admin.AdminNotes)."""
+
+    def check() -> list[Transition]:
+        with db.session() as s:
+            changes = watch_sources(s, labels, health)
+            s.commit()  # before telling: an admin hears of a change at most once
+            return changes
+
+    changes = await asyncio.to_thread(check)
+    for change in changes:
+        (log.warning if change.problem else log.info)("%s: %s", change.subject(), change.text())
+        secret = await asyncio.to_thread(secret_key, db)
+        if not await notes.send(change.subject(), change.text(), secret):
+            log.warning(
+                "no admin was told yet (set [telegram] admin_chats or [alerts] admin_emails; "
+                "failed sends are retried)"
+            )
     return changes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from processor.health import source_health
 from storage.archive import deliveries, requeue
@@ -45,6 +46,11 @@ async def login(request: Request) -> Response:
     _enabled(request)
     form = await form_data(request)
     check_csrf(request, form)
+    # Password hashing takes CPU time: in Starlette's thread pool, never on the daemon's loop.
+    return await run_in_threadpool(_login, request, form)
+
+
+def _login(request: Request, form: dict[str, list[str]]) -> Response:
     st = request.app.state
     client = request.client.host if request.client else "?"
     wait = st.limiter.retry_after(client)
@@ -99,6 +105,11 @@ async def retry(request: Request) -> Response:
     check_csrf(request, form)
     if not _logged_in(request):
         raise BadRequest("log in first", status=401)
+    # The write waits for the database: in the thread pool, never on the daemon's event loop.
+    return await run_in_threadpool(_retry, request, form)
+
+
+def _retry(request: Request, form: dict[str, list[str]]) -> Response:
     ids = []
     for value in form.get("id", []):
         if not value.isdigit() or len(value) > 12:

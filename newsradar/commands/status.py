@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from common import iso_time, plural, show_time
 from notifiers import notifier_settings
-from notifiers.dispatch import unusable_channels
+from notifiers.senders import unusable_channels
 from processor.health import source_health
 from storage import Article, Story, to_beijing
 from storage.deliveries import stats
