@@ -1,6 +1,6 @@
 """Headers, CSRF, signed links, the admin password and the login rate limit.
 
-Two keys: `link_key` is the persistent secret (NEWSRADAR_SECRET_KEY through notifiers.settings),
+Two keys: `link_key` is the persistent secret (NEWSRADAR_SECRET_KEY through common.secret_key),
 needed for links that must survive a restart (confirm, unsubscribe, digests); `form_key` signs
 CSRF tokens and admin sessions and falls back to a per-process random key without a secret.
 """
@@ -17,7 +17,7 @@ import time
 from collections import defaultdict, deque
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from common.signing import read_token, sign_token
 
 __all__ = [
     "CSP",
@@ -64,32 +64,18 @@ class Keys:
         """A URL-safe token; raises RuntimeError without the persistent secret."""
         if not self.link_key:
             raise RuntimeError("no signing key: set NEWSRADAR_SECRET_KEY")
-        return URLSafeTimedSerializer(self.link_key, salt=f"newsradar-{purpose}").dumps(payload)
+        return sign_token(self.link_key, purpose, payload)
 
     def loads(self, purpose: str, token: str, max_age: float) -> tuple[Any, str | None]:
         """(payload, None) for a genuine fresh token, else (None, "expired" | "invalid")."""
-        if not self.link_key or not token or len(token) > 4000:
-            return None, "invalid"
-        s = URLSafeTimedSerializer(self.link_key, salt=f"newsradar-{purpose}")
-        try:
-            return s.loads(token, max_age=max_age), None
-        except SignatureExpired:
-            return None, "expired"
-        except (BadSignature, UnicodeError, ValueError):
-            return None, "invalid"
+        return read_token(self.link_key, purpose, token, max_age)
 
     # -- admin sessions ----------------------------------------------------------------------
     def admin_cookie(self) -> str:
-        return URLSafeTimedSerializer(self.form_key, salt="newsradar-admin").dumps("admin")
+        return sign_token(self.form_key, "admin", "admin")
 
     def admin_ok(self, cookie: str | None, max_age: float = 8 * 3600) -> bool:
-        if not cookie:
-            return False
-        try:
-            s = URLSafeTimedSerializer(self.form_key, salt="newsradar-admin")
-            return s.loads(cookie, max_age=max_age) == "admin"
-        except (BadSignature, UnicodeError, ValueError):
-            return False
+        return bool(cookie) and read_token(self.form_key, "admin", cookie or "", max_age)[0] == "admin"
 
 
 def hash_password(password: str, *, iterations: int = 600_000) -> str:
