@@ -7,7 +7,7 @@ from ._engine import Classifier
 from ._eval import EvalReport, evaluate
 from ._evidence import Match
 from ._factory import matcher_from_topics, plain_topics
-from ._normalize import is_cjk, normalise, normalise_fast, normalise_map
+from ._normalise import is_cjk, normalise, normalise_fast, normalise_map
 from ._reports import load_labelled, run_classify_jsonl, run_classify_text, run_eval
 from ._topics import Topic, TopicError, default_topics, topics_from_config, topics_hash
 

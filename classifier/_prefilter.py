@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._normalize import _np
+from ._normalise import _np
 
 
 class Prefilter:

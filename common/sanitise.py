@@ -43,7 +43,7 @@ PROFILES = {
             {"script", "style", "noscript", "iframe", "object", "template", "textarea"}
         ),
     ),
-    # notifiers.render: the HTML part of alert and digest emails (our markup around escaped text)
+    # notifiers.messages: the HTML part of alert and digest emails (our markup around escaped text)
     "email": Profile(
         frozenset({"a", "b", "br", "div", "h2", "hr", "li", "p", "small", "span", "ul"}),
         {"a": {"href"}},

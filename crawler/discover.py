@@ -9,6 +9,7 @@ other page. Fetching is one plain GET per page with the crawler's User-Agent (no
 
 from __future__ import annotations
 
+import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from .encoding import decode_response
 from .list_infer import infer_list
 
 __all__ = ["Proposal", "Unreachable", "discover", "fetch"]
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 5_000_000
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
@@ -74,7 +77,10 @@ def _suggested(response: TextResponse) -> tuple[str, dict[str, Any]] | None:
     for kind, adapter in ADAPTERS.items():
         try:
             keys = adapter.suggest(response)
-        except Exception:  # one kind's bug must not stop the others from being asked
+        except Exception:  # one kind's bug must not stop the others from being asked: log it
+            log.exception(
+                "the %s adapter's suggest() failed on %s (a bug: please report it)", kind, response.url
+            )
             keys = None
         if keys:
             keys = {**keys.pop("options", {}), **keys} if isinstance(keys.get("options"), dict) else keys

@@ -40,16 +40,8 @@ FEATURE_SECTIONS = {
 CORE_SECTIONS = ("database", "crawl", "sources", "topics")
 
 
-def _installed(module: str) -> bool:
-    # The top-level package only: finding "web.settings" would import web (FastAPI) at start-up.
-    try:
-        return importlib.util.find_spec(module.split(".")[0]) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-#: The sections this version accepts (core ones, and feature ones whose package is present).
-KNOWN_SECTIONS = CORE_SECTIONS + tuple(n for n, m in FEATURE_SECTIONS.items() if _installed(m))
+#: The sections this version accepts.
+KNOWN_SECTIONS = CORE_SECTIONS + tuple(FEATURE_SECTIONS)
 # What a value of each Python type is called in an error message.
 _WANT = {int: "a whole number such as 3", float: "a number of seconds such as 1.5", bool: "true or false",
          str: "text in quotes"}  # fmt: skip

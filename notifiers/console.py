@@ -9,7 +9,7 @@ from common import printable
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Sender, Sent
-from .render import digest_plain_text, plain_text
+from .messages import digest_plain_text, plain_text
 
 __all__ = ["ConsoleSender"]
 

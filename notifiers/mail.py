@@ -17,7 +17,7 @@ from email.utils import formataddr, formatdate
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, SenderUnavailable, Sent, Transient
-from .render import digest_email_content, email_content
+from .messages import digest_email_content, email_content
 from .settings import AlertSettings, EmailSettings
 from .tokens import unsubscribe_url
 

@@ -23,7 +23,6 @@ from .audience import DIGEST_MODES, StoryText, covers, story_texts
 __all__ = [
     "DigestPlan",
     "DigestQueue",
-    "beijing_day",
     "day_stories",
     "enqueue_digests",
     "plan_digests",
@@ -43,12 +42,6 @@ class DigestPlan:
     @property
     def topics(self) -> list[str]:
         return sorted({t for _, ts in self.items for t in ts})
-
-
-def beijing_day(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a Beijing calendar day, as aware datetimes."""
-    start = datetime.combine(day, time(0), tzinfo=BEIJING)
-    return start, start + timedelta(days=1)
 
 
 def day_stories(session: Session, day: date, tz: tzinfo = BEIJING) -> dict[int, datetime]:

@@ -56,9 +56,9 @@ class Ingestor:
         commit=False leaves the commit to the caller, who may store several articles in one
         transaction: all of them or none, never an article without its matches and alerts.
         """
-        digest = content_hash(data.title, data.body_text)
+        fingerprint = content_hash(data.title, data.body_text)
         known = find_article(session, data.url)
-        if known is not None and known.content_hash == digest:
+        if known is not None and known.content_hash == fingerprint:
             if data.list_stamp and known.list_stamp != data.list_stamp:
                 set_list_stamp(session, known.id, data.list_stamp)
                 if commit:
@@ -67,7 +67,9 @@ class Ingestor:
         status = "new" if known is None else "updated"
         matches = self.matcher(data.title, data.body_text) if self.matcher is not None else []
         fields = {name: getattr(data, name) for name in ARTICLE_FIELDS}
-        fields.update(tags=list(data.tags), canonical_url=data.canonical_url or data.url, content_hash=digest)
+        fields.update(
+            tags=list(data.tags), canonical_url=data.canonical_url or data.url, content_hash=fingerprint
+        )
         article = write_article(
             session,
             None if known is None else known.id,

@@ -3,7 +3,7 @@
 The jobs are the ones the commands run, each beside the code it runs: crawl rounds in child
 processes (scheduler.runner → crawler.crawl_sources), the one long-lived dispatcher
 (notifiers.dispatch.make_dispatcher, woken after a crawl or a digest), digests
-(scheduler.digests → processor.queue_digests) and the source watch (scheduler.watch). Everything
+(scheduler.digest_clock → processor.queue_digests) and the source watch (scheduler.watch). Everything
 but the crawl (APScheduler's AsyncIOScheduler, the dispatcher, the bot, the web) shares one
 asyncio loop, and database work runs in threads so the loop never stalls.
 """
@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from storage import Database, utcnow
 
-from .digests import DigestClock, digest_job, effective_digest
+from .digest_clock import DigestClock, digest_job, effective_digest
 from .leader import Leader
 from .runner import RoundResult, record_failure, run_round
 from .services import start_bot, start_web, stop_bot

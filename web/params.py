@@ -13,7 +13,7 @@ from storage.queries import stored_sources
 
 from .errors import BadRequest
 
-__all__ = ["decode_cursor", "encode_cursor", "one_day", "page_number", "parse_day", "story_filter"]
+__all__ = ["decode_cursor", "encode_cursor", "page_number", "parse_day", "story_filter"]
 
 MAX_PAGE = 100_000
 
@@ -77,11 +77,6 @@ def story_filter(
         until=_start(last + timedelta(days=1)) if last else None,
         matched_only=matched_only,
     )
-
-
-def one_day(day: date) -> tuple[datetime, datetime]:
-    start = _start(day)
-    return start, start + timedelta(days=1)
 
 
 def encode_cursor(when: datetime, row_id: int) -> str:

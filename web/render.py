@@ -11,7 +11,7 @@ from datetime import date, datetime
 from markupsafe import Markup
 
 from common.sanitise import clean_html
-from notifiers.render import evidence_html
+from notifiers.messages import evidence_html
 from storage.types import to_beijing
 
 __all__ = [
@@ -65,7 +65,7 @@ def safe_body(body_html: str, body_text: str, terms: Iterable[str] = ()) -> Mark
 
 
 def evidence(text: str, spans: Sequence[tuple[int, int]], limit: int = 200) -> Markup:
-    """The evidence sentence with matched terms in <b> (escaped by notifiers.render)."""
+    """The evidence sentence with matched terms in <b> (escaped by notifiers.messages)."""
     return Markup(evidence_html(text or "", list(spans or []), limit))
 
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from common import SettingsError
-from notifiers.render import TELEGRAM_LIMIT, utf16_len
+from notifiers.messages import TELEGRAM_LIMIT, utf16_len
 from notifiers.settings import AlertSettings, parse_section
 from storage import BEIJING, Database, Delivery, to_beijing, utcnow
 from storage.db import alembic_config

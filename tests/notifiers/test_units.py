@@ -14,7 +14,7 @@ from common import SettingsError
 from common.signing import sign_token
 from newsradar.config import ConfigError, load
 from notifiers.alerts import Alert
-from notifiers.render import (
+from notifiers.messages import (
     TELEGRAM_LIMIT,
     email_content,
     evidence_html,
@@ -191,7 +191,7 @@ def test_digest_header_names_the_zone_whose_day_it_covers():
     from datetime import date
 
     from notifiers.alerts import Digest
-    from notifiers.render import digest_plain_text, digest_telegram_messages
+    from notifiers.messages import digest_plain_text, digest_telegram_messages
 
     item = Alert(
         [],
