@@ -26,15 +26,13 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
-from common import plural
 from storage import Database, deliveries
 from storage.subscribers import deactivate_channel
 
 from .alerts import ChannelBatch, load_batches
-from .base import Permanent, Sender, SenderUnavailable, Sent, Transient
+from .base import DispatchReport, Permanent, Sender, SenderUnavailable, Sent, Transient
 from .senders import SenderPool
 from .settings import NotifierSettings
 
@@ -43,31 +41,6 @@ __all__ = ["DispatchReport", "Dispatcher", "make_dispatcher", "run_dispatch"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_ROWS_PER_CHANNEL = 50
-
-
-@dataclass
-class DispatchReport:
-    sent: int = 0  # outbox rows settled as sent
-    digests: int = 0  # ... of which daily digests
-    messages: int = 0  # messages / emails / webhook calls made
-    retrying: int = 0
-    dead: int = 0
-    skipped: int = 0
-    lost_leases: int = 0  # rows another dispatcher took over while we sent: possible duplicates
-    deactivated: list[str] = field(default_factory=list)
-    waiting: Counter = field(default_factory=Counter)  # kind -> rows left pending (kind unusable)
-    unavailable: dict[str, str] = field(default_factory=dict)  # kind -> why
-
-    def summary(self) -> str:
-        parts = [f"sent {plural(self.sent, 'alert')} in {plural(self.messages, 'message')}"]
-        for name in ("retrying", "dead", "skipped"):
-            if getattr(self, name):
-                parts.append(f"{name} {getattr(self, name)}")
-        if self.deactivated:
-            parts.append(f"deactivated {plural(len(self.deactivated), 'channel')}")
-        if self.lost_leases:
-            parts.append(f"lost lease on {self.lost_leases}")
-        return "dispatch: " + ", ".join(parts)
 
 
 class Dispatcher:
