@@ -1,6 +1,6 @@
 """Nothing on the daemon's event loop waits for the database: while another process holds SQLite's
-write lock for longer than the leader lease, the daemon keeps its lease, the bot answers and the
-web archive answers (database work runs in threads, never on the loop)."""
+write lock for longer than the leader lease, and a web request that writes waits for it, the daemon
+keeps its lease, the bot answers and the web archive answers (database work runs in threads)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import httpx
 import pytest
 
 from newsradar.config import load
+from notifiers.tokens import sign
 from scheduler.daemon import Daemon, DaemonSetup
 from scheduler.leader import leader_info
+from storage.subscribers import add_subscriber
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
 from tests.notifiers.helpers import SECRET, make_env
 from tests.web.helpers import free_port
@@ -50,6 +52,10 @@ def test_a_long_write_lock_stalls_neither_lease_nor_bot_nor_web(tmp_path, api, m
     cfg = load(env.config)
     setup = DaemonSetup(config=cfg, db=env.db, crawl_settings={}, topics=list(cfg.topics))
     seen: dict[str, float] = {}
+    with env.db.session() as s:
+        cid = add_subscriber(s, channels=[("email", "a@example.org")], topics=["fintech"]).channels[0].id
+        s.commit()
+    token = sign(cid, SECRET.encode())
 
     async def go() -> None:
         daemon = Daemon(setup)
@@ -67,6 +73,11 @@ def test_a_long_write_lock_stalls_neither_lease_nor_bot_nor_web(tmp_path, api, m
             locker.start()
             await asyncio.to_thread(started.wait, 10)
             t0 = time.monotonic()
+            # a web request that writes: it waits for the lock, in a thread, not on the loop
+            unsubscribe = asyncio.create_task(
+                web.post(f"/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"})
+            )
+            await asyncio.sleep(0.3)
             api.push_command(4001, "/help")
             page = await web.get("/sources")
             seen["web"] = time.monotonic() - t0
@@ -78,6 +89,7 @@ def test_a_long_write_lock_stalls_neither_lease_nor_bot_nor_web(tmp_path, api, m
                 await asyncio.sleep(0.05)
             await asyncio.to_thread(locker.join)
             seen["held"] = time.monotonic() - t0
+            seen["unsubscribed"] = (await unsubscribe).status_code
         await asyncio.sleep(LEASE)  # a renewal after the lock
         seen["alive"] = not task.done() and not daemon._lost
         daemon.request_stop()
@@ -87,5 +99,6 @@ def test_a_long_write_lock_stalls_neither_lease_nor_bot_nor_web(tmp_path, api, m
     assert seen["held"] >= HOLD - 0.5 > LEASE
     assert seen["web"] < 2.0 and seen["bot"] < 2.0, seen  # answered while the lock was held
     assert seen["alive"], seen
+    assert seen["unsubscribed"] == 200  # the write went through once the lock was gone
     info = leader_info(env.db)
     assert info is not None and info["pid"] is not None
