@@ -15,7 +15,9 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
     {
         "id": "digital_currency",
         "name": "数字货币 / 数字人民币",
-        "description": "Central-bank digital currency (e-CNY, CBDC), its pilots, wallets and digital-asset venues.",
+        "name_en": "Digital currency / e-CNY",
+        "description": "央行数字货币（数字人民币、法定数字货币）及其试点、钱包和数字资产交易场所。",
+        "description_en": "Central-bank digital currency (e-CNY, CBDC), its pilots, wallets and digital-asset venues.",
         "keywords": {
             "数字人民币": 3.0,
             "法定数字货币": 3.0,
@@ -93,7 +95,9 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
     {
         "id": "sub_center",
         "name": "北京城市副中心",
-        "description": "Beijing Municipal Administrative Center in Tongzhou and its integration with the northern three counties.",
+        "name_en": "Beijing sub-center",
+        "description": "位于通州的北京城市副中心，及其与北三县的协同发展。",
+        "description_en": "Beijing Municipal Administrative Center in Tongzhou and its integration with the northern three counties.",
         "keywords": {
             "北京城市副中心": 3.0,
             "城市副中心": 2.5,
@@ -164,7 +168,9 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
     {
         "id": "green_finance",
         "name": "绿色金融",
-        "description": "Green finance: green credit and bonds, carbon markets, climate investment and financing.",
+        "name_en": "Green finance",
+        "description": "绿色金融：绿色信贷与绿色债券、碳市场、气候投融资。",
+        "description_en": "Green finance: green credit and bonds, carbon markets, climate investment and financing.",
         "keywords": {
             "绿色金融": 3.0,
             "绿色金融改革创新试验区": 3.0,
@@ -222,7 +228,9 @@ DEFAULT_TOPICS: list[dict[str, Any]] = [
     {
         "id": "fintech",
         "name": "金融科技",
-        "description": "Financial technology: fintech firms and innovation, regulatory sandboxes, digital/online finance.",
+        "name_en": "Fintech",
+        "description": "金融科技：金融科技企业与创新、监管沙盒、数字金融与互联网金融。",
+        "description_en": "Financial technology: fintech firms and innovation, regulatory sandboxes, digital/online finance.",
         "keywords": {
             "金融科技": 3.0,
             "金融科技创新": 3.0,

@@ -68,6 +68,8 @@ class Topic:
     threshold: float = DEFAULT_THRESHOLD
     saturation: float = DEFAULT_SATURATION
     description: str = ""
+    name_en: str = ""  # the English pages' name ("" = `name`)
+    description_en: str = ""  # the English pages' description ("" = none shown there)
 
     def __hash__(self) -> int:
         return hash(topics_hash(self))
@@ -77,6 +79,8 @@ _KNOWN_KEYS = {
     "id",
     "name",
     "description",
+    "name_en",
+    "description_en",
     "keywords",
     "phrases",
     "aliases",
@@ -184,9 +188,9 @@ def _topic_from_entry(prefix: str, entry: Any) -> Topic:
     name = entry.get("name", tid)
     if not isinstance(name, str) or not name.strip():
         raise TopicError(f"{prefix}.name", "name must be a non-empty string")
-    description = entry.get("description", "")
-    if not isinstance(description, str):
-        raise TopicError(f"{prefix}.description", "expected a string")
+    description, name_en, description_en = (
+        _text(prefix, entry, k) for k in ("description", "name_en", "description_en")
+    )
 
     keywords: dict[str, float] = {}
     for k in ("keywords", "phrases"):
@@ -220,7 +224,17 @@ def _topic_from_entry(prefix: str, entry: Any) -> Topic:
         threshold=number("threshold", DEFAULT_THRESHOLD, 0.0, 1.0),
         saturation=number("saturation", DEFAULT_SATURATION, 0.0, 100.0),
         description=description,
+        name_en=name_en,
+        description_en=description_en,
     )
+
+
+def _text(prefix: str, entry: Mapping[str, Any], key: str) -> str:
+    """An optional display text (a description, an English name): a string, stripped."""
+    value = entry.get(key, "")
+    if not isinstance(value, str):
+        raise TopicError(f"{prefix}.{key}", f"expected a string, got {type(value).__name__}")
+    return value.strip()
 
 
 def topics_from_config(entries: list[dict], *, include_defaults: bool = True) -> list[Topic]:
@@ -258,7 +272,7 @@ def default_topics() -> list[Topic]:
 def topic_definition(topic: Topic) -> dict[str, Any]:
     """Canonical, normalised form of everything that affects matching.
 
-    ``name`` and ``description`` are left out so renaming a topic does not
+    ``name``, ``description`` and their English twins are left out so renaming a topic does not
     make stored matches look stale.
     """
     weights = {normalise(k): round(w, 6) for k, w in topic.keywords.items()}

@@ -45,7 +45,7 @@ PROFILES = {
     ),
     # notifiers.messages: the HTML part of alert and digest emails (our markup around escaped text)
     "email": Profile(
-        frozenset({"a", "b", "br", "div", "h2", "hr", "li", "p", "small", "span", "ul"}),
+        frozenset({"a", "b", "br", "div", "h2", "hr", "li", "p", "small", "span", "strong", "ul"}),
         {"a": {"href"}},
     ),
     # web: search titles and snippets, whose only markup is the highlight

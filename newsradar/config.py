@@ -89,6 +89,7 @@ class Source:
     options: dict[str, Any] = field(default_factory=dict)  # the kind's own keys (Adapter.option_help)
     article: str = "auto"  # which extractor reads article pages linked from a feed
     title: str | None = None  # display name in alerts, digests, status; None: the name
+    title_en: str | None = None  # the English archive pages' display name; None: title, else name
 
     @property
     def label(self) -> str:
@@ -276,6 +277,7 @@ class _Parser:
             "selectors",
             "article",
             "title",
+            "title_en",
         )
         from crawler.adapters import ADAPTERS
 
@@ -327,13 +329,14 @@ class _Parser:
             raise self.fail(
                 f"{key}.article", f"must be auto or a site kind ({', '.join(site_kinds)}), not {article!r}"
             )
-        title = e.get("title")
-        if title is not None and (not isinstance(title, str) or not title.strip()):
-            raise self.fail(f"{key}.title", f"must be a non-empty string (a display name), not {title!r}")
+        title, title_en = e.get("title"), e.get("title_en")
+        for k, v in (("title", title), ("title_en", title_en)):
+            if v is not None and (not isinstance(v, str) or not v.strip()):
+                raise self.fail(f"{key}.{k}", f"must be a non-empty string (a display name), not {v!r}")
         return Source(
             name=name, kind=kind, start_urls=tuple(urls), every=every, max_pages=max_pages,
             tier=tier_n, enabled=enabled, selectors=dict(selectors), options=options, article=article,
-            title=title.strip() if title else None,
+            title=title.strip() if title else None, title_en=title_en.strip() if title_en else None,
         )  # fmt: skip
 
     def _selectors(self, key: str, kind: str, table: Any) -> dict[str, str]:

@@ -13,11 +13,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 __all__ = [
     "CHART_CID",
     "CJK_FONTS",
     "TopicTrend",
+    "chart_figure",
     "cjk_font",
     "render_chart",
     "sparkline",
@@ -36,8 +38,10 @@ CJK_FONTS = (
 )
 BARS = "▁▂▃▄▅▆▇█"
 CHART_CID = "trend-chart@newsradar"
-SIZE = (720, 60)  # pixels: width, height per topic row (plus a header)
-DPI = 100
+WIDTH, ROW, HEADER = 560, 44, 24  # CSS pixels as the email shows it: width, per topic row, margins
+SCALE = 2  # the PNG has twice as many pixels (sharp on high-density screens)
+PAD, GAP = 6, 10  # pixels: the edge to a label, a label to its bars
+LABEL_MAX = 0.42  # the label column's largest share of the width
 
 
 @dataclass(frozen=True)
@@ -121,45 +125,70 @@ def _first_cjk(manager) -> str | None:
 
 
 def render_chart(trends: Sequence[TopicTrend], *, labels: Mapping[str, str] | None = None) -> bytes:
-    """A PNG: one small bar row per topic over its days, the digest's day highlighted."""
+    """A PNG: one small bar row per topic over its days, the digest's day highlighted; drawn at
+    twice the size the email shows it (WIDTH css px), so it stays sharp on a phone."""
+    fig = chart_figure(trends, labels=labels)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi)
+    return buf.getvalue()
+
+
+def chart_figure(trends: Sequence[TopicTrend], *, labels: Mapping[str, str] | None = None) -> Any:
+    """The chart as a matplotlib Figure, laid out so every label fits inside it: the label
+    column is as wide as the widest label (measured with the real font), a label too wide for
+    LABEL_MAX of the width goes on two lines, then shrinks."""
     import matplotlib
 
     matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     font = cjk_font()
     rows = max(1, len(trends))
-    width, row = SIZE
-    fig = Figure(figsize=(width / DPI, (row * rows + 40) / DPI), dpi=DPI)
+    height = ROW * rows + HEADER
+    fig = Figure(figsize=(WIDTH / 100, height / 100), dpi=100 * SCALE)
+    renderer = FigureCanvasAgg(fig).get_renderer()
     props = {"family": font} if font else {}
+    texts = []
     for i, t in enumerate(trends):
-        ax = fig.add_axes(
-            (0.22, 1 - (i + 1) * (row / (row * rows + 40)) + 0.02, 0.74, row / (row * rows + 40) * 0.7)
-        )
+        name = (labels or {}).get(t.topic, t.label) if font else t.topic
+        y = 1 - (HEADER / 2 + ROW * i + ROW / 2) / height
+        text = fig.text(PAD / WIDTH, y, f"{name}  {t.today}", ha="left", va="center", fontsize=10, **props)
+        _fit(text, renderer, f"{name}\n{t.today}" if " " not in name else _two_lines(name, t.today))
+        texts.append(text)
+    widest = max((x.get_window_extent(renderer).width / SCALE for x in texts), default=0.0)
+    left = (PAD + widest + GAP) / WIDTH
+    for i, t in enumerate(trends):
+        bottom = 1 - (HEADER / 2 + ROW * (i + 1)) / height
+        ax = fig.add_axes((left, bottom + ROW * 0.15 / height, 1 - left - PAD / WIDTH, ROW * 0.7 / height))
         colours = ["#9bb7d4"] * (len(t.counts) - 1) + ["#c0392b"]
         ax.bar(range(len(t.counts)), t.counts, color=colours, width=0.8)
         ax.set_xticks([])
         ax.set_yticks([])
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
-        name = (labels or {}).get(t.topic, t.label) if font else t.topic
-        ax.text(
-            -0.02,
-            0.5,
-            f"{name}  {t.today}",
-            transform=ax.transAxes,
-            ha="right",
-            va="center",
-            fontsize=10,
-            **props,
-        )
     if trends:
         first, last = trends[0].days[0], trends[0].days[-1]
-        fig.text(0.22, 0.02, f"{first:%m-%d}", fontsize=8)
-        fig.text(0.96, 0.02, f"{last:%m-%d}", fontsize=8, ha="right")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
+        fig.text(left, 4 / height, f"{first:%m-%d}", fontsize=8, color="#555")
+        fig.text(1 - PAD / WIDTH, 4 / height, f"{last:%m-%d}", fontsize=8, ha="right", color="#555")
+    return fig
+
+
+def _two_lines(name: str, today: int) -> str:
+    """`数字货币 / 数字人民币  12` as two lines, broken at the space nearest the middle."""
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return f"{name[:cut].rstrip()}\n{name[cut:].strip()}  {today}"
+
+
+def _fit(text: Any, renderer: Any, wrapped: str) -> None:
+    """Keep a label within LABEL_MAX of the width: wrap it, then shrink it (not below 7 pt)."""
+    limit = WIDTH * LABEL_MAX * SCALE
+    if text.get_window_extent(renderer).width <= limit:
+        return
+    text.set_text(wrapped)
+    while text.get_window_extent(renderer).width > limit and text.get_fontsize() > 7:
+        text.set_fontsize(text.get_fontsize() - 0.5)
 
 
 def trend_text(trends: Sequence[TopicTrend]) -> str:

@@ -18,6 +18,8 @@ from common.sanitise import clean_html
 
 from .alerts import Alert, Digest
 from .chart import CHART_CID, trend_line, trend_text
+from .chart import WIDTH as CHART_WIDTH
+from .email_style import EMAIL_STYLE, email_page
 
 __all__ = [
     "TELEGRAM_LIMIT",
@@ -214,7 +216,7 @@ def _email_item(a: Alert, *, topics: bool = True) -> str:
     )
     return (
         "<li><p>"
-        f"{label}<b>{head}</b><br>"
+        f"{label}<strong>{head}</strong><br>"
         f"<small>{html.escape(_sources(a, 30), quote=False)} — {html.escape(_when(a), quote=False)}</small>"
         + (f"<br>» {ev}" if ev else "")
         + "</p></li>"
@@ -222,15 +224,14 @@ def _email_item(a: Alert, *, topics: bool = True) -> str:
 
 
 def _email_html(inner: str, unsubscribe: str | None) -> str:
-    """Wrap escaped markup, add the unsubscribe link, and sanitise the whole (the email profile)."""
+    """Wrap escaped markup, add the unsubscribe link, sanitise the whole (the email profile), style it."""
     body = f"<div>{inner}"
     if unsubscribe:
         body += (
             f'<hr><p><small><a href="{html.escape(unsubscribe, quote=True)}">退订 Unsubscribe</a></small></p>'
         )
     body += "</div>"
-    clean = clean_html(body, "email")
-    return f"<!doctype html><html><body>{clean}</body></html>"
+    return email_page(clean_html(body, "email"))
 
 
 # -- daily digests ---------------------------------------------------------------------------
@@ -356,6 +357,6 @@ def digest_email_content(digest: Digest, unsubscribe: str | None) -> EmailConten
         inner += f"<h2>{html.escape(label, quote=False)}</h2><ul>{''.join(_email_item(a, topics=False) for a in items)}</ul>"
     page = _email_html(inner, unsubscribe)
     if digest.trends:  # our own markup, added after sanitising (nh3 keeps no cid: URLs)
-        img = f'<p><img src="cid:{CHART_CID}" alt="14日趋势 14-day trend" width="720"></p>'
+        img = f'<p><img src="cid:{CHART_CID}" alt="14日趋势 14-day trend" width="{CHART_WIDTH}" style="{EMAIL_STYLE["img"]}"></p>'
         page = page.replace("</h2>", "</h2>" + img, 1)
     return EmailContent(subject=_digest_subject(digest), text=text, html=page)

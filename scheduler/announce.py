@@ -1,4 +1,5 @@
-"""What the daemon says when it starts: what it watches, when each source runs next, where alerts go."""
+"""What the daemon says when it starts: what it watches, when each source runs next, where alerts go,
+where the web archive is."""
 
 from __future__ import annotations
 
@@ -52,6 +53,11 @@ def describe(daemon: Any) -> str:
         note = f" (waiting: {missing[kind]})" if kind in missing else ""
         where.append(f"{n} {kind}{note}")
     lines.append("alerts go to: " + (", ".join(where) or "no subscribers yet (`newsradar subscribers add`)"))
+    lines.append(
+        f"web archive: {daemon.web_url}"
+        if daemon.web_url
+        else "web archive: off (add a [web] section to serve it)"
+    )
     d = daemon.digest
     nxt = next_digest_at(utcnow(), zone(d.timezone), d.at)
     lines.append(

@@ -69,6 +69,7 @@ class Daemon:
         self.dispatcher: Any = None  # the one dispatcher (notifiers.dispatch), while leading
         self._stopping = False
         self._lost = False
+        self.web_url: str | None = None  # the archive's address once it listens ([web] set)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def request_stop(self, *_: Any) -> None:
@@ -165,11 +166,16 @@ class Daemon:
         poll = IntervalTrigger(seconds=self.notifier.alerts.poll_interval)
         self.scheduler.add_job(self._retry_notes, poll, id="admin-notes")
         self.scheduler.start()
-        tasks = [asyncio.create_task(self._dispatch_forever()), asyncio.create_task(self._wakeups())]
-        bot = await start_bot(self.db, self.notifier, self.setup.topics)
-        web = start_web(self.setup.config)
-        if web is not None:
+        web = start_web(self.setup.config, self._say)
+        self.web_url = getattr(web, "archive_url", None)
+        tasks = [asyncio.create_task(self._wakeups())]
+        if web is not None:  # a taken port moved it: links in alerts follow (notifiers read [web])
+            from notifiers import notifier_settings
+
+            self.notifier = notifier_settings(self.setup.config)
             tasks.append(asyncio.create_task(web.serve()))
+        tasks.append(asyncio.create_task(self._dispatch_forever()))  # after the web: its links
+        bot = await start_bot(self.db, self.notifier, self.setup.topics)
         await asyncio.to_thread(self._announce)
         for name in self.sources:
             self._due(name)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import MockSiteProcess, scratch_postgres
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, MockSiteProcess, scratch_postgres
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +26,16 @@ def pg_database():
     dropped afterwards; skips with one line where PostgreSQL cannot be had."""
     with scratch_postgres() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright (never a downloaded browser), one per test
+    module: sync Playwright keeps an event loop running in this thread while it lives, which
+    would break every later test that calls asyncio.run, and only one can run at a time."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

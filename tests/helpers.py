@@ -15,6 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright drives it, never downloads one
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+
 
 class MockSiteProcess:
     """The sample sites in their own process, as a real remote site would be."""

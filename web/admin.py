@@ -15,6 +15,7 @@ from storage.subscribers import list_subscribers
 from .app import page
 from .csrf import check_csrf, form_data
 from .errors import BadRequest
+from .i18n import health_note, translator
 from .params import known_sources
 from .security import ADMIN_COOKIE, check_password
 
@@ -26,7 +27,8 @@ VIEWS = ("subscribers", "dead", "pending", "channels", "sources")
 
 def _enabled(request: Request) -> None:
     if not request.app.state.admin_password:
-        raise BadRequest("the admin pages are off: set NEWSRADAR_ADMIN_PASSWORD to turn them on", status=404)
+        raise BadRequest("the admin pages are off: set NEWSRADAR_ADMIN_PASSWORD to turn them on", status=404,
+                         zh="管理页面未开启：设置环境变量 NEWSRADAR_ADMIN_PASSWORD 后即可使用")  # fmt: skip
 
 
 def _logged_in(request: Request) -> bool:
@@ -56,12 +58,13 @@ def _login(request: Request, form: dict[str, list[str]]) -> Response:
     wait = st.limiter.retry_after(client)
     if wait:
         response = page(request, "admin.html", status=429, view="login",
-                        problem=f"too many failed logins: try again in {wait} seconds")  # fmt: skip
+                        problem=translator(request.state.lang)("too_many_logins", n=wait))  # fmt: skip
         response.headers["Retry-After"] = str(wait)
         return response
     if not check_password((form.get("password") or [""])[0], st.admin_password):
         st.limiter.failed(client)
-        return page(request, "admin.html", status=401, view="login", problem="wrong password")
+        return page(request, "admin.html", status=401, view="login",
+                    problem=translator(request.state.lang)("wrong_password"))  # fmt: skip
     st.limiter.succeeded(client)
     response = RedirectResponse("/admin/subscribers", status_code=303)
     response.set_cookie(ADMIN_COOKIE, st.keys.admin_cookie(), httponly=True, samesite="strict", max_age=8 * 3600,
@@ -95,6 +98,8 @@ def admin_view(request: Request, view: str) -> Response:
             data["channels"] = stats(s)["inactive_channels"]
         else:
             data["health"] = source_health(s, known_sources(request), request.app.state.health)
+    for h in data.get("health", []):
+        h["note"], h["raw_error"] = health_note(h, request.state.lang)
     return page(request, "admin.html", view=view, views=VIEWS, **data)
 
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common import topic_labels
@@ -23,8 +23,10 @@ from search import ensure_index
 from storage import Database
 
 from . import render
+from .api_models import refusal
 from .errors import BadRequest
-from .i18n import LANGS, choose_lang, translator
+from .http_cache import PublicGZip, conditional
+from .i18n import LANGS, choose_lang, error_text, translator
 from .security import CSRF_COOKIE, SECURITY_HEADERS, Keys, LoginLimiter
 from .settings import ADMIN_PASSWORD_ENV, public_url, web_settings
 
@@ -71,16 +73,22 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     st.admin_password = admin_password if admin_password is not None else os.environ.get(ADMIN_PASSWORD_ENV)
     st.topics = list(config.topics)  # the topics in force (newsradar.config resolves them)
     st.topic_names = topic_labels(st.topics)
+    st.topic_names_en = {t.id: getattr(t, "name_en", "") or t.name for t in st.topics}
+    st.source_titles_en = {
+        s.name: s.title_en for s in getattr(config, "sources", []) if getattr(s, "title_en", None)
+    }
     st.sources = [s.name for s in getattr(config, "sources", [])]
     st.source_titles = source_titles(config)
     st.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _middleware(app)
+    app.add_middleware(PublicGZip)  # outermost: compresses what the rest answered
     _errors(app)
     from . import admin, api, digests, feeds, forms, pages
 
     for module in (pages, forms, digests, feeds, admin, api):
         app.include_router(module.router)
+    app.openapi = lambda: api.openapi_document(app)  # type: ignore[method-assign]
     return app
 
 
@@ -108,6 +116,7 @@ def _templates() -> Environment:
     )
     env.globals.update(beijing=render.beijing, evidence=render.evidence)
     env.filters["safe_html"] = render.marked_html
+    env.filters["source_title"] = pass_context(lambda ctx, name: ctx["source_title"](name))
     return env
 
 
@@ -122,7 +131,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         lang=lang,
         html_lang="zh-CN" if lang == "zh" else "en",
         csrf=st.keys.csrf_for(csrf_cookie),
-        topic_names=st.topic_names,
+        topic_names=st.topic_names_en if lang == "en" else st.topic_names,
+        source_title=lambda name: source_title(st, name, lang),
         admin_on=bool(st.admin_password),
         feeds=[],
     )
@@ -131,37 +141,52 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     return HTMLResponse(body, status_code=status)
 
 
+def source_title(state: Any, name: str, lang: str) -> str:
+    """What people read for a source: its English or Chinese display title, else its name."""
+    if lang == "en" and name in state.source_titles_en:
+        return state.source_titles_en[name]
+    return state.source_titles.get(name) or name
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path.endswith(".atom")
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _for_programs(request: Request) -> bool:
+    """API, feeds and static files: no cookies there (nothing on them needs CSRF or a language)."""
+    return request.url.path.startswith(("/api/", "/feeds/", "/static/"))
+
+
+def _error(
+    request: Request, status: int, message: str, zh: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     if _wants_json(request):
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
     if not hasattr(request.state, "lang"):
         request.state.lang = "zh"
-    return page(request, "error.html", status=status, status_code=status, message=message)
+    text = error_text(request.state.lang, status, message, zh)
+    detail = message if text != message and not zh else None  # the precise English reason, marked lang="en"
+    response = page(request, "error.html", status=status, status_code=status, message=text, detail=detail)
+    response.headers.update(headers or {})
+    return response
 
 
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest) -> Response:
-        return _error(request, exc.status, exc.message)
+        return _error(request, exc.status, exc.message, exc.zh)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:]) or 'request'}: {e.get('msg', 'invalid')}"
-            for e in exc.errors()
-        )
-        return _error(request, 400, f"bad request: {problems}")
+        return _error(request, *refusal(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
+        zh = None
         if exc.status_code == 404 and message == "Not Found":
-            message = f"no page at {request.url.path}"
-        return _error(request, exc.status_code, message)
+            message, zh = f"no page at {request.url.path}", f"此地址没有页面：{request.url.path}"
+        return _error(request, exc.status_code, message, zh, headers=exc.headers)  # 405 keeps its Allow
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
@@ -195,7 +220,7 @@ def _middleware(app: FastAPI) -> None:
             response = _error(request, 400, problem)
         else:
             try:
-                response = await call_next(request)
+                response = await conditional(request, await call_next(request))
             except Exception:
                 # Here, not only in the app's last-resort handler: past this middleware Starlette
                 # re-raises after answering, and uvicorn then drops the connection unanswered.
@@ -203,6 +228,8 @@ def _middleware(app: FastAPI) -> None:
                 response = _error(request, 500, "internal error: it has been logged")
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
+        if _for_programs(request):
+            return response
         if fresh:
             response.set_cookie(CSRF_COOKIE, request.state.csrf_cookie, httponly=True, samesite="lax")
         asked = request.query_params.get("lang") if not problem else None

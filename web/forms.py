@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from common import is_email, smtp_password
 from notifiers import notifier_settings
+from notifiers.email_style import email_page
 from notifiers.tokens import UNSUBSCRIBE_DAYS, check
 from storage import Channel
 from storage.subscribers import MODES, subscribe, subscriber_for_channel, unsubscribe_channel
@@ -28,6 +29,7 @@ from storage.subscribers import MODES, subscribe, subscriber_for_channel, unsubs
 from .app import page
 from .csrf import check_csrf, form_data
 from .errors import BadRequest
+from .i18n import translator
 
 __all__ = ["CONFIRM_HOURS", "digests_url", "router"]
 
@@ -36,11 +38,12 @@ CONFIRM_HOURS = 48
 
 
 def _unavailable(request: Request) -> str | None:
-    """Why subscriptions cannot work here, or None."""
+    """Why subscriptions cannot work here (in the page's language), or None."""
+    t = translator(request.state.lang)
     if not request.app.state.keys.link_key:
-        return "NEWSRADAR_SECRET_KEY is not set (it signs confirmation links)"
+        return t("no_secret")
     if notifier_settings(request.app.state.config).email is None:
-        return "no [email] section in the config (the confirmation mail cannot be sent)"
+        return t("no_email")
     return None
 
 
@@ -70,7 +73,7 @@ def _confirm_mail(request: Request, link: str, names: list[str]) -> tuple[str, s
         f'<p><a href="{href}">{href}</a></p><p>Open the link to confirm; valid {CONFIRM_HOURS} hours. '
         "If you did not ask for this, ignore this mail.</p>"
     )
-    return subject, text, f"<!DOCTYPE html><html><body>{body}</body></html>"
+    return subject, text, email_page(f"<div>{body}</div>")  # styled like every newsradar mail
 
 
 @router.post("/subscribe", response_class=HTMLResponse)
@@ -82,18 +85,14 @@ async def subscribe_post(request: Request) -> HTMLResponse:
     address = (form.get("email") or [""])[0].strip()
     chosen = [t for t in form.get("topics", []) if t]
     mode = (form.get("mode") or ["both"])[0]
-    problems = []
+    problems, say = [], translator(request.state.lang)
     if not is_email(address):
-        problems.append("邮箱地址无效 / not a valid email address")
+        problems.append(say("bad_email"))
     unknown = [t for t in chosen if t not in st.topic_names]
     if unknown or not chosen:
-        problems.append(
-            "请至少选择一个主题 / choose at least one topic"
-            if not chosen
-            else f"unknown topic {unknown[0][:50]!r}"
-        )
+        problems.append(say("unknown_topic", x=unknown[0][:50]) if unknown else say("choose_one_topic"))
     if mode not in MODES:
-        problems.append(f"mode must be one of {', '.join(MODES)}")
+        problems.append(say("unknown_mode"))
     if why or problems:
         return page(
             request, "subscribe.html", status=503 if why else 400, unavailable=why, problems=problems,
@@ -101,7 +100,11 @@ async def subscribe_post(request: Request) -> HTMLResponse:
         )  # fmt: skip
     client = request.client.host if request.client else "?"
     if st.mail_limiter.retry_after(client) or st.mail_limiter.retry_after(address.lower()):
-        raise BadRequest("too many confirmation mails asked for: try again in an hour", status=429)
+        raise BadRequest(
+            "too many confirmation mails asked for: try again in an hour",
+            status=429,
+            zh="确认邮件请求过多，请一小时后再试",
+        )
     st.mail_limiter.failed(client)
     st.mail_limiter.failed(address.lower())
     token = st.keys.dumps("confirm", {"e": address, "t": chosen, "m": mode})
@@ -140,7 +143,8 @@ def confirm(request: Request, token: str = "") -> HTMLResponse:
             if problem == "expired"
             else "this confirmation link is not valid"
         )
-        raise BadRequest(why, status=410 if problem == "expired" else 400)
+        zh = "确认链接已过期，请重新订阅" if problem == "expired" else "确认链接无效"
+        raise BadRequest(why, status=410 if problem == "expired" else 400, zh=zh)
     address = str(payload.get("e", ""))
     topics = [t for t in payload.get("t", []) if t in st.topic_names]
     with st.db.session() as s:
@@ -151,13 +155,14 @@ def confirm(request: Request, token: str = "") -> HTMLResponse:
             subscribe(s, sub.id, t)
         s.commit()
         sub_id = sub.id
-    names = "、".join(st.topic_names[t] for t in topics)
+    en = request.state.lang == "en"
+    names = (", " if en else "、").join((st.topic_names_en if en else st.topic_names)[t] for t in topics)
     message = (
         f"Confirmed: {address} will get news on {names}." if request.state.lang == "en"
         else f"订阅已确认：{address} 将收到 {names} 的新闻。"
     )  # fmt: skip
     return page(request, "message.html", heading="✓", message=message,
-                link=(digests_url(request, sub_id), "每日摘要 / daily digests"))  # fmt: skip
+                link=(digests_url(request, sub_id), translator(request.state.lang)("digests")))  # fmt: skip
 
 
 def _channel(request: Request, token: str) -> Channel:
@@ -168,9 +173,11 @@ def _channel(request: Request, token: str) -> Channel:
             f"this unsubscribe link has expired (links work for {UNSUBSCRIBE_DAYS} days): use the link "
             "at the foot of a recent email from newsradar, each carries a fresh one",
             status=410,
+            zh=f"退订链接已过期（有效期 {UNSUBSCRIBE_DAYS} 天）：请使用最近一封 newsradar 邮件底部的链接",
         )
     if channel_id is None:
-        raise BadRequest("this unsubscribe link is not valid (it may be cut short: copy the whole link)")
+        raise BadRequest("this unsubscribe link is not valid (it may be cut short: copy the whole link)",
+                         zh="退订链接无效（可能不完整：请复制完整链接）")  # fmt: skip
     with request.app.state.db.session() as s:
         ch = s.scalar(select(Channel).where(Channel.id == channel_id))
     if ch is None:

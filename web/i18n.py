@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 
-__all__ = ["LANGS", "choose_lang", "translator"]
+__all__ = ["LANGS", "choose_lang", "error_text", "health_note", "translator"]
 
 LANGS = ("zh", "en")
 
@@ -12,9 +14,14 @@ LANGS = ("zh", "en")
 LABELS: dict[str, tuple[str, str]] = {
     "site": ("newsradar 新闻雷达", "newsradar"),
     "tagline": ("政府与金融新闻档案", "Government and finance news archive"),
+    "meta_description": (
+        "newsradar 新闻雷达：政府与金融新闻档案，按主题归类、合并转载，可全文搜索，并提供 Atom 订阅源与 JSON API。",
+        "newsradar: an archive of Chinese government and finance news, grouped by topic with "
+        "republished copies merged, full-text search, Atom feeds and a JSON API.",
+    ),
     "home": ("首页", "Home"),
     "search": ("搜索", "Search"),
-    "search_placeholder": ("搜索标题和正文，如 数字人民币", "Search titles and bodies, e.g. 数字人民币"),
+    "search_placeholder": ("搜索标题和正文，如 数字人民币", "Search titles and bodies (in Chinese)"),
     "topics": ("主题", "Topics"),
     "topic": ("主题", "Topic"),
     "sources": ("来源", "Sources"),
@@ -124,7 +131,117 @@ LABELS: dict[str, tuple[str, str]] = {
     "error": ("出错了", "Error"),
     "back_home": ("返回首页", "Back to the home page"),
     "language": ("English", "中文"),
+    "sep": ("、", ", "),
+    "error_detail": ("详细原因（英文）", "Details"),
+    "select": ("选择", "Select"),
+    "delivery_pending": ("待发送", "pending"),
+    "delivery_sending": ("发送中", "sending"),
+    "delivery_sent": ("已发送", "sent"),
+    "delivery_dead": ("发送失败", "failed"),
+    "delivery_skipped": ("已跳过", "skipped"),
+    "nav_main": ("主导航", "Main"),
+    "nav_pages": ("翻页", "Pages"),
+    "nav_admin": ("管理页面", "Admin pages"),
+    "api_link": ("API 接口说明", "API"),
+    "stories_7_30": ("7 天 {week} 条 · 30 天 {month} 条", "{week} in 7 days · {month} in 30 days"),
+    "more_filters": ("按主题、来源、日期筛选", "Filter by topic, source, date"),
+    "mode": ("方式", "Mode"),
+    "mode_both": ("即时提醒 + 每日摘要", "instant alerts + daily digest"),
+    "mode_instant": ("即时提醒", "instant alerts"),
+    "mode_digest": ("每日摘要", "daily digest"),
+    "kind_instant": ("即时提醒", "instant alert"),
+    "kind_digest": ("每日摘要", "daily digest"),
+    "channel_email": ("邮件", "email"),
+    "channel_telegram": ("Telegram", "Telegram"),
+    "channel_console": ("控制台", "console"),
+    "channel_apprise": ("Apprise", "Apprise"),
+    "col_name": ("名称", "Name"),
+    "col_kind": ("类型", "Kind"),
+    "col_channels": ("渠道", "Channels"),
+    "col_story_day": ("新闻 / 日期", "Story / day"),
+    "col_channel": ("渠道", "Channel"),
+    "col_attempts": ("尝试次数", "Attempts"),
+    "col_error": ("错误", "Error"),
+    "col_reason": ("原因", "Reason"),
+    "col_subscriber": ("订阅者", "Subscriber"),
+    "col_note": ("说明", "Note"),
+    "paused": ("已暂停", "paused"),
+    "select_delivery": ("选择投递 {n}", "Select delivery {n}"),
+    "wrong_password": ("密码错误", "wrong password"),
+    "too_many_logins": (
+        "登录失败次数过多，请 {n} 秒后再试",
+        "too many failed logins: try again in {n} seconds",
+    ),
+    "bad_email": ("邮箱地址无效", "not a valid email address"),
+    "choose_one_topic": ("请至少选择一个主题", "choose at least one topic"),
+    "unknown_topic": ("没有这个主题：{x}", "no topic {x}"),
+    "unknown_mode": ("没有这种订阅方式", "no such mode"),
+    "no_secret": (
+        "未设置 NEWSRADAR_SECRET_KEY（用于签名确认链接）",
+        "NEWSRADAR_SECRET_KEY is not set (it signs confirmation links)",
+    ),
+    "no_email": (
+        "配置中没有 [email] 部分（无法发送确认邮件）",
+        "no [email] section in the config (the confirmation mail cannot be sent)",
+    ),
 }
+
+# Chinese text of error pages by status, when the route gave no Chinese message of its own.
+STATUS_ZH = {
+    400: "请求有误，请检查链接或输入。",
+    401: "需要先登录。",
+    403: "链接无效：请从邮件中复制完整链接。",
+    404: "找不到该页面。",
+    405: "不支持此请求方式。",
+    410: "链接已过期。",
+    429: "请求过于频繁，请稍后再试。",
+    500: "内部错误，已记入日志。",
+    503: "服务暂时不可用，请稍后再试。",
+}
+
+
+def error_text(lang: str, status: int, message: str, zh: str | None = None) -> str:
+    """An error page's message in the page's language (English messages are the API's)."""
+    if lang == "en":
+        return message
+    return zh or STATUS_ZH.get(status, STATUS_ZH[400 if status < 500 else 500])
+
+
+_IN_A_ROW = re.compile(r"\((\d+) crawls? in a row\)")
+
+
+def health_note(h: dict, lang: str) -> tuple[str, str]:
+    """A source's health note in the page's language, and the site's own error text (shown as
+    is, marked as not for translation) when there is one."""
+    run = h.get("last_run") or {}
+    detail = h.get("detail") or ""
+    status = h.get("status")
+    raw = ""
+    if status in ("failing", "partial") and " e.g. " in detail:
+        raw = detail.split(" e.g. ", 1)[1]
+    elif status == "failing" and not detail.startswith("its list pages"):
+        raw = _IN_A_ROW.sub("", detail).strip()
+    if lang == "en":  # storage words it in English; only the site's own text is set apart
+        if not raw:
+            return detail, ""
+        row = _IN_A_ROW.search(detail)
+        lead = detail.split(" e.g. ", 1)[0].rstrip(",") + ", e.g." if " e.g. " in detail else "crawl failed"
+        return (f"{lead} ({row.group(1)} in a row)" if row and status == "failing" else lead), raw
+    row = _IN_A_ROW.search(detail)
+    n_row = f"（连续 {row.group(1)} 次）" if row else ""
+    notes = {
+        "unknown": "从未抓取",
+        "blocked": f"被网站的反爬验证拦截：网站用 JavaScript 检查代替页面，未存储任何内容{n_row}",
+        "failing": f"列表页没有取到链接{n_row}" if not raw else f"抓取失败{n_row}",
+        "degraded": f"{run.get('fallback', 0)} 篇文章需要通用提取：网站模板可能已改变",
+        "quiet": "长时间没有新文章：超过其通常间隔的数倍",
+        "ok": "",
+    }
+    if status == "partial":
+        if run.get("blocked") and "bot challenge" in detail:
+            return f"{run['blocked']} 篇文章被网站的反爬验证拦截，未存储", ""
+        return f"{run.get('errors', 0)} 个页面抓取失败，例如", raw
+    return notes.get(status, ""), raw
 
 
 def choose_lang(request: Request) -> str:

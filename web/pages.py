@@ -25,6 +25,7 @@ from storage.story_views import story_summary
 from . import render
 from .app import page
 from .errors import BadRequest
+from .i18n import health_note
 from .params import check_topic, known_sources, page_number, story_filter
 
 __all__ = ["parse_id", "router", "story_or_404", "topic_or_404"]
@@ -97,7 +98,7 @@ def story_or_404(session: Any, story_id: str) -> dict[str, Any]:
     try:
         return story_summary(session, sid)
     except KeyError:
-        raise BadRequest(f"no story {sid}", status=404) from None
+        raise BadRequest(f"no story {sid}", status=404, zh=f"没有编号为 {sid} 的新闻") from None
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -139,15 +140,31 @@ def topic_or_404(request: Request, topic_id: str) -> Any:
     return next(t for t in request.app.state.topics if t.id == topic_id)
 
 
+TREND_DAYS = 30
+
+
 @router.get("/topics", response_class=HTMLResponse)
 def topics(request: Request) -> HTMLResponse:
-    return page(request, "topics.html", topics=request.app.state.topics)
+    """Each topic with its stories of the last 7 and 30 days and a 30-day trend line."""
+    st, en = request.app.state, request.state.lang == "en"
+    rows = []
+    with st.db.session() as s:
+        for t in st.topics:
+            series = daily_counts(s, t.id, days=TREND_DAYS)
+            week, month = sum(n for _, n in series[-7:]), sum(n for _, n in series)
+            label = (f"{month} stories in {TREND_DAYS} days, per day" if en
+                     else f"近 {TREND_DAYS} 天每日新闻数，共 {month} 条")  # fmt: skip
+            rows.append(
+                {"topic": t, "week": week, "month": month, "spark": render.sparkline_svg(series, label=label)}
+            )
+    return page(request, "topics.html", topics=rows, days=TREND_DAYS)
 
 
 @router.get("/topics/{topic_id}", response_class=HTMLResponse)
 def topic(request: Request, topic_id: str) -> HTMLResponse:
     t = topic_or_404(request, topic_id)
-    name = request.app.state.topic_names[t.id]
+    en = request.state.lang == "en"
+    name = (request.app.state.topic_names_en if en else request.app.state.topic_names)[t.id]
     with request.app.state.db.session() as s:
         series = daily_counts(s, t.id, days=CHART_DAYS)
         per_source = source_counts(s, t.id)
@@ -155,7 +172,8 @@ def topic(request: Request, topic_id: str) -> HTMLResponse:
     lang = request.state.lang
     title = f"{name}: {sum(n for _, n in series)} " + ("stories" if lang == "en" else "条新闻")
     return page(
-        request, "topic.html", topic=t, name=name, chart=render.bar_chart_svg(series, title=title),
+        request, "topic.html", topic=t, name=name, chart=render.bar_chart_svg(series, title=title, css="chart wide"),
+        chart_phone=render.bar_chart_svg(series, title=title, width=360, height=180, css="chart chart-phone"),
         series=series, per_source=per_source, stories=rows, total=total, days=CHART_DAYS,
         feeds=[(f"/feeds/{t.id}.atom", name)],
     )  # fmt: skip
@@ -166,7 +184,9 @@ def sources(request: Request) -> HTMLResponse:
     names = known_sources(request)
     with request.app.state.db.session() as s:
         health = source_health(s, names, request.app.state.health)
-    return page(request, "sources.html", health=health, titles=request.app.state.source_titles)
+    for h in health:
+        h["note"], h["raw_error"] = health_note(h, request.state.lang)
+    return page(request, "sources.html", health=health)
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -17,6 +17,7 @@ from storage.types import to_beijing
 __all__ = [
     "bar_chart_svg",
     "beijing",
+    "sparkline_svg",
     "evidence",
     "highlight",
     "marked_html",
@@ -86,15 +87,16 @@ def _ticks(peak: int) -> list[int]:
 
 
 def bar_chart_svg(
-    series: Sequence[tuple[date, int]], *, title: str, width: int = 720, height: int = 200
+    series: Sequence[tuple[date, int]], *, title: str, width: int = 720, height: int = 200, css: str = "chart"
 ) -> Markup:
-    """Bars per day with a y scale and month ticks; sized by viewBox so it shrinks on a phone."""
+    """Bars per day with a y scale and month ticks; sized by viewBox, so the page draws a narrow
+    one (width 360) for phones, where the wide one's 11-unit labels would shrink to ~5 px."""
     left, right, bottom, top = 32, 14, 22, 10
     plot_w, plot_h = width - left - right, height - bottom - top
     scale = max(max((n for _, n in series), default=0), 1)
     step = plot_w / max(len(series), 1)
     out = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
+        f'<svg class="{css}" viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" '
         'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{html.escape(title)}</title>",
     ]
@@ -127,3 +129,20 @@ def bar_chart_svg(
     )
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def sparkline_svg(
+    series: Sequence[tuple[date, int]], *, label: str, width: int = 120, height: int = 24
+) -> Markup:
+    """A small trend line of daily counts (the /topics list), labelled for screen readers."""
+    peak = max((n for _, n in series), default=0) or 1
+    step = width / max(len(series) - 1, 1)
+    points = " ".join(
+        f"{i * step:.1f},{height - 2 - (height - 4) * n / peak:.1f}" for i, (_, n) in enumerate(series)
+    )
+    return Markup(
+        f'<svg class="spark" viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(label)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{html.escape(label)}</title>'
+        f'<line x1="0" y1="{height - 2}" x2="{width}" y2="{height - 2}" stroke="#ddd" stroke-width="1"/>'
+        f'<polyline points="{points}" fill="none" stroke="#c0392b" stroke-width="1.5"/></svg>'
+    )

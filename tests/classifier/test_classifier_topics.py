@@ -147,3 +147,30 @@ def test_hash_is_hex_sha256_and_same_across_calls():
     assert h == [topics_hash(t) for t in default_topics()]
     assert all(len(x) == 64 and int(x, 16) >= 0 for x in h)
     assert len(set(h)) == 4
+
+
+def test_topics_carry_an_english_name_and_description_beside_the_chinese_ones():
+    import re
+
+    for t in default_topics():  # the archive's Chinese pages show description, English ones the twin
+        assert re.search(r"[\u4e00-\u9fff]", t.description) and not re.search(r"[A-Za-z]{3}", t.description)
+        assert t.description_en and not re.search(r"[\u4e00-\u9fff]", t.description_en + t.name_en)
+    [mine] = topics_from_config(
+        [
+            {
+                "id": "ai",
+                "name": "人工智能",
+                "name_en": " AI policy ",
+                "description_en": "AI rules",
+                "keywords": ["人工智能"],
+            }
+        ],
+        include_defaults=False,
+    )
+    assert (mine.name_en, mine.description_en, mine.description) == ("AI policy", "AI rules", "")
+    renamed = topics_from_config(
+        [{"id": "ai", "name": "AI", "keywords": ["人工智能"]}], include_defaults=False
+    )
+    assert topics_hash(renamed[0]) == topics_hash(mine)  # display texts never make matches stale
+    with pytest.raises(TopicError, match=r"topics\[0\]\.description_en"):
+        topics_from_config([{"id": "x", "keywords": ["数字"], "description_en": 3}], include_defaults=False)

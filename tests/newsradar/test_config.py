@@ -104,6 +104,8 @@ def test_init_writes_starter_config_and_database(tmp_path):
     )
     column = next(s for s in cfg.sources if s.name == "eastmoney-col350")
     assert (column.options, column.title) == ({"list": "api", "column": 350}, "东方财富·财经要闻")
+    web = cfg.sections["web"]  # `run` serves the archive out of the box
+    assert (web.host, web.port, web.public_url) == ("127.0.0.1", 8080, "http://127.0.0.1:8080")
     assert (tmp_path / "newsradar.db").exists()
     again = run_cli("--config", str(path), "init")
     assert "keeping it" in again.stdout
@@ -118,6 +120,7 @@ def test_starter_config_sources_load_as_documented(tmp_path):
     pbc = sources["pbc-news"]  # the kind alone: no selectors, the central bank's tier
     assert (pbc.kind, pbc.selectors, pbc.options, pbc.every, pbc.tier) == ("pbc", {}, {}, 600, 0)
     assert pbc.title == "中国人民银行 新闻发布" and pbc.enabled
+    assert pbc.title_en == "People's Bank of China: news"  # the archive's English pages
     assert list(pbc.start_urls) == ["https://www.pbc.gov.cn/goutongjiaoliu/113456/113469/index.html"]
     tz = {n: s for n, s in sources.items() if n.startswith("tongzhou-")}
     assert {(n, s.kind, s.tier, s.every, s.enabled) for n, s in tz.items()} == {

@@ -113,7 +113,8 @@ def test_digest_sends_each_subscriber_its_days_stories_once(tmp_path, servers):
     assert "daily digest 2026-05-01" in mail["Subject"]
     assert numbers(mail.get_body(("plain",)).get_content()) == [7, 1]
     html = mail.get_body(("html",)).get_content()
-    assert "<h2>绿色金融</h2>" in html and "<b>绿色债券</b>" in html and mail["List-Unsubscribe"]
+    assert re.search(r"<h2[^>]*>绿色金融</h2>", html) and re.search(r"<b[^>]*>绿色债券</b>", html)
+    assert mail["List-Unsubscribe"] and "font-family:-apple-system" in html  # styled inline, no serif
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt; 绿色" in html
     assert html.count("<img") == 1 and "cid:trend-chart@newsradar" in html  # only our chart
     assert "&lt;img src=x onerror=alert(1)&gt; 绿色" in tg.text

@@ -17,28 +17,15 @@ from newsradar.config import load
 from newsradar.context import Context
 from processor import ArticleData, Ingestor
 from storage import Channel
-from tests.helpers import run_cli
+from tests.helpers import CHROMIUM, run_cli
 from tests.notifiers.helpers import SECRET, TOPIC_TEXT, _filler
 from tests.web.helpers import serve, write_config
 
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE_TITLE = "央行：数字人民币试点场景持续扩大"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: browser tests skipped"
 )
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -143,11 +130,17 @@ def test_hostile_page_runs_no_script_and_keeps_no_handler(page, world):
 
 def test_topic_page_chart(page, world):
     page.goto(world.url + "/topics/sub_center")
-    assert page.locator("svg.chart").count() == 1
-    box = page.locator("svg.chart").bounding_box()
+    assert page.locator("svg.chart.wide").count() == 1
+    box = page.locator("svg.chart.wide").bounding_box()
     assert box["width"] > 300 and box["height"] > 60
+    assert page.locator("svg.chart-phone").bounding_box() is None  # hidden on a desktop
     _shot(page, world, "topic")
-    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the narrow chart, labels >= 10 px
+    assert page.locator("svg.chart.wide").bounding_box() is None
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('svg.chart-phone text')].map(t => t.getBoundingClientRect().height)"
+    )
+    assert sizes and min(sizes) >= 10, sizes
     page.goto(world.url + "/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     _shot(page, world, "home-phone")

@@ -100,8 +100,10 @@ def test_an_expired_unsubscribe_link_says_so_and_changes_nothing(client, archive
     cid = _email_channel(archive, "old@example.org")
     day = int(time.time() // 86400)  # a link mailed before the switch to itsdangerous, now expired
     token = legacy_unsubscribe_token(cid, SECRET.encode(), day - UNSUBSCRIBE_DAYS - 1)
-    r = client.post(f"/unsubscribe?token={token}", data={"List-Unsubscribe": "One-Click"})
+    r = client.post(f"/unsubscribe?token={token}&lang=en", data={"List-Unsubscribe": "One-Click"})
     assert r.status_code == 410 and "expired" in r.text and "recent email" in r.text
+    zh = client.post(f"/unsubscribe?token={token}&lang=zh", data={"List-Unsubscribe": "One-Click"})
+    assert zh.status_code == 410 and "已过期" in zh.text and "最近一封" in zh.text
     assert client.get(f"/unsubscribe?token={token}").status_code == 410
     with _db(archive).session() as s:
         assert s.get(Channel, cid).active is True
