@@ -52,8 +52,10 @@ def test_status_web_and_admin_watch_agree(tmp_path):
     for name, n in (("once", 1), ("twice", 2)):
         cli, api = by_cli[name], by_api[name]
         assert cli["status"] == api["status"] == "failing"
-        assert cli["detail"] == api["detail"] and f"({n} crawl" in cli["detail"] and cli["detail"] in page
+        assert cli["detail"] == api["detail"] and f"({n} crawl" in cli["detail"]
+        assert f"({n} in a row)" in page  # the page words the same verdict
         assert cli["alert"] == (name in told)  # admins told exactly when status says so
+    assert page.count('class="status-failing"') == 2 and "Connection was refused" in page
     assert "once" not in told  # one failure: shown as failing, admins not told yet
     assert told["twice"].problem.kind == "failing"
     assert told["twice"].problem.detail == by_cli["twice"]["detail"]
