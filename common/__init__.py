@@ -6,6 +6,7 @@ key, address validation, topic labels, times and how values are shown to people)
 from __future__ import annotations
 
 from .display import PrintableStream, iso_time, plural, printable, show_time, show_when
+from .redact import REDACTED, RedactingStream, redact
 from .secrets import (
     SECRET_ENV,
     SMTP_PASSWORD_ENV,
@@ -15,16 +16,20 @@ from .secrets import (
     telegram_token,
 )
 from .settings import SettingsError, check_known_keys, duration_setting, parse_duration
-from .text import BLOCKED_REASON, is_email, topic_labels
+from .text import UNSAFE_CHARS, strip_unsafe
 from .times import BEIJING, to_beijing, utcnow
+from .values import BLOCKED_REASON, is_email, topic_labels
 
 __all__ = [
     "BEIJING",
     "BLOCKED_REASON",
     "PrintableStream",
+    "REDACTED",
+    "RedactingStream",
     "SECRET_ENV",
     "SMTP_PASSWORD_ENV",
     "TELEGRAM_TOKEN_ENV",
+    "UNSAFE_CHARS",
     "SettingsError",
     "check_known_keys",
     "duration_setting",
@@ -33,10 +38,12 @@ __all__ = [
     "parse_duration",
     "plural",
     "printable",
+    "redact",
     "secret_key",
     "show_time",
     "show_when",
     "smtp_password",
+    "strip_unsafe",
     "telegram_token",
     "to_beijing",
     "topic_labels",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import lxml.html
 from lxml import etree
 
+from common import strip_unsafe
 from common.sanitise import clean_html
 
 if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
@@ -18,9 +19,6 @@ __all__ = ["clean_body", "clean_fields", "html_to_text", "strip_controls", "stri
 
 T = TypeVar("T")
 
-# C0 controls but tab and newline, DEL, and C1 controls: ESC [31m, BEL, BS from a page would drive
-# the terminal of whoever reads the title. Text is data.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Elements whose content is code, never text, in any field.
 _CODE = ("script", "style", "noscript", "template")
 
@@ -34,10 +32,13 @@ _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "bl
 
 
 def strip_controls(text: str) -> str:
-    """The text without control characters (newlines and tabs stay; CR and CRLF become newlines)."""
+    """The text without control characters (newlines and tabs stay; CR and CRLF become newlines),
+    non-characters, lone surrogates and bidi controls (common.strip_unsafe): ESC [31m, BEL, BS from
+    a page would drive the terminal of whoever reads the title, U+FFFF breaks every feed, U+202E
+    reverses the text beside it. Text is data."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub("", text)
+    return strip_unsafe(text)
 
 
 def clean_fields(obj: T) -> T:

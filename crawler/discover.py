@@ -3,38 +3,33 @@
 In order: a kind that recognises the page (every adapter's `suggest`, feeds and sitemaps included),
 a feed the page announces (<link rel="alternate">), the site's sitemap when the URL is its home
 page and a `sitemap` kind exists, `generic` selectors inferred from the page, the sitemap of any
-other page. Fetching is one plain GET per page with the crawler's User-Agent (no Scrapy engine:
-`sources add` runs the real crawl afterwards, through `probe_source`).
+other page. Fetching is one plain GET per page with the crawler's User-Agent and its limits
+(`fetch.Fetcher`: no Scrapy engine; `sources add` runs the real crawl afterwards, through
+`probe_source`).
 """
 
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from scrapy.http import Headers, TextResponse
-from scrapy.responsetypes import responsetypes
+from scrapy.http import TextResponse
+
+from common import plural
 
 from .adapters import ADAPTERS
-from .crawl_settings import CrawlSettings
-from .encoding import decode_response
+from .addresses import host_of
+from .fetch import Fetcher, Unreachable
 from .list_infer import infer_list
 
 __all__ = ["Proposal", "Unreachable", "discover", "fetch"]
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 5_000_000
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/default.htm")
-
-
-class Unreachable(Exception):
-    """The URL cannot be fetched: one line saying why, for the user."""
 
 
 @dataclass
@@ -49,27 +44,8 @@ class Proposal:
 
 
 def fetch(url: str, user_agent: str | None = None, timeout: float = 20.0) -> TextResponse:
-    """One GET, decoded the way the crawler decodes (GBK and undeclared pages included)."""
-    agent = user_agent or CrawlSettings().user_agent
-    request = urllib.request.Request(url, headers={"User-Agent": agent, "Accept": "*/*"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (http(s) checked)
-            body = answer.read(MAX_BYTES)
-            final, headers = answer.geturl(), Headers(dict(answer.headers.items()))
-    except urllib.error.HTTPError as exc:
-        raise Unreachable(f"{url} answered HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise Unreachable(
-            f"cannot reach {url}: {getattr(exc.reason, 'strerror', None) or exc.reason}"
-        ) from None
-    except TimeoutError:
-        raise Unreachable(f"cannot reach {url}: no answer within {timeout:g}s") from None
-    except (OSError, ValueError) as exc:
-        raise Unreachable(f"cannot fetch {url}: {exc}") from None
-    cls = responsetypes.from_args(headers=headers, url=final, body=body)
-    if not issubclass(cls, TextResponse):
-        cls = TextResponse
-    return decode_response(cls(url=final, headers=headers, body=body, status=200))
+    """One GET of a page (its own host at any address, others at public ones only)."""
+    return Fetcher([host_of(url)], user_agent, timeout).get(url)
 
 
 def _suggested(response: TextResponse) -> tuple[str, dict[str, Any]] | None:
@@ -105,11 +81,11 @@ def _feed_links(response: TextResponse) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def _announced_feed(response: TextResponse, agent: str | None, notes: list[str]) -> Proposal | None:
+def _announced_feed(response: TextResponse, fetcher: Fetcher, notes: list[str]) -> Proposal | None:
     feeds = _feed_links(response)
     for n, url in enumerate(feeds):
         try:
-            found = _suggested(fetch(url, agent))
+            found = _suggested(fetcher.get(url))
         except Unreachable as exc:
             notes.append(f"the page announces a feed, but {exc}")
             continue
@@ -122,7 +98,7 @@ def _announced_feed(response: TextResponse, agent: str | None, notes: list[str])
     return None
 
 
-def _sitemap(response: TextResponse, agent: str | None) -> dict[str, Any] | None:
+def _sitemap(response: TextResponse, fetcher: Fetcher) -> dict[str, Any] | None:
     """The site's sitemap as a `sitemap` source, when that kind exists: robots.txt's Sitemap:
     lines, else /sitemap.xml."""
     if "sitemap" not in ADAPTERS:
@@ -131,7 +107,7 @@ def _sitemap(response: TextResponse, agent: str | None) -> dict[str, Any] | None
     origin = f"{parts.scheme}://{parts.netloc}"
     candidates = []
     try:
-        robots = fetch(urljoin(origin, "/robots.txt"), agent).text
+        robots = fetcher.get(urljoin(origin, "/robots.txt")).text
         for line in robots.splitlines():
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and value.strip():
@@ -140,7 +116,7 @@ def _sitemap(response: TextResponse, agent: str | None) -> dict[str, Any] | None
         pass
     for url in (candidates or [urljoin(origin, "/sitemap.xml")])[:3]:
         try:
-            page = fetch(url, agent)
+            page = fetcher.get(url)
             keys = ADAPTERS["sitemap"].suggest(page)
         except Unreachable:
             continue
@@ -161,9 +137,21 @@ def _inferred(response: TextResponse) -> Proposal | None:
     return Proposal(response.url, entry, how + ": generic selectors inferred from the page", guess.notes)
 
 
-def discover(url: str, user_agent: str | None = None, timeout: float = 20.0) -> Proposal:
-    """How to watch this URL. Raises Unreachable when the page itself cannot be fetched."""
-    response = fetch(url, user_agent, timeout)
+def discover(
+    url: str, user_agent: str | None = None, timeout: float = 20.0, *, max_size: int | None = None,
+    deadline: float | None = None,
+) -> Proposal:  # fmt: skip
+    """How to watch this URL, fetching no page past `max_size` and nothing after `deadline` seconds.
+    Raises Unreachable when the page itself cannot be fetched."""
+    fetcher = Fetcher([host_of(url)], user_agent, timeout, max_size, deadline)
+    proposal = _discover(fetcher, url)
+    if fetcher.refused and not any("refused" in note for note in proposal.notes):  # else said
+        proposal.notes.append(f"{plural(fetcher.refused, 'link')} to private addresses refused")
+    return proposal
+
+
+def _discover(fetcher: Fetcher, url: str) -> Proposal:
+    response = fetcher.get(url)
     notes: list[str] = []
     found = _suggested(response)
     if found:
@@ -171,11 +159,11 @@ def discover(url: str, user_agent: str | None = None, timeout: float = 20.0) -> 
         if feeds and found[0] != "feed":
             notes.append(f"the page also announces a feed: {feeds[0]} (`sources add` that URL to watch it)")
         return Proposal(response.url, found[1], f"recognised as a page of kind {found[0]}", notes)
-    announced = _announced_feed(response, user_agent, notes)
+    announced = _announced_feed(response, fetcher, notes)
     if announced:
         return announced
     home = urlsplit(response.url).path in _HOME_PATHS
-    sitemap = _sitemap(response, user_agent) if home else None
+    sitemap = _sitemap(response, fetcher) if home else None
     if sitemap:
         return Proposal(
             response.url, sitemap, "the site's home page: its sitemap lists what it publishes", notes
@@ -184,7 +172,7 @@ def discover(url: str, user_agent: str | None = None, timeout: float = 20.0) -> 
     if inferred:
         inferred.notes = notes + inferred.notes
         return inferred
-    sitemap = None if home else _sitemap(response, user_agent)
+    sitemap = None if home else _sitemap(response, fetcher)
     if sitemap:
         how = "no list found on the page; the site publishes a sitemap"
         return Proposal(response.url, sitemap, how, notes)

@@ -7,7 +7,7 @@ from typing import Any
 
 from common import plural
 
-__all__ = ["UNREACHABLE", "SourceReport", "unreachable_summary"]
+__all__ = ["UNREACHABLE", "SourceReport", "not_fetched", "unreachable_summary"]
 
 UNREACHABLE = "could not reach any source: no network or DNS?"
 
@@ -27,8 +27,12 @@ class SourceReport:
     errors: int = 0
     fallback: int = 0
     blocked: int = 0  # pages answered with an anti-bot challenge
+    refused: int = 0  # requests to private addresses of hosts not the source's own (crawler.addresses)
+    oversized: int = 0  # pages larger than [crawl] max_page_size, dropped unread
+    deadline: int = 0  # requests not made because the probe's deadline had passed (sources add)
     finish_reason: str = ""
     error_list: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # each refused or oversized page, with its reason
 
     @classmethod
     def from_stats(cls, name: str, stats: dict[str, Any]) -> SourceReport:
@@ -44,8 +48,12 @@ class SourceReport:
             errors=stats.get("newsradar/errors", 0),
             fallback=stats.get("newsradar/fallback", 0),
             blocked=stats.get("newsradar/blocked", 0),
+            refused=stats.get("newsradar/refused", 0),
+            oversized=stats.get("newsradar/oversized", 0),
+            deadline=stats.get("newsradar/deadline", 0),
             finish_reason=str(stats.get("finish_reason", "")),
             error_list=list(stats.get("newsradar/error_list", [])),
+            notes=list(stats.get("newsradar/notes", [])),
         )
 
 
@@ -58,3 +66,15 @@ def unreachable_summary(reports: list[SourceReport]) -> str | None:
     return (
         f"{UNREACHABLE} ({plural(len(reports), 'source')} failed; first: {first})" if first else UNREACHABLE
     )
+
+
+def not_fetched(refused: int, oversized: int) -> str:
+    """What a crawl would not fetch, in words ("2 links to private addresses refused, 1 page over
+    max_page_size skipped"), or "" when nothing: one wording for the crawl summary, `status`, the
+    daemon's log line and `sources test`."""
+    parts = []
+    if refused:
+        parts.append(f"{plural(refused, 'link')} to private addresses refused")
+    if oversized:
+        parts.append(f"{plural(oversized, 'page')} over max_page_size skipped")
+    return ", ".join(parts)

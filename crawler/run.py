@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
+import time
 from typing import Any, TextIO
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -12,6 +13,7 @@ from twisted.internet import task
 
 from common import plural
 
+from .addresses import hosts_of
 from .report import SourceReport
 from .resources import CrawlResources
 from .spider import NewsSpider
@@ -25,6 +27,7 @@ def run_crawl(
     """Crawl the sources concurrently; returns when all are done. Call once per process
     (Twisted's reactor cannot restart; the daemon runs each crawl in a subprocess). The store
     and ingest worker the crawlers share belong to this call and are closed when it returns."""
+    settings = {**settings, "NEWSRADAR_OWN_HOSTS": hosts_of(sources)}  # for resolver.GuardedResolver
     shared = CrawlResources(settings)
     if settings.get("NEWSRADAR_INGEST_WORKER", True) and settings.get("NEWSRADAR_DATABASE_URL"):
         shared.worker()  # its imports and classifier load overlap Scrapy's start-up
@@ -93,10 +96,15 @@ def crawl_sources(
 
 
 def probe_source(
-    source: dict[str, Any], settings: dict[str, Any], articles: int = 5
+    source: dict[str, Any], settings: dict[str, Any], articles: int = 5, deadline: float | None = None
 ) -> tuple[list, SourceReport]:
-    """Fetch a source's first list page and a few articles now, storing nothing."""
-    settings = {**settings, "ITEM_PIPELINES": {}, "NEWSRADAR_DATABASE_URL": None}
+    """Fetch a source's first list page and a few articles now, storing nothing; with a deadline
+    (seconds), no request is made or kept waiting past it (the report's `deadline` counts them)."""
+    settings = {
+        **settings, "ITEM_PIPELINES": {}, "NEWSRADAR_DATABASE_URL": None,
+        "NEWSRADAR_OWN_HOSTS": hosts_of([source]),
+        "NEWSRADAR_DEADLINE": time.time() + max(deadline, 0.01) if deadline is not None else 0.0,
+    }  # fmt: skip
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, source=source, probe=articles)

@@ -9,6 +9,7 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -27,8 +28,11 @@ from .adapters import (
     extract_list,
     next_part,
 )
+from .addresses import host_of, refused_at_connect
 from .challenge import is_challenge
+from .crawl_settings import show_size
 from .encoding import decode_response
+from .middlewares import DeadlinePassed, RequestRefused
 from .resources import CrawlResources
 from .store import CrawlStore
 
@@ -279,12 +283,46 @@ class NewsSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         item = request.meta.get("item")
         url = item.url if item is not None else request.url
+        if self._not_fetched(failure, url, item):
+            return
         if response is not None and is_challenge(response):  # some challenges come as HTTP 4xx
             self._blocked(url, "the list page" if item is None else "the article page", item)
             return
         if response is not None:
             reason = f"HTTP {response.status}"
         self._error(url, reason, item)
+
+    def _not_fetched(self, failure: Failure, url: str, item: ListItem | None) -> bool:
+        """A request refused (private address), dropped for its size or stopped by the deadline:
+        counted apart from errors and not retried (it would be refused again). A list page is an
+        error too: the source's health then says why its list could not be read."""
+        request = failure.request
+        if item is None:  # a list page is named as listed, not as where it redirected
+            url = (request.meta.get("redirect_urls") or [url])[0]
+        led = "" if request.url == url else f" (led to {request.url})"
+        at_connect = failure.check(CannotResolveHostError) and refused_at_connect(host_of(request.url))
+        if failure.check(RequestRefused) or at_connect:
+            figure = "refused"
+            why = f"refused: {at_connect} (not one of the source's own hosts)" if at_connect else ""
+            why = why or f"refused: {failure.getErrorMessage()}"
+        elif failure.check(DownloadCancelledError) or _decompressed_too_big(failure):
+            figure = "oversized"
+            cap = show_size(self.crawler.settings.getint("NEWSRADAR_MAX_PAGE_SIZE"))
+            why = f"skipped: larger than max_page_size ({cap})"
+        elif failure.check(DeadlinePassed):
+            self.crawler.stats.inc_value("newsradar/deadline")
+            return True
+        else:
+            return False
+        self.crawler.stats.inc_value(f"newsradar/{figure}")
+        if item is None:
+            self._error(url, why + led)
+            return True
+        log.warning("[%s] %s%s: %s", self.source["name"], url, led, why)
+        notes = self.crawler.stats.get_value("newsradar/notes") or []
+        notes.append(f"{url}{led}: {why}")
+        self.crawler.stats.set_value("newsradar/notes", notes[-50:])
+        return True
 
     def _blocked(self, url: str, what: str, item: ListItem | None = None) -> None:
         self.crawler.stats.inc_value("newsradar/blocked")
@@ -323,6 +361,11 @@ class NewsSpider(scrapy.Spider):
         self.store.save_validators(self.source["name"], keep)
         if reason == "finished":  # not when killed or shut down: the next crawl must walk on
             self.store.mark_walked(self.source["name"], self.source["start_urls"])
+
+
+def _decompressed_too_big(failure: Failure) -> bool:
+    """A compressed answer that inflates past the cap (Scrapy's HttpCompressionMiddleware)."""
+    return bool(failure.check(IgnoreRequest)) and "DOWNLOAD_MAXSIZE" in failure.getErrorMessage()
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from crawler.crawl_settings import ADD_DEADLINE
 from crawler.discover import Proposal, Unreachable, discover
 
 from .config import ConfigError, parse_source
@@ -63,10 +65,12 @@ def add_source(
     write: bool = False,
     articles: int = 3,
     verbose: int = 0,
+    deadline: float = ADD_DEADLINE,
 ) -> Added:
     """Discover how to watch the URL, check the entry as the config loader would, try it with the
     same probe as `sources test`, and append it to the config file when `write` and it worked.
 
+    Nothing runs past `deadline` seconds, however slowly a site answers.
     Raises Unreachable (one line) when the page cannot be fetched, ConfigError for a bad name.
     """
     from crawler import probe_source
@@ -74,7 +78,11 @@ def add_source(
     if not re.match(r"^https?://[^/\s]+", url):
         raise Unreachable(f"{url!r} is not an http(s) URL")
     config = ctx.config
-    proposal = discover(url, config.crawl.user_agent, config.crawl.timeout)
+    ends = time.monotonic() + deadline
+    proposal = discover(
+        url, config.crawl.user_agent, config.crawl.timeout, max_size=config.crawl.max_page_size,
+        deadline=deadline,
+    )  # fmt: skip
     chosen = name or default_name(proposal.url, {s.name for s in config.sources})
     if proposal.entry is None:
         block = GENERIC_TEMPLATE.format(
@@ -86,7 +94,12 @@ def add_source(
     result = Added(proposal, chosen, source_block(entry))
     result.refused = duplicate_of(config, entry)
     settings = ctx.crawl_settings(verbose, store=False)
-    result.items, result.report = probe_source(ctx.plain_source(source), settings, articles=articles)
+    left = ends - time.monotonic()
+    result.items, result.report = probe_source(
+        ctx.plain_source(source), settings, articles=articles, deadline=left
+    )
+    if (result.report.deadline or time.monotonic() >= ends) and result.refused is None:
+        result.refused = f"gave up: the {deadline:g}s deadline (--deadline) passed while trying it"
     if not result.items and result.refused is None:
         result.refused = "the first list page yielded no items when tried"
     if write and result.refused is None:

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from common import parse_duration
-from crawler.crawl_settings import CrawlSettings
+from crawler.addresses import parse_hosts
+from crawler.crawl_settings import CrawlSettings, parse_size
 from storage.tiers import DEFAULT_TIER, TIERS
 
 __all__ = ["CONFIG_ENV", "KNOWN_SECTIONS", "Config", "ConfigError", "Source", "load", "parse_source"]
@@ -90,6 +91,8 @@ class Source:
     article: str = "auto"  # which extractor reads article pages linked from a feed
     title: str | None = None  # display name in alerts, digests, status; None: the name
     title_en: str | None = None  # the English archive pages' display name; None: title, else name
+    # hosts besides those of start_urls the crawl may reach at private addresses (crawler.addresses)
+    allowed_hosts: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -239,6 +242,13 @@ class _Parser:
                     value = parse_duration(value)
                 except ValueError as exc:
                     raise self.fail("crawl.max_duration", str(exc)) from exc
+            if key == "max_page_size":
+                try:
+                    value = parse_size(value)
+                except ValueError as exc:
+                    raise self.fail("crawl.max_page_size", str(exc)) from exc
+                if value < 1000:
+                    raise self.fail("crawl.max_page_size", f"must be at least 1kB, not {value} bytes")
             want = type(getattr(defaults, key))
             ok = isinstance(value, want) or (want is float and isinstance(value, int))
             if not ok or isinstance(value, bool) != (want is bool):
@@ -278,6 +288,7 @@ class _Parser:
             "article",
             "title",
             "title_en",
+            "allowed_hosts",
         )
         from crawler.adapters import ADAPTERS
 
@@ -333,10 +344,15 @@ class _Parser:
         for k, v in (("title", title), ("title_en", title_en)):
             if v is not None and (not isinstance(v, str) or not v.strip()):
                 raise self.fail(f"{key}.{k}", f"must be a non-empty string (a display name), not {v!r}")
+        try:
+            hosts = parse_hosts(e.get("allowed_hosts", []))
+        except ValueError as exc:
+            raise self.fail(f"{key}.allowed_hosts", str(exc)) from exc
         return Source(
             name=name, kind=kind, start_urls=tuple(urls), every=every, max_pages=max_pages,
             tier=tier_n, enabled=enabled, selectors=dict(selectors), options=options, article=article,
             title=title.strip() if title else None, title_en=title_en.strip() if title_en else None,
+            allowed_hosts=hosts,
         )  # fmt: skip
 
     def _selectors(self, key: str, kind: str, table: Any) -> dict[str, str]:

@@ -4,32 +4,15 @@ terminal control character, and that keeps libraries' chatter out of sight unles
 from __future__ import annotations
 
 import logging
-import os
-import re
 import sys
 from typing import TextIO
 
-from common import printable
+from common import printable, redact
 
 __all__ = ["OUR_PACKAGES", "SafeFormatter", "redact", "setup_logging"]
 
 # Loggers of our own packages; every other logger is a library's.
 OUR_PACKAGES = ("newsradar", "crawler", "classifier", "processor", "notifiers", "scheduler", "web", "storage")
-# Environment variables holding secrets (NEWSRADAR_TELEGRAM_TOKEN, NEWSRADAR_SMTP_PASSWORD, ...).
-_SECRET_NAME = re.compile(r"^NEWSRADAR_\w*(TOKEN|PASSWORD|SECRET|KEY)\w*$")
-# A Telegram bot token anywhere (PTB and httpx log request URLs with it), and a URL's password.
-_BOT_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}")
-_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s/]+@", re.I)
-REDACTED = "<redacted>"
-
-
-def redact(text: str) -> str:
-    """The text with every configured secret, bot token and URL password replaced."""
-    for name, value in os.environ.items():
-        if len(value) >= 6 and _SECRET_NAME.match(name) and value in text:
-            text = text.replace(value, REDACTED)
-    text = _BOT_TOKEN.sub(REDACTED, text)
-    return _URL_PASSWORD.sub(lambda m: m["head"] + REDACTED + "@", text)
 
 
 class SafeFormatter(logging.Formatter):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from common import strip_unsafe
+
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, Sent, Transient
 from .messages import digest_plain_text, plain_text
@@ -62,7 +64,9 @@ class AppriseSender(Sender):
         obj = apprise.Apprise()
         if not obj.add(url):
             return Permanent("Apprise cannot use this URL", deactivate=True)
-        result = obj.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
+        result = obj.notify(
+            body=strip_unsafe(body), title=strip_unsafe(title), body_format=apprise.NotifyFormat.TEXT
+        )
         if result:
             return Sent()
         logs = "; ".join(e.message for e in result.logs() if e.level in ("WARNING", "ERROR"))

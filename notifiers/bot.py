@@ -17,6 +17,7 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Lin
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from common import strip_unsafe
 from search import QueryError
 from search import search as search_archive
 from storage import Database
@@ -108,7 +109,10 @@ class BotHandlers:
     @staticmethod
     async def _reply(update: Update, text: str, **kw: Any) -> None:
         await update.effective_message.reply_text(
-            text, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True), **kw
+            strip_unsafe(text),
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            **kw,
         )
 
     # -- commands --------------------------------------------------------------------------

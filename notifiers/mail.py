@@ -15,6 +15,8 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
+from common import strip_unsafe
+
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, SenderUnavailable, Sent, Transient
 from .messages import digest_email_content, email_content
@@ -38,7 +40,7 @@ def build_email(
     msg = EmailMessage()
     msg["From"] = formataddr(("newsradar", settings.sender))
     msg["To"] = batch.address
-    msg["Subject"] = content.subject
+    msg["Subject"] = strip_unsafe(content.subject)
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     ids = message.delivery_ids
     digest = hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:16]
@@ -48,8 +50,8 @@ def build_email(
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Newsradar-Deliveries"] = ",".join(map(str, ids))
-    msg.set_content(content.text)
-    msg.add_alternative(content.html, subtype="html")
+    msg.set_content(strip_unsafe(content.text))
+    msg.add_alternative(strip_unsafe(content.html), subtype="html")
     digest = message.digest
     if digest is not None and digest.trends:  # the 14-day chart, inline in the HTML part
         from .chart import CHART_CID, render_chart
@@ -81,11 +83,11 @@ def send_one(
     msg = EmailMessage()
     msg["From"] = formataddr(("newsradar", settings.sender))
     msg["To"] = to
-    msg["Subject"] = subject
+    msg["Subject"] = strip_unsafe(subject)
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
+    msg.set_content(strip_unsafe(text))
+    msg.add_alternative(strip_unsafe(html), subtype="html")
     conn = connect(settings, password)
     try:
         conn.send_message(msg)
@@ -161,10 +163,10 @@ class EmailSender(Sender):
         """A plain-text note (admin alerts): no unsubscribe link, same connection pool."""
         msg = EmailMessage()
         msg["From"] = formataddr(("newsradar", self.settings.sender))
-        msg["To"], msg["Subject"] = to, subject
+        msg["To"], msg["Subject"] = to, strip_unsafe(subject)
         msg["Date"] = formatdate(localtime=False, usegmt=True)
         msg["Auto-Submitted"] = "auto-generated"
-        msg.set_content(text)
+        msg.set_content(strip_unsafe(text))
         try:
             await asyncio.to_thread(self._deliver, msg)
         except (smtplib.SMTPException, OSError) as exc:

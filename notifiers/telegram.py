@@ -26,6 +26,8 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from common import redact, strip_unsafe
+
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Pacer, Permanent, Sender, SenderUnavailable, Sent, Transient
 from .messages import digest_telegram_messages, telegram_messages
@@ -76,7 +78,7 @@ def classify(exc: TelegramError) -> Outcome:
             return Permanent(f"400 {exc.message}", deactivate=True)
         return Permanent(f"400 {exc.message}", deactivate=False)
     if isinstance(exc, InvalidToken):
-        raise SenderUnavailable(f"Telegram refused the bot token: {exc.message}")
+        raise SenderUnavailable(f"Telegram refused the bot token: {redact(exc.message)}")
     if isinstance(exc, TimedOut | NetworkError):
         return Transient(f"network: {exc.message}")
     return Transient(f"{type(exc).__name__}: {exc}")
@@ -97,7 +99,7 @@ class TelegramSender(Sender):
         try:
             await self.bot.initialize()  # getMe: proves the token and the api_url
         except InvalidToken as exc:
-            raise SenderUnavailable(f"Telegram refused the bot token: {exc.message}") from exc
+            raise SenderUnavailable(f"Telegram refused the bot token: {redact(exc.message)}") from exc
         except TelegramError as exc:
             raise SenderUnavailable(
                 f"Telegram Bot API at {self.settings.api_url} unreachable: {exc}"
@@ -125,7 +127,7 @@ class TelegramSender(Sender):
         await self.per_chat.wait(chat)
         await self.overall.wait()
         await self.bot.send_message(
-            chat_id=chat, text=text, parse_mode=ParseMode.HTML,
+            chat_id=chat, text=strip_unsafe(text), parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )  # fmt: skip
 

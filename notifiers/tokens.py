@@ -25,7 +25,7 @@ __all__ = ["UNSUBSCRIBE_DAYS", "check", "sign", "unsubscribe_url", "verify"]
 
 PURPOSE = "unsubscribe"
 UNSUBSCRIBE_DAYS = 400
-_LEGACY = re.compile(r"^(\d{1,18})\.(\d{1,9})\.([A-Za-z0-9_-]{43})$")
+_LEGACY = re.compile(r"^(\d{1,18})\.(\d{1,9})\.([A-Za-z0-9_-]{43})$", re.ASCII)  # ASCII digits only
 
 
 def sign(channel_id: int, secret: bytes, purpose: str = PURPOSE) -> str:

@@ -35,9 +35,10 @@ class RoundResult:
 
     def summary(self) -> str:
         """The one log line per crawl round."""
-        figures = {
-            k: sum(int(r.get(k, 0)) for r in self.reports) for k in ("requests", "new", "updated", "errors")
-        }
+        from crawler.report import not_fetched
+
+        kinds = ("requests", "new", "updated", "errors", "refused", "oversized")
+        figures = {k: sum(int(r.get(k, 0)) for r in self.reports) for k in kinds}
         head = f"crawl round of {len(self.sources)} source{'s' if len(self.sources) != 1 else ''} ({', '.join(self.sources)})"
         if self.outcome != "ok":
             return f"{head}: {self.outcome} after {self.seconds:.1f}s: {self.detail}"
@@ -45,6 +46,8 @@ class RoundResult:
             f"{head}: {figures['requests']} requests, {figures['new']} new, {figures['updated']} updated, "
             f"{figures['errors']} errors in {self.seconds:.1f}s"
         )
+        skipped = not_fetched(figures["refused"], figures["oversized"])
+        line += f" ({skipped})" if skipped else ""
         unreachable = self.unreachable()
         return f"{line}: {unreachable}" if unreachable else line
 

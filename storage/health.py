@@ -19,6 +19,7 @@ __all__ = ["BLOCKED_REASON", "FIGURES", "article_totals", "published_since", "re
 
 FIGURES = (
     "requests", "list_items", "unchanged_lists", "new", "updated", "skipped", "errors", "fallback", "blocked",
+    "refused", "oversized",
 )  # fmt: skip
 
 

@@ -143,6 +143,10 @@ class CrawlRun(Base):
     fallback: Mapped[int] = mapped_column(Integer, default=0)
     # pages answered with an anti-bot challenge instead of content (nothing stored from them)
     blocked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # requests refused: private addresses of hosts not the source's own (crawler.addresses)
+    refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # pages larger than [crawl] max_page_size, dropped unread
+    oversized: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_crawl_runs_source_finished", "source", "finished_at"),)

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ),
         ("dispatch", ["--subscribers", "20", "--stories", "2"], "messages"),
         ("crawl", ["--articles", "40", "--repeat", "1"], "ratio:"),
+        ("bigpage", ["--mb", "12"], "peak RSS of all crawl processes"),
     ],
 )
 def test_bench_script_runs_and_prints_its_figures(script, args, figure):

@@ -16,8 +16,10 @@ from .app import page
 from .csrf import check_csrf, form_data
 from .errors import BadRequest
 from .i18n import health_note, translator
-from .params import known_sources
-from .security import ADMIN_COOKIE, check_password
+from .params import MAX_ID, known_sources, parse_int
+from .security import ADMIN_COOKIE, ADMIN_HOURS, check_password
+from .sessions import close_session, open_session, session_open
+from .settings import request_client
 
 __all__ = ["router"]
 
@@ -32,7 +34,7 @@ def _enabled(request: Request) -> None:
 
 
 def _logged_in(request: Request) -> bool:
-    return request.app.state.keys.admin_ok(request.cookies.get(ADMIN_COOKIE))
+    return session_open(request)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -54,7 +56,7 @@ async def login(request: Request) -> Response:
 
 def _login(request: Request, form: dict[str, list[str]]) -> Response:
     st = request.app.state
-    client = request.client.host if request.client else "?"
+    client = request_client(request)
     wait = st.limiter.retry_after(client)
     if wait:
         response = page(request, "admin.html", status=429, view="login",
@@ -67,8 +69,8 @@ def _login(request: Request, form: dict[str, list[str]]) -> Response:
                     problem=translator(request.state.lang)("wrong_password"))  # fmt: skip
     st.limiter.succeeded(client)
     response = RedirectResponse("/admin/subscribers", status_code=303)
-    response.set_cookie(ADMIN_COOKIE, st.keys.admin_cookie(), httponly=True, samesite="strict", max_age=8 * 3600,
-                        path="/admin")  # fmt: skip
+    response.set_cookie(ADMIN_COOKIE, open_session(request), httponly=True, samesite="strict",
+                        max_age=ADMIN_HOURS * 3600, path="/admin")  # fmt: skip
     return response
 
 
@@ -76,6 +78,7 @@ def _login(request: Request, form: dict[str, list[str]]) -> Response:
 async def logout(request: Request) -> Response:
     _enabled(request)
     check_csrf(request, await form_data(request))
+    close_session(request)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(ADMIN_COOKIE, path="/admin")
     return response
@@ -115,11 +118,7 @@ async def retry(request: Request) -> Response:
 
 
 def _retry(request: Request, form: dict[str, list[str]]) -> Response:
-    ids = []
-    for value in form.get("id", []):
-        if not value.isdigit() or len(value) > 12:
-            raise BadRequest(f"id: {value[:20]!r} is not a delivery id")
-        ids.append(int(value))
+    ids = [parse_int(value, "id", 1, MAX_ID) for value in form.get("id", [])]
     with request.app.state.db.session() as s:
         requeue(s, ids)
     back = (form.get("back") or ["dead"])[0]

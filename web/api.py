@@ -45,8 +45,8 @@ from .api_models import (
     TopicPage,
 )
 from .errors import BadRequest
-from .pages import parse_id, story_or_404, topic_or_404
-from .params import decode_cursor, encode_cursor, known_sources, parse_day, story_filter
+from .pages import story_or_404, topic_or_404
+from .params import decode_cursor, encode_cursor, known_sources, parse_day, parse_id, story_filter
 from .search_glue import run_search
 
 __all__ = ["openapi_document", "router"]

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .params import MAX_ID
+
 __all__ = [
     "CURSOR_PATTERN",
     "DAY_PATTERN",
@@ -37,7 +39,6 @@ __all__ = [
 # The days a filter may name (web.params refuses the rest): 1900-01-01 to 2999-12-31. The pattern
 # also says YYYY-MM-DD with ASCII digits; a day that does not exist (02-30) is a 400 from the parser.
 DAY_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-MAX_ID = 2**31 - 1  # ids are INTEGER columns
 # next_cursor as handed out: URL-safe base64 without padding.
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"
 # A query starts with a word or "phrase" to find (a letter, digit or Chinese character first), then

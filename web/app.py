@@ -12,22 +12,23 @@ from urllib.parse import unquote_to_bytes
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from common import topic_labels
+from common import redact, strip_unsafe, topic_labels
 from notifiers import source_titles
 from search import ensure_index
 from storage import Database
 
 from . import render
 from .api_models import refusal
-from .errors import BadRequest
+from .errors import BadRequest, SafeJSONResponse
 from .http_cache import PublicGZip, conditional
 from .i18n import LANGS, choose_lang, error_text, translator
-from .security import CSRF_COOKIE, SECURITY_HEADERS, Keys, LoginLimiter
+from .security import CSRF_COOKIE, SECURITY_HEADERS, Keys, LoginLimiter, SendLimiter
 from .settings import ADMIN_PASSWORD_ENV, public_url, web_settings
 
 __all__ = ["BadRequest", "create_app", "make_server", "page"]
@@ -62,6 +63,8 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # the Swagger UI loads scripts from a CDN: not under our CSP
         redoc_url=None,
+        redirect_slashes=False,
+        default_response_class=SafeJSONResponse,  # Starlette's redirect is absolute, built from the Host header
     )
     st = app.state
     st.config, st.db, st.settings = config, db, web_settings(config)
@@ -69,7 +72,7 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     st.health = (getattr(config, "sections", None) or {}).get("health")  # [health]: one verdict
     st.keys = Keys(_secret(db))
     st.limiter = LoginLimiter()
-    st.mail_limiter = LoginLimiter(attempts=5, window=3600)
+    st.mail_limiter = SendLimiter()
     st.admin_password = admin_password if admin_password is not None else os.environ.get(ADMIN_PASSWORD_ENV)
     st.topics = list(config.topics)  # the topics in force (newsradar.config resolves them)
     st.topic_names = topic_labels(st.topics)
@@ -137,7 +140,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         feeds=[],
     )
     values.update(context)
-    body = st.templates.get_template(template).render(**values)
+    body = redact(strip_unsafe(st.templates.get_template(template).render(**values)))
     return HTMLResponse(body, status_code=status)
 
 
@@ -161,7 +164,7 @@ def _error(
     request: Request, status: int, message: str, zh: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
     if _wants_json(request):
-        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+        return SafeJSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
     if not hasattr(request.state, "lang"):
         request.state.lang = "zh"
     text = error_text(request.state.lang, status, message, zh)
@@ -183,6 +186,10 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and _routed(request.app, request.scope, request.url.path.rstrip("/")):
+            query = request.url.query
+            target = request.url.path.rstrip("/") + (f"?{query}" if query else "")
+            return RedirectResponse(target, status_code=307)  # relative: never to a forged Host
         zh = None
         if exc.status_code == 404 and message == "Not Found":
             message, zh = f"no page at {request.url.path}", f"此地址没有页面：{request.url.path}"
@@ -195,6 +202,14 @@ def _errors(app: FastAPI) -> None:
         for k, v in SECURITY_HEADERS.items():  # answered outside every middleware
             response.headers.setdefault(k, v)
         return response
+
+
+def _routed(app: FastAPI, scope: dict, path: str) -> bool:
+    """Whether some route serves `path` (a URL with a trailing slash redirects to it)."""
+    if not path or path == scope.get("path"):
+        return False
+    probe = {**scope, "path": path}
+    return any(route.matches(probe)[0] == Match.FULL for route in app.router.routes)
 
 
 def _query_problem(raw: bytes) -> str | None:

@@ -15,7 +15,9 @@ MAX_FORM = 64 * 1024
 async def form_data(request: Request) -> dict[str, list[str]]:
     """The posted fields (url-encoded or multipart), every value a list; refuses huge bodies."""
     size = request.headers.get("content-length")
-    if size and (not size.isdigit() or int(size) > MAX_FORM):
+    if size and not (size.isascii() and size.isdigit()):
+        raise BadRequest(f"Content-Length: {size[:20]!r} is not a number of bytes")
+    if size and int(size) > MAX_FORM:
         raise BadRequest("form too large", status=413)
     try:
         form = await request.form(max_files=0, max_fields=100)

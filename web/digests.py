@@ -13,6 +13,7 @@ from storage.subscribers import get_subscriber
 
 from .app import page
 from .errors import BadRequest
+from .params import parse_day
 
 __all__ = ["router"]
 
@@ -49,10 +50,9 @@ def digest_list(request: Request, token: str = "") -> HTMLResponse:
 @router.get("/digests/{day}", response_class=HTMLResponse)
 def digest_day(request: Request, day: str, token: str = "") -> HTMLResponse:
     sub_id = _subscriber(request, token)
-    try:
-        wanted = date.fromisoformat(day)
-    except ValueError:
-        raise BadRequest(f"{day[:20]!r} is not a date like 2025-03-01") from None
+    wanted = parse_day(day, "day")
+    if wanted is None:
+        raise BadRequest("day: give a date like 2025-03-01", status=404)
     with request.app.state.db.session() as s:
         sub = get_subscriber(s, sub_id)
         row = next((d for d in digests_of(s, sub_id) if d.digest_day == wanted), None) if sub else None

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from common import strip_unsafe
 from storage.archive import StoryFilter, article_with_details, evidence_lines, list_story_page
 from storage.types import utcnow
 
@@ -64,7 +65,7 @@ def atom(*, feed_id: str, title: str, self_url: str, html_url: str, entries: lis
             out.append(f'<content type="html">{_text(e["content_html"])}</content>')
         out.append("</entry>")
     out.append("</feed>")
-    return "\n".join(out)
+    return strip_unsafe("\n".join(out))
 
 
 @router.get("/feeds/search.atom")

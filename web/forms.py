@@ -30,6 +30,7 @@ from .app import page
 from .csrf import check_csrf, form_data
 from .errors import BadRequest
 from .i18n import translator
+from .settings import request_client
 
 __all__ = ["CONFIRM_HOURS", "digests_url", "router"]
 
@@ -98,15 +99,14 @@ async def subscribe_post(request: Request) -> HTMLResponse:
             request, "subscribe.html", status=503 if why else 400, unavailable=why, problems=problems,
             modes=MODES, chosen=chosen, email=address,
         )  # fmt: skip
-    client = request.client.host if request.client else "?"
-    if st.mail_limiter.retry_after(client) or st.mail_limiter.retry_after(address.lower()):
+    wait = st.mail_limiter.take(request_client(request), address.lower())
+    if wait:
+        minutes = wait // 60 + 1
         raise BadRequest(
-            "too many confirmation mails asked for: try again in an hour",
+            f"too many confirmation mails asked for: try again in {minutes} minutes",
             status=429,
-            zh="确认邮件请求过多，请一小时后再试",
+            zh=f"确认邮件请求过多，请 {minutes} 分钟后再试",
         )
-    st.mail_limiter.failed(client)
-    st.mail_limiter.failed(address.lower())
     token = st.keys.dumps("confirm", {"e": address, "t": chosen, "m": mode})
     link = f"{st.public_url}/subscribe/confirm?token={quote(token)}"
     subject, text, body = _confirm_mail(request, link, [st.topic_names[t] for t in chosen])

@@ -26,7 +26,7 @@ from . import render
 from .app import page
 from .errors import BadRequest
 from .i18n import health_note
-from .params import check_topic, known_sources, page_number, story_filter
+from .params import check_topic, known_sources, page_number, parse_id, story_filter
 
 __all__ = ["parse_id", "router", "story_or_404", "topic_or_404"]
 
@@ -84,13 +84,6 @@ def home(request: Request) -> HTMLResponse:
         toggle=_query(request, all=None if show_all else "1", page=None), filters=q, sources=known_sources(request),
         feeds=feeds or [(f"/feeds/{t}.atom", n) for t, n in request.app.state.topic_names.items()],
     )  # fmt: skip
-
-
-def parse_id(value: str, what: str) -> int:
-    """A path id; anything else is a 404 that says so (never a validation traceback)."""
-    if not value.isdigit() or len(value) > 12:
-        raise BadRequest(f"{what}: {value[:20]!r} is not an id (a whole number)", status=404)
-    return int(value)
 
 
 def story_or_404(session: Any, story_id: str) -> dict[str, Any]:

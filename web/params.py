@@ -1,8 +1,12 @@
-"""Query parameters shared by pages, feeds and the API, checked with messages a person can act on."""
+"""Query and path parameters shared by pages, feeds, forms and the API, parsed once and strictly
+(ASCII digits only, bounded ranges) so a malformed value is a 4xx with a message a person can act
+on, never a conversion error deeper down (a superscript two passes str.isdigit; year 1 or 9999
+overflows once a time zone is applied)."""
 
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date, datetime, timedelta
 
 from fastapi import Request
@@ -13,18 +17,61 @@ from storage.queries import stored_sources
 
 from .errors import BadRequest
 
-__all__ = ["decode_cursor", "encode_cursor", "page_number", "parse_day", "story_filter"]
+__all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
+    "MAX_ID",
+    "decode_cursor",
+    "encode_cursor",
+    "parse_int",
+    "page_number",
+    "parse_day",
+    "parse_id",
+    "story_filter",
+]
 
 MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger one cannot exist, and PostgreSQL refuses it in a query
+# The days a filter or cursor may name: wide enough for any archive, narrow enough that adding a
+# day or a time zone never leaves what `datetime` holds.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_int(value: str | None, name: str, low: int, high: int, *, status: int = 400) -> int:
+    """`value` as a whole number in low..high: ASCII digits only (no sign, space, '_' or '²')."""
+    text = value or ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)) or not low <= int(text) <= high:
+        raise BadRequest(
+            f"{name}: must be a whole number from {low} to {high}, not {text[:20]!r}", status=status
+        )
+    return int(text)
+
+
+def parse_id(value: str, what: str) -> int:
+    """A path id; anything else is a 404 that says so (never a validation traceback)."""
+    try:
+        return parse_int(value, what, 1, MAX_ID, status=404)
+    except BadRequest:
+        raise BadRequest(f"{what}: {value[:20]!r} is not an id (a whole number)", status=404) from None
 
 
 def parse_day(value: str | None, name: str) -> date | None:
-    if value is None or value == "":
+    """YYYY-MM-DD between FIRST_DAY and LAST_DAY, or None for an absent or empty value."""
+    if value is None or value.strip() == "":
         return None
+    text = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        if not _DAY.fullmatch(text):
+            raise ValueError
+        day = date.fromisoformat(text)
     except ValueError:
         raise BadRequest(f"{name}: {value[:40]!r} is not a date like 2025-03-01") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadRequest(
+            f"{name}: {text} is outside the days the archive can hold ({FIRST_DAY} to {LAST_DAY})"
+        )
+    return day
 
 
 def _start(day: date | None) -> datetime | None:
@@ -34,9 +81,7 @@ def _start(day: date | None) -> datetime | None:
 def page_number(value: str | None) -> int:
     if value is None or value == "":
         return 1
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
-        raise BadRequest(f"page: must be a whole number from 1 to {MAX_PAGE}, not {value[:20]!r}")
-    return int(value)
+    return parse_int(value, "page", 1, MAX_PAGE)
 
 
 def known_sources(request: Request) -> list[str]:
@@ -91,8 +136,8 @@ def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         when, _, row_id = raw.partition("|")
         at = datetime.fromisoformat(when)
-        if at.tzinfo is None:
+        if at.tzinfo is None or not FIRST_DAY <= at.date() <= LAST_DAY:
             raise ValueError
-        return at, int(row_id)
-    except (ValueError, UnicodeDecodeError):
+        return at, parse_id(row_id, "cursor")
+    except (ValueError, UnicodeDecodeError, BadRequest):
         raise BadRequest("cursor: not a cursor this API handed out (use next_cursor as given)") from None

@@ -1,4 +1,4 @@
-"""Headers, CSRF, signed links, the admin password and the login rate limit.
+"""Headers, CSRF, signed links, the admin password and session, the client address and the rate limits.
 
 Two keys: `link_key` is the persistent secret (NEWSRADAR_SECRET_KEY through common.secret_key),
 needed for links that must survive a restart (confirm, unsubscribe, digests); `form_key` signs
@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import os
 import secrets
 import threading
@@ -20,11 +21,14 @@ from typing import Any
 from common.signing import read_token, sign_token
 
 __all__ = [
+    "ADMIN_HOURS",
     "CSP",
     "SECURITY_HEADERS",
     "Keys",
     "LoginLimiter",
+    "SendLimiter",
     "check_password",
+    "client_address",
     "hash_password",
 ]
 
@@ -41,6 +45,7 @@ SECURITY_HEADERS = {
 }
 CSRF_COOKIE = "nr_csrf"
 ADMIN_COOKIE = "nr_admin"
+ADMIN_HOURS = 8
 
 
 class Keys:
@@ -71,11 +76,16 @@ class Keys:
         return read_token(self.link_key, purpose, token, max_age)
 
     # -- admin sessions ----------------------------------------------------------------------
-    def admin_cookie(self) -> str:
-        return sign_token(self.form_key, "admin", "admin")
+    def admin_cookie(self, session_id: str) -> str:
+        return sign_token(self.form_key, "admin", {"sid": session_id})
 
-    def admin_ok(self, cookie: str | None, max_age: float = 8 * 3600) -> bool:
-        return bool(cookie) and read_token(self.form_key, "admin", cookie or "", max_age)[0] == "admin"
+    def admin_session(self, cookie: str | None, max_age: float = ADMIN_HOURS * 3600) -> str | None:
+        """The session id a genuine, fresh admin cookie names (web.sessions says if it is open)."""
+        if not cookie or len(cookie) > 500:
+            return None
+        value, _ = read_token(self.form_key, "admin", cookie, max_age)
+        sid = value.get("sid") if isinstance(value, dict) else None
+        return sid if isinstance(sid, str) else None
 
 
 def hash_password(password: str, *, iterations: int = 600_000) -> str:
@@ -116,38 +126,119 @@ def check_password(given: str, configured: str) -> bool:
     return hmac.compare_digest(given_b, configured.encode())
 
 
-class LoginLimiter:
-    """At most `attempts` failed logins per client in `window` seconds, and as many overall
-    times ten (so rotating addresses does not help much)."""
+class _Counter:
+    """Event times per key within a sliding window (a key with no recent event is forgotten)."""
 
-    def __init__(self, attempts: int = 5, window: float = 600.0) -> None:
-        self.attempts, self.window = attempts, window
-        self._fails: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self._events: dict[str, deque[float]] = defaultdict(deque)
 
-    def _trim(self, q: deque[float], now: float) -> None:
+    def recent(self, key: str, now: float) -> deque[float]:
+        q = self._events.get(key)
+        if q is None:
+            return deque()
         while q and q[0] <= now - self.window:
             q.popleft()
+        if not q:
+            del self._events[key]
+        return q
+
+    def wait(self, key: str, limit: int, now: float) -> int:
+        """Seconds until `key` has fewer than `limit` recent events (0: it has now)."""
+        q = self.recent(key, now)
+        return int(q[-limit] + self.window - now) + 1 if len(q) >= limit else 0
+
+    def add(self, key: str, now: float) -> None:
+        if len(self._events) > 100_000:  # a flood of addresses: drop the stale ones
+            for k in list(self._events):
+                self.recent(k, now)
+        self._events[key].append(now)
+
+    def forget(self, key: str) -> None:
+        self._events.pop(key, None)
+
+
+class LoginLimiter:
+    """Failed admin logins. Each client address (an IPv6 /64) gets `attempts` failures per
+    `window` and then waits; past `ceiling` failures from everyone together, addresses that have
+    failed before get no more tries. An address that has not failed is never turned away, so
+    failures from elsewhere cannot lock the admin out of a correct password."""
+
+    def __init__(self, attempts: int = 5, window: float = 600.0, ceiling: int = 200) -> None:
+        self.attempts, self.ceiling = attempts, ceiling
+        self._fails = _Counter(window)
+        self._lock = threading.Lock()
 
     def retry_after(self, client: str) -> int:
         """Seconds until this client may try again (0: now)."""
         now = time.monotonic()
         with self._lock:
-            mine, everyone = self._fails[client], self._fails["*"]
-            self._trim(mine, now)
-            self._trim(everyone, now)
-            if len(mine) >= self.attempts:
-                return int(mine[0] + self.window - now) + 1
-            if len(everyone) >= self.attempts * 10:
-                return int(everyone[0] + self.window - now) + 1
-            return 0
+            mine = self._fails.wait(client, self.attempts, now)
+            if mine or not self._fails.recent(client, now):
+                return mine
+            return self._fails.wait("*", self.ceiling, now)
 
     def failed(self, client: str) -> None:
         now = time.monotonic()
         with self._lock:
-            self._fails[client].append(now)
-            self._fails["*"].append(now)
+            self._fails.add(client, now)
+            self._fails.add("*", now)
 
     def succeeded(self, client: str) -> None:
         with self._lock:
-            self._fails.pop(client, None)
+            self._fails.forget(client)
+
+
+class SendLimiter:
+    """Requests that make us send something (a confirmation mail): at most `per_client` per client
+    address and `per_target` per target (an email address) in `window`, and `ceiling` overall, a
+    high limit that only protects the mail server, so a few busy addresses never block the rest."""
+
+    def __init__(
+        self, per_client: int = 5, per_target: int = 3, window: float = 3600.0, ceiling: int = 500
+    ) -> None:
+        self.per_client, self.per_target, self.ceiling = per_client, per_target, ceiling
+        self._sent = _Counter(window)
+        self._lock = threading.Lock()
+
+    def take(self, client: str, target: str) -> int:
+        """Count one request and return 0, or return the seconds to wait (nothing counted)."""
+        now = time.monotonic()
+        keys = (f"client:{client}", f"target:{target}", "*")
+        with self._lock:
+            wait = max(
+                self._sent.wait(k, n, now)
+                for k, n in zip(keys, (self.per_client, self.per_target, self.ceiling), strict=True)
+            )
+            if not wait:
+                for k in keys:
+                    self._sent.add(k, now)
+            return wait
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[Any, ...]) -> str:
+    """The address a request came from: the peer, or, when the peer is a trusted proxy, the last
+    address of X-Forwarded-For that is not a trusted proxy (the ones before it the client can
+    forge). An IPv6 address counts as its /64, which one client usually holds whole."""
+    chain = [peer or "?"]
+    if forwarded_for and _ip(chain[0]) is not None and any(_ip(chain[0]) in net for net in trusted):
+        chain = [peer or "?"] + [a.strip() for a in reversed(forwarded_for.split(","))]
+    who = chain[0]
+    for address in chain:
+        ip = _ip(address)
+        if ip is None:
+            break
+        who = address
+        if not any(ip in net for net in trusted):
+            break
+    ip = _ip(who)
+    if ip is not None and ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return who
+
+
+def _ip(text: str) -> Any:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None

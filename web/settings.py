@@ -1,12 +1,17 @@
-"""The [web] config section: where the archive listens, its public URL and its page size."""
+"""The [web] config section: where the archive listens, its public URL, its page size and the
+reverse proxies whose X-Forwarded-For it believes."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from common import SettingsError, check_known_keys
+
+from .security import client_address
 
 __all__ = [
     "ADMIN_PASSWORD_ENV",
@@ -14,6 +19,7 @@ __all__ = [
     "WebSettingsError",
     "parse_section",
     "public_url",
+    "request_client",
     "web_settings",
 ]
 
@@ -29,6 +35,7 @@ class WebSettings:
     port: int = 8080
     base_url: str = ""  # public URL of the archive; "" = http://{host}:{port}
     page_size: int = 20
+    trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose X-Forwarded-For is believed
 
     @property
     def public_url(self) -> str:
@@ -61,7 +68,37 @@ def parse_section(name: str, table: dict[str, Any]) -> WebSettings:
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 200:
                 raise WebSettingsError(key, f"must be a whole number 1-200, not {value!r}")
             values[key] = value
+        elif key == "trusted_proxies":
+            values[key] = _networks(key, value)
     return WebSettings(**values)
+
+
+def _networks(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise WebSettingsError(
+            key, f"must be a list of addresses or networks like ['127.0.0.1', '10.0.0.0/8'], not {value!r}"
+        )
+    out = []
+    for text in value:
+        try:
+            out.append(str(ipaddress.ip_network(text.strip(), strict=False)))
+        except ValueError:
+            raise WebSettingsError(
+                key, f"{text!r} is not an IP address or network (like '10.0.0.0/8')"
+            ) from None
+    return tuple(out)
+
+
+@lru_cache(maxsize=16)
+def _parsed(networks: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(ipaddress.ip_network(n) for n in networks)
+
+
+def request_client(request: Any) -> str:
+    """Who sent the request, for rate limits: X-Forwarded-For counts only from [web] trusted_proxies."""
+    trusted = _parsed(request.app.state.settings.trusted_proxies)
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
 def web_settings(config: Any) -> WebSettings:

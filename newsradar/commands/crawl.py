@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from crawler import crawl_sources, progress_stream, unreachable_summary  # Scrapy: only when crawling
+    from crawler.report import not_fetched
 
     reports = crawl_sources(
         ctx.crawl_sources(args.source),
@@ -44,4 +45,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for r in reports:
         for line in r.error_list[:10]:
             print(f"  {r.name}: {line}", file=ctx.out)
+        if r.refused or r.oversized:
+            print(f"  {r.name}: {not_fetched(r.refused, r.oversized)}", file=ctx.out)
+            for line in r.notes[:10]:
+                print(f"    {line}", file=ctx.out)
     return 0

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from common import BLOCKED_REASON, plural, show_time
+from crawler.crawl_settings import ADD_DEADLINE
 
 from ..argtypes import number
 
@@ -41,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--name", metavar="NAME", help="the source's name (default: from the URL's host and path)")
     a.add_argument("--write", action="store_true", help="append the entry to the config file when it works")
     _articles_option(a, 3, "fetch and extract N articles while trying it")
+    a.add_argument(
+        "--deadline", type=number(1, 3600, whole=False), default=ADD_DEADLINE, metavar="SECONDS",
+        help=f"give up after this many seconds in all, however slowly the site answers (default {ADD_DEADLINE})",
+    )  # fmt: skip
     a.set_defaults(func=run_add)
 
 
@@ -109,6 +114,13 @@ def show_probe(name: str, items: list, report: SourceReport, articles: int, out:
         print(f"     body:   {article.body_text[:80].replace(chr(10), ' ')}…", file=out)
     for line in report.error_list:
         print(f"  error: {line}", file=out)
+    for line in report.notes:
+        print(f"  not fetched: {line}", file=out)
+    if report.deadline:
+        print(
+            f"gave up: the deadline passed before {plural(report.deadline, 'page')} could be fetched",
+            file=out,
+        )
     if not items:
         print("no items found: the list page changed, or the selectors are wrong", file=out)
         return 1
@@ -123,8 +135,9 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
     out = ctx.out
     try:
         added = add_source(
-            ctx, args.url, name=args.name, write=args.write, articles=args.articles, verbose=args.verbose
-        )
+            ctx, args.url, name=args.name, write=args.write, articles=args.articles, verbose=args.verbose,
+            deadline=args.deadline,
+        )  # fmt: skip
     except Unreachable as exc:
         print(f"newsradar: {exc}", file=sys.stderr)
         return 1

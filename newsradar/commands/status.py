@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from common import iso_time, plural, show_time
+from crawler.report import not_fetched
 from notifiers import notifier_settings
 from notifiers.senders import unusable_channels
 from processor.health import source_health
@@ -67,6 +68,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             line = f"  {name:<22} {h['status'].upper():<9} crawled {last}  last new {new}  {h['articles']} stored{nxt}"
             if h["retries"]["waiting"] or h["retries"]["given_up"]:
                 line += "\n      " + _retries(h["retries"])
+            run = h.get("last_run") or {}
+            if run.get("refused") or run.get("oversized"):
+                line += f"\n      last crawl: {not_fetched(run.get('refused', 0), run.get('oversized', 0))}"
             if h["watch"]:
                 w = h["watch"]
                 line += f"\n      admins told: {w['kind']} since {_clock(w['since'])}: {w['detail']}"

@@ -50,6 +50,14 @@ def test_strip_controls_keeps_newlines_and_tabs():
     assert clean_fields({"k": ["x\x08y "]}) == {"k": ["xy"]} and item.body == b""
 
 
+def test_non_characters_surrogates_and_bidi_controls_are_stripped_at_extraction():
+    # U+FFFE/U+FFFF make feeds ill-formed XML; U+202E reverses the text beside a title
+    text = "数字\ufffe人民币\uffff \u202e试点\u202c\u2066扩容\u2069\U0001fffe\U0010ffff\ufdd0\ud800\x0c"
+    assert strip_controls(text) == "数字人民币 试点扩容"
+    assert clean_fields({"title": [" \u202a标题\u202b "]}) == {"title": ["标题"]}
+    assert strip_controls("中文\u200d😀 é\t") == "中文\u200d😀 é\t"  # joiners, emoji, accents stay
+
+
 def test_script_and_style_contents_are_never_text(hostile):
     a = _article(hostile, "/news/a2.html")
     assert a.title == "数字人民币试点扩容"

@@ -124,3 +124,31 @@ def serve(config: Path, port: int | None = None, **options) -> Served:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
     return Served(f"http://127.0.0.1:{port}", server, thread, config)
+
+
+def admin_login(client: httpx.Client, password: str = "correct horse") -> str:
+    """Log in through the real form; returns the CSRF token the client's cookie goes with."""
+    import re
+
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/admin").text).group(1)
+    r = client.post("/admin/login", data={"csrf": csrf, "password": password}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    return csrf
+
+
+def app_routes() -> list:
+    """Every route of every web module's router (FastAPI >= 0.165 keeps included routers lazy in
+    app.routes, so they are read where they are declared)."""
+    import importlib
+    import pkgutil
+
+    from fastapi.routing import APIRoute
+
+    import web
+
+    routes = []
+    for info in pkgutil.iter_modules(web.__path__):
+        router = getattr(importlib.import_module(f"web.{info.name}"), "router", None)
+        if router is not None:
+            routes += [r for r in router.routes if isinstance(r, APIRoute)]
+    return routes

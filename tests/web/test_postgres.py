@@ -37,5 +37,21 @@ def test_pages_and_api_on_postgresql(tmp_path, pg_database, monkeypatch):
             per_day = c.get("/api/v1/topics/sub_center").json()["per_day"]
             assert sum(d["stories"] for d in per_day) >= 6
             assert c.get("/stories/99999").status_code == 404
+            # past INTEGER (PostgreSQL refuses it in a query) and outside datetime: 4xx, never a 500
+            for path in ("/stories/99999999999", "/api/v1/articles/2147483648", "/?to=9999-12-31",
+                         "/api/v1/stories?from=0001-01-01"):  # fmt: skip
+                assert 400 <= c.get(path).status_code < 500, path
+            # a session opened on PostgreSQL closes there
+            from tests.web.helpers import admin_login
+
+            served_admin = serve(config, free_port(), admin_password="correct horse")
+            try:
+                with served_admin.client() as a:
+                    csrf = admin_login(a)
+                    assert a.get("/admin/subscribers").status_code == 200
+                    a.post("/admin/logout", data={"csrf": csrf})
+                    assert a.get("/admin/subscribers", follow_redirects=False).status_code == 303
+            finally:
+                served_admin.stop()
     finally:
         served.stop()

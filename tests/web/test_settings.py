@@ -24,13 +24,17 @@ def test_web_keys_and_defaults(tmp_path):
     w = web_settings(cfg)
     assert (w.host, w.port, w.base_url, w.page_size) == ("0.0.0.0", 9000, "https://news.example.org", 30)
     d = web_settings(_load(tmp_path, ""))
-    assert (d.host, d.port, d.page_size) == ("127.0.0.1", 8080, 20)
+    assert (d.host, d.port, d.page_size, d.trusted_proxies) == ("127.0.0.1", 8080, 20, ())
+    t = web_settings(_load(tmp_path, '[web]\ntrusted_proxies = ["127.0.0.1", "10.1.2.3/8", "::1"]\n'))
+    assert t.trusted_proxies == ("127.0.0.1/32", "10.0.0.0/8", "::1/128")
 
 
 @pytest.mark.parametrize(
     "line, key",
     [("port = 0", "web.port"), ('port = "80"', "web.port"), ('base_url = "ftp://x"', "web.base_url"),
-     ("page_size = 0", "web.page_size"), ('host = ""', "web.host"), ("colour = 1", "web.colour")],
+     ("page_size = 0", "web.page_size"), ('host = ""', "web.host"), ("colour = 1", "web.colour"),
+     ('trusted_proxies = "10.0.0.1"', "web.trusted_proxies"), ('trusted_proxies = ["proxy.lan"]', "web.trusted_proxies"),
+     ('trusted_proxies = ["10.0.0.0/33"]', "web.trusted_proxies")],
 )  # fmt: skip
 def test_bad_web_keys_are_named(tmp_path, line, key):
     with pytest.raises(ConfigError) as exc:
