@@ -1,4 +1,4 @@
-"""Migration 0011 cleans archives stored before the crawler stripped non-characters and bidi
+"""Migration 0010 cleans archives stored before the crawler stripped non-characters and bidi
 controls (issue 23, defect 4), and leaves every other character as it was."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from storage.db import alembic_config
 DIRTY = "数字\ufffe人民币\uffff \u202e试点\u2066扩容\u2069\U0010ffff\x0b é😀\t\n"
 
 
-def test_0011_removes_unsafe_characters_from_stored_articles(tmp_path):
+def test_0010_removes_unsafe_characters_from_stored_articles(tmp_path):
     url = f"sqlite:///{tmp_path}/m.db"
     db = Database(url)
     db.migrate()
-    command.downgrade(alembic_config(url), "0008")  # as an archive from before 0011
+    command.downgrade(alembic_config(url), "0009")  # as an archive from before 0010
     with db.session() as s:
         for n in range(3):
             s.add(Article(source="s", url=f"https://x/{n}", canonical_url=f"https://x/{n}", title=DIRTY,

@@ -5,8 +5,8 @@ the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): the 
 them at extraction now (common.strip_unsafe); this cleans what was stored before. Like every
 migration it imports nothing of ours, so it carries its own copy of the character class.
 
-Revision ID: 0011
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -15,8 +15,8 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
