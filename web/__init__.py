@@ -5,9 +5,13 @@ wraps it in a uvicorn.Server that is not started (the daemon awaits server.serve
 `newsradar serve` runs it).
 """
 
-from .app import create_app, make_server
+from typing import TYPE_CHECKING
+
 from .security import check_password, hash_password
 from .settings import WebSettings, parse_section, public_url, web_settings
+
+if TYPE_CHECKING:
+    from .app import create_app, make_server
 
 __all__ = [
     "WebSettings",
@@ -22,6 +26,18 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str):  # noqa: ANN202
+    """FastAPI and uvicorn load on first use: the config reads [web] through web.settings, and
+    `newsradar status` must not pay for the server to read it."""
+    if name in ("create_app", "make_server"):
+        from . import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module 'web' has no attribute {name!r}")
+
+
 def serve(config, host: str | None = None, port: int | None = None) -> None:
     """Run the archive in the foreground until interrupted (what `newsradar serve` calls)."""
+    from .app import make_server
+
     make_server(config, host, port).run()
