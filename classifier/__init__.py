@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ._eval import EvalReport, evaluate
 from ._evidence import Match
-from ._normalize import is_cjk, normalise, normalise_fast, normalise_map
+from ._normalise import is_cjk, normalise, normalise_fast, normalise_map
 from ._topics import Topic, TopicError, default_topics, topics_from_config, topics_hash
 
 if TYPE_CHECKING:

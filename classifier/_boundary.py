@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ._cache import cache_key, cached
-from ._normalize import is_cjk
+from ._normalise import is_cjk
 
 _CONTEXT = 4  # chars of context each side of a hit given to jieba
 _MAX_CROSS = 5  # longest dictionary word looked for across a hit edge

@@ -16,7 +16,7 @@ import ahocorasick
 
 from ._boundary import Boundaries
 from ._evidence import Field, Hit, Match, make_match
-from ._normalize import _numpy, normalise
+from ._normalise import _numpy, normalise
 from ._prefilter import Prefilter
 from ._topics import Topic, topics_hash
 

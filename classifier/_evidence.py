@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ._normalize import normalise_fast
+from ._normalise import normalise_fast
 
 EVIDENCE_MAX = 200
 _SENTENCE_END = re.compile(r"[。！？!?；;\n\r]")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._normalize import normalise
+from ._normalise import normalise
 
 DEFAULT_TITLE_WEIGHT = 2.0
 DEFAULT_THRESHOLD = 0.5

@@ -7,10 +7,10 @@ import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import lxml.html
-import nh3
 from lxml import etree
 
 from common import strip_unsafe
+from common.sanitise import clean_html
 
 if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
     from scrapy.http import TextResponse
@@ -29,10 +29,6 @@ _DISCLAIMER = ("郑重声明", "免责声明", "风险提示：本文")
 # "1 2 下一页" and similar page links of split articles, which are navigation not text.
 _PAGER = re.compile(r"(?:\s*(?:\d+|上一页|下一页|首页|尾页|全文|\[\d+\])\s*)+")
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "table"}
-ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
-    "table", "thead", "tbody", "tr", "td", "th", "a", "span", "sub", "sup",
-}  # fmt: skip
 
 
 def strip_controls(text: str) -> str:
@@ -124,14 +120,7 @@ def clean_body(fragment_html: str, base_url: str | None = None) -> str:
     if base_url:
         root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
     raw = lxml.html.tostring(root, encoding="unicode")
-    return nh3.clean(
-        raw,
-        tags=ALLOWED_TAGS,
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    ).strip()
+    return clean_html(raw, "stored").strip()
 
 
 def html_to_text(fragment_html: str) -> str:

@@ -10,13 +10,14 @@ other page. Fetching is one plain GET per page with the crawler's User-Agent and
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import TextResponse
 
-from storage import plural
+from common import plural
 
 from .adapters import ADAPTERS
 from .addresses import host_of
@@ -24,6 +25,8 @@ from .fetch import Fetcher, Unreachable
 from .list_infer import infer_list
 
 __all__ = ["Proposal", "Unreachable", "discover", "fetch"]
+
+log = logging.getLogger(__name__)
 
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index.shtml", "/default.htm")
@@ -50,7 +53,10 @@ def _suggested(response: TextResponse) -> tuple[str, dict[str, Any]] | None:
     for kind, adapter in ADAPTERS.items():
         try:
             keys = adapter.suggest(response)
-        except Exception:  # one kind's bug must not stop the others from being asked
+        except Exception:  # one kind's bug must not stop the others from being asked: log it
+            log.exception(
+                "the %s adapter's suggest() failed on %s (a bug: please report it)", kind, response.url
+            )
             keys = None
         if keys:
             keys = {**keys.pop("options", {}), **keys} if isinstance(keys.get("options"), dict) else keys

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage import plural
+from common import plural
 
 __all__ = ["UNREACHABLE", "SourceReport", "not_fetched", "unreachable_summary"]
 

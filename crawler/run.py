@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.internet import task
 
-from storage import plural
+from common import plural
 
 from .addresses import hosts_of
 from .report import SourceReport

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from notifiers.chart import TopicTrend
+from processor.health import source_health
 from storage import BEIJING, Database, to_beijing, utcnow
 from storage.archive import (
     StoryFilter,
@@ -25,7 +26,6 @@ from storage.archive import (
     list_story_page,
     story_matches,
 )
-from storage.health import source_health
 from storage.queries import stored_sources
 from storage.story_views import jsonable, story_summary
 from storage.trends import daily_topic_counts
@@ -56,6 +56,7 @@ class Archive:
     topics: Mapping[str, str]
     sources: Sequence[str]
     base_url: str
+    health: Any = None  # [health] settings (processor.health.HealthSettings); None: the defaults
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -271,5 +272,5 @@ class Archive:
         """Every source's crawl health, as the web archive's /sources page shows it."""
         with self.db.session() as s:
             names = sorted(set(self.sources) | set(stored_sources(s)))
-            health = source_health(s, names)
+            health = source_health(s, names, self.health)
         return jsonable({"sources": health, "url": self._link("/sources")})

@@ -114,8 +114,10 @@ def serve(archive: Archive, *, http: bool = False, port: int = 8765) -> None:
 def run(config: Any, db: Any, *, http: bool = False, port: int = 8765) -> None:
     """``newsradar mcp``: the configured archive (database, topics in force, sources, the web
     archive's public URL for links) served over stdio or HTTP."""
-    from notifiers.alerts import topic_labels
+    from common import topic_labels
     from web import public_url
 
-    archive = Archive(db, topic_labels(config.topics), [s.name for s in config.sources], public_url(config))
+    sources = [s.name for s in config.sources]
+    health = (getattr(config, "sections", None) or {}).get("health")  # the one verdict, as status says it
+    archive = Archive(db, topic_labels(config.topics), sources, public_url(config), health)
     serve(archive, http=http, port=port)

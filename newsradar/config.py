@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import importlib
 import importlib.util
 import os
@@ -12,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common import parse_duration
 from crawler.addresses import parse_hosts
 from crawler.crawl_settings import CrawlSettings, parse_size
-from notifiers.settings import parse_duration
 from storage.tiers import DEFAULT_TIER, TIERS
 
 __all__ = ["CONFIG_ENV", "KNOWN_SECTIONS", "Config", "ConfigError", "Source", "load", "parse_source"]
@@ -41,16 +42,8 @@ FEATURE_SECTIONS = {
 CORE_SECTIONS = ("database", "crawl", "sources", "topics")
 
 
-def _installed(module: str) -> bool:
-    # The top-level package only: finding "web.settings" would import web (FastAPI) at start-up.
-    try:
-        return importlib.util.find_spec(module.split(".")[0]) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-#: The sections this version accepts (core ones, and feature ones whose package is present).
-KNOWN_SECTIONS = CORE_SECTIONS + tuple(n for n, m in FEATURE_SECTIONS.items() if _installed(m))
+#: The sections this version accepts.
+KNOWN_SECTIONS = CORE_SECTIONS + tuple(FEATURE_SECTIONS)
 # What a value of each Python type is called in an error message.
 _WANT = {int: "a whole number such as 3", float: "a number of seconds such as 1.5", bool: "true or false",
          str: "text in quotes"}  # fmt: skip
@@ -106,6 +99,10 @@ class Source:
     def label(self) -> str:
         """What people read: the title, else the config name."""
         return self.title or self.name
+
+    def plain(self) -> dict[str, Any]:
+        """The source as the plain data a spider receives (the crawl command and the daemon)."""
+        return dataclasses.asdict(self) | {"start_urls": list(self.start_urls)}
 
 
 def _default_topics() -> list[Any]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
 
+from common import PrintableStream
 from storage import Database, DatabaseError
-from storage.display import PrintableStream
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,6 +44,9 @@ class Context:
                     "(then `newsradar crawl` fills it)"
                 )
             db.migrate()
+            from search import ensure_index
+
+            ensure_index(db)  # the search index of an archive older than it (migration 0005 asks)
             self._db = db
         return self._db
 
@@ -73,7 +75,7 @@ class Context:
     @staticmethod
     def plain_source(source: Source) -> dict[str, Any]:
         """A source as the plain data a spider receives (also for one not in the config yet)."""
-        return dataclasses.asdict(source) | {"start_urls": list(source.start_urls)}
+        return source.plain()
 
     def crawl_settings(self, verbose: int = 0, *, store: bool = True) -> dict[str, Any]:
         """Scrapy settings from [crawl], as plain data. With store, the database is opened

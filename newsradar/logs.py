@@ -7,8 +7,7 @@ import logging
 import sys
 from typing import TextIO
 
-from common import redact
-from storage import printable
+from common import printable, redact
 
 __all__ = ["OUR_PACKAGES", "SafeFormatter", "redact", "setup_logging"]
 

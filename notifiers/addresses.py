@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Iterable
 
-from .settings import is_email
+from common import is_email
 
 __all__ = ["AddressError", "channels_from"]
 

@@ -12,7 +12,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from .dispatch import build_senders
+from .base import Sent
+from .senders import build_senders
 from .settings import NotifierSettings
 
 __all__ = ["AdminNotes", "admin_channels", "notify_admins"]
@@ -24,10 +25,6 @@ def admin_channels(settings: NotifierSettings) -> list[str]:
     """Where admin notes go, as people read it (empty: nowhere; the log says so)."""
     chats = [f"telegram {c}" for c in (settings.telegram.admin_chats if settings.telegram else ())]
     return chats + [f"email {a}" for a in settings.alerts.admin_emails]
-
-
-def _sent(outcome: object) -> bool:
-    return type(outcome).__name__ == "Sent"
 
 
 async def notify_admins(
@@ -58,7 +55,7 @@ async def notify_admins(
                 outcome = await sender.send_text(address, body)
             else:
                 outcome = await sender.send_plain(address, subject, text)
-            if _sent(outcome):
+            if isinstance(outcome, Sent):
                 told.append(recipient)
             else:
                 log.warning("could not tell admin %s: %s", recipient, outcome)

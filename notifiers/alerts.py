@@ -21,7 +21,6 @@ __all__ = [
     "digest_trends",
     "load_batches",
     "preview_digest",
-    "topic_labels",
 ]
 
 
@@ -76,11 +75,6 @@ class ChannelBatch:
     @property
     def delivery_ids(self) -> list[int]:
         return [i for a in self.alerts for i in a.delivery_ids] + [d.delivery_id for d in self.digests]
-
-
-def topic_labels(topics: Sequence[Any]) -> dict[str, str]:
-    """id -> human name of classifier topics, for alert headings."""
-    return {t.id: t.name for t in topics}
 
 
 def _summary(session: Session, story_id: int) -> dict[str, Any] | None:

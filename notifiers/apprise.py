@@ -14,7 +14,7 @@ from common import strip_unsafe
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, Sent, Transient
-from .render import digest_plain_text, plain_text
+from .messages import digest_plain_text, plain_text
 
 __all__ = ["AppriseSender", "apprise_url_ok"]
 

@@ -1,16 +1,20 @@
-"""What every channel sender does, and the three ways a send can end."""
+"""What every channel sender does, the three ways a send can end, and what a dispatch did."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from common import plural
+
 from .alerts import Alert, ChannelBatch, Digest
 
 __all__ = [
+    "DispatchReport",
     "Message",
     "Pacer",
     "Permanent",
@@ -82,6 +86,9 @@ class Sender:
     async def close(self) -> None:
         """Release connections."""
 
+    async def rest(self) -> None:
+        """Between two batches of a long-lived sender: release idle connections it would reopen."""
+
     def render(self, batch: ChannelBatch) -> list[Message]:
         raise NotImplementedError
 
@@ -120,3 +127,28 @@ class Pacer:
     def hold(self, key: Hashable, seconds: float) -> None:
         """Nothing for `key` before `seconds` from now (a 429's retry_after)."""
         self._next[key] = max(self._next.get(key, 0.0), time.monotonic() + seconds)
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0  # outbox rows settled as sent
+    digests: int = 0  # ... of which daily digests
+    messages: int = 0  # messages / emails / webhook calls made
+    retrying: int = 0
+    dead: int = 0
+    skipped: int = 0
+    lost_leases: int = 0  # rows another dispatcher took over while we sent: possible duplicates
+    deactivated: list[str] = field(default_factory=list)
+    waiting: Counter = field(default_factory=Counter)  # kind -> rows left pending (kind unusable)
+    unavailable: dict[str, str] = field(default_factory=dict)  # kind -> why
+
+    def summary(self) -> str:
+        parts = [f"sent {plural(self.sent, 'alert')} in {plural(self.messages, 'message')}"]
+        for name in ("retrying", "dead", "skipped"):
+            if getattr(self, name):
+                parts.append(f"{name} {getattr(self, name)}")
+        if self.deactivated:
+            parts.append(f"deactivated {plural(len(self.deactivated), 'channel')}")
+        if self.lost_leases:
+            parts.append(f"lost lease on {self.lost_leases}")
+        return "dispatch: " + ", ".join(parts)

@@ -24,7 +24,7 @@ from storage import Database
 from storage.models import Subscriber
 from storage.subscribers import set_paused, subscribe, subscriber_for_channel, unsubscribe
 
-from .render import TELEGRAM_LIMIT, utf16_len
+from .messages import TELEGRAM_LIMIT, utf16_len
 from .settings import TelegramSettings
 
 __all__ = ["HELP", "build_application"]

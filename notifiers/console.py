@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from storage import printable
+from common import printable
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Sender, Sent
-from .render import digest_plain_text, plain_text
+from .messages import digest_plain_text, plain_text
 
 __all__ = ["ConsoleSender"]
 

@@ -26,91 +26,21 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
-from storage import Database, deliveries, plural
+from storage import Database, deliveries
 from storage.subscribers import deactivate_channel
 
 from .alerts import ChannelBatch, load_batches
-from .base import Permanent, Sender, SenderUnavailable, Sent, Transient
-from .settings import NotifierSettings, secret_key, smtp_password, telegram_token
+from .base import DispatchReport, Permanent, Sender, SenderUnavailable, Sent, Transient
+from .senders import SenderPool
+from .settings import NotifierSettings
 
-__all__ = ["DispatchReport", "Dispatcher", "build_senders", "run_dispatch", "unusable_channels"]
+__all__ = ["DispatchReport", "Dispatcher", "make_dispatcher", "run_dispatch"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_ROWS_PER_CHANNEL = 50
-
-
-@dataclass
-class DispatchReport:
-    sent: int = 0  # outbox rows settled as sent
-    digests: int = 0  # ... of which daily digests
-    messages: int = 0  # messages / emails / webhook calls made
-    retrying: int = 0
-    dead: int = 0
-    skipped: int = 0
-    lost_leases: int = 0  # rows another dispatcher took over while we sent: possible duplicates
-    deactivated: list[str] = field(default_factory=list)
-    waiting: Counter = field(default_factory=Counter)  # kind -> rows left pending (kind unusable)
-    unavailable: dict[str, str] = field(default_factory=dict)  # kind -> why
-
-    def summary(self) -> str:
-        parts = [f"sent {plural(self.sent, 'alert')} in {plural(self.messages, 'message')}"]
-        for name in ("retrying", "dead", "skipped"):
-            if getattr(self, name):
-                parts.append(f"{name} {getattr(self, name)}")
-        if self.deactivated:
-            parts.append(f"deactivated {plural(len(self.deactivated), 'channel')}")
-        if self.lost_leases:
-            parts.append(f"lost lease on {self.lost_leases}")
-        return "dispatch: " + ", ".join(parts)
-
-
-def unusable_channels(settings: NotifierSettings) -> dict[str, str]:
-    """Channel kinds whose section is configured but that cannot send, and why (for `status`).
-    A signing key always exists (generated in the database), so it is never the reason here."""
-    import io
-
-    configured = {"telegram": settings.telegram, "email": settings.email}
-    _, missing = build_senders(settings, io.StringIO(), secret=b"signing key in the database")
-    return {kind: why for kind, why in missing.items() if configured.get(kind) is not None}
-
-
-def build_senders(
-    settings: NotifierSettings, out: TextIO, secret: bytes | None = None
-) -> tuple[dict[str, Sender], dict[str, str]]:
-    """The senders this configuration allows, and why the others cannot be used
-    (secret: the signing key, see settings.secret_key; default NEWSRADAR_SECRET_KEY)."""
-    from .apprise import AppriseSender
-    from .console import ConsoleSender
-    from .mail import EmailSender
-
-    senders: dict[str, Sender] = {
-        "console": ConsoleSender(out),
-        "apprise": AppriseSender(settings.alerts.apprise_concurrency),
-    }
-    missing: dict[str, str] = {}
-    token = telegram_token()
-    if settings.telegram is None:
-        missing["telegram"] = "add a [telegram] section and set NEWSRADAR_TELEGRAM_TOKEN"
-    elif not token:
-        missing["telegram"] = "set NEWSRADAR_TELEGRAM_TOKEN"
-    else:
-        from .telegram import TelegramSender
-
-        senders["telegram"] = TelegramSender(settings.telegram, token)
-    if settings.email is None:
-        missing["email"] = "add an [email] section (smtp_host, sender ...)"
-    else:
-        try:
-            senders["email"] = EmailSender(
-                settings.email, settings.alerts, password=smtp_password(), secret=secret or secret_key()
-            )
-        except SenderUnavailable as exc:
-            missing["email"] = str(exc)
-    return senders, missing
 
 
 class Dispatcher:
@@ -120,7 +50,7 @@ class Dispatcher:
         self,
         db: Database,
         settings: NotifierSettings,
-        senders: Mapping[str, Sender],
+        senders: Mapping[str, Sender] | SenderPool,
         *,
         unavailable: Mapping[str, str] | None = None,
         labels: Mapping[str, str] | None = None,
@@ -128,12 +58,15 @@ class Dispatcher:
         worker: str | None = None,
         concurrency: int = 128,
         delivery_kinds: tuple[str, ...] = (),
+        on_batch: Callable[[DispatchReport], None] | None = None,
     ) -> None:
         self.db = db
+        self.pool = senders if isinstance(senders, SenderPool) else None
+        self.on_batch = on_batch  # with loop=True: told each batch's report, which then starts afresh
         self.delivery_kinds = delivery_kinds  # only these rows ("alert", "digest"); () for all
         self.settings = settings
         self.alerts = settings.alerts
-        self.senders = dict(senders)
+        self.senders: dict[str, Sender] = {} if self.pool is not None else dict(senders)  # type: ignore[arg-type]
         self.labels = dict(labels or {})
         self.source_titles = dict(source_titles or {})
         self.worker = worker or f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -142,6 +75,7 @@ class Dispatcher:
         self._dbx = ThreadPoolExecutor(1, thread_name_prefix="outbox")
         self._lease_deadline = 0.0
         self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
 
     # -- plumbing -------------------------------------------------------------------------
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -154,6 +88,10 @@ class Dispatcher:
     def stop(self) -> None:
         """Finish what is in flight, claim nothing more."""
         self._stop.set()
+
+    def wake(self) -> None:
+        """Look for due rows now (a crawl stored alerts, digests were queued), not at the next poll."""
+        self._wake.set()
 
     def _lease_ok(self) -> bool:
         return time.monotonic() < self._lease_deadline - self.alerts.lease / 3
@@ -169,6 +107,10 @@ class Dispatcher:
                 log.warning("could not renew leases; sends pause when they run short", exc_info=True)
 
     async def _start_senders(self) -> None:
+        if self.pool is not None:  # started already, rebuilt only when a secret changed
+            senders, missing = await self.pool.current()
+            self.senders, self.report.unavailable = dict(senders), dict(missing)
+            return
         for kind, sender in list(self.senders.items()):
             try:
                 await sender.start()
@@ -179,7 +121,9 @@ class Dispatcher:
         sender = self.senders.pop(kind, None)
         self.report.unavailable[kind] = why
         log.warning("%s alerts wait: %s", kind, why)
-        if sender is not None:
+        if self.pool is not None:
+            self.pool.spoil()  # the pool closes and rebuilds it before the next pass
+        elif sender is not None:
             asyncio.ensure_future(sender.close())
 
     # -- main loop ------------------------------------------------------------------------
@@ -238,10 +182,7 @@ class Dispatcher:
                     continue
                 if not loop or self._stop.is_set():
                     break
-                try:
-                    await asyncio.wait_for(self._stop.wait(), timeout=self.alerts.poll_interval)
-                except TimeoutError:
-                    pass
+                await self._between_batches()
             if self.report.unavailable:
                 pending = await self._db(deliveries.pending_by_kind)
                 for kind in self.report.unavailable:
@@ -251,10 +192,32 @@ class Dispatcher:
             if in_flight:
                 await asyncio.gather(*in_flight.values(), return_exceptions=True)
             renew.cancel()
-            for sender in self.senders.values():
+            if self.pool is not None:
+                await self.pool.close()
+            for sender in self.senders.values() if self.pool is None else ():
                 await sender.close()
             self._dbx.shutdown(wait=True)
         return self.report
+
+    async def _between_batches(self) -> None:
+        """Report the batch, release idle connections, sleep until woken or the next poll."""
+        if self.on_batch is not None:
+            if self.report.unavailable:
+                pending = await self._db(deliveries.pending_by_kind)
+                self.report.waiting = Counter(
+                    {k: pending[k] for k in self.report.unavailable if pending.get(k)}
+                )
+            self.on_batch(self.report)
+            self.report = DispatchReport(unavailable=dict(self.report.unavailable))
+        if self.pool is not None:
+            await self.pool.rest()
+        waits = [asyncio.ensure_future(self._stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        await asyncio.wait(waits, timeout=self.alerts.poll_interval, return_when=asyncio.FIRST_COMPLETED)
+        for w in waits:
+            w.cancel()
+        self._wake.clear()
+        if not self._stop.is_set():
+            await self._start_senders()
 
     async def _retry(self, ids: list[int], error: str, not_before: float = 0) -> tuple[int, int]:
         """Back into the queue with backoff; (retrying, dead) once attempts run out."""
@@ -356,6 +319,25 @@ class Dispatcher:
             await admin.notify_admins(f"⚠️ newsradar deactivated {html.escape(note, quote=False)}")
 
 
+def make_dispatcher(
+    db: Database,
+    settings: NotifierSettings,
+    out: TextIO,
+    *,
+    labels: Mapping[str, str] | None = None,
+    source_titles: Mapping[str, str] | None = None,
+    concurrency: int = 128,
+    delivery_kinds: tuple[str, ...] = (),
+    on_batch: Callable[[DispatchReport], None] | None = None,
+) -> Dispatcher:
+    """The dispatcher `newsradar dispatch|digest` and the daemon run: senders from the config and
+    the secrets, started once and kept (rebuilt when a secret changes)."""
+    return Dispatcher(
+        db, settings, SenderPool(settings, out, db), labels=labels, concurrency=concurrency,
+        delivery_kinds=delivery_kinds, source_titles=source_titles, on_batch=on_batch,
+    )  # fmt: skip
+
+
 def run_dispatch(
     db: Database,
     settings: NotifierSettings,
@@ -368,12 +350,11 @@ def run_dispatch(
     install_signals: bool = False,
     delivery_kinds: tuple[str, ...] = (),
 ) -> DispatchReport:
-    """Build senders and run one dispatcher to completion (the CLI's entry point)."""
+    """Run one dispatcher to completion (the commands' entry point)."""
 
     async def main() -> DispatchReport:
-        senders, missing = build_senders(settings, out, secret_key(db))
-        d = Dispatcher(
-            db, settings, senders, unavailable=missing, labels=labels, concurrency=concurrency,
+        d = make_dispatcher(
+            db, settings, out, labels=labels, concurrency=concurrency,
             delivery_kinds=delivery_kinds, source_titles=source_titles,
         )  # fmt: skip
         if install_signals:

@@ -19,7 +19,7 @@ from common import strip_unsafe
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, SenderUnavailable, Sent, Transient
-from .render import digest_email_content, email_content
+from .messages import digest_email_content, email_content
 from .settings import AlertSettings, EmailSettings
 from .tokens import unsubscribe_url
 
@@ -141,7 +141,8 @@ class EmailSender(Sender):
         self._idle.put(conn)
 
     async def send(self, batch: ChannelBatch, message: Message) -> Outcome:
-        msg = build_email(batch, message, self.settings, self.alerts, self.secret)
+        # A digest's chart is drawn here (matplotlib): in a thread, never on the event loop.
+        msg = await asyncio.to_thread(build_email, batch, message, self.settings, self.alerts, self.secret)
         async with self.slots:
             try:
                 await asyncio.to_thread(self._deliver, msg)
@@ -171,6 +172,9 @@ class EmailSender(Sender):
         except (smtplib.SMTPException, OSError) as exc:
             return Transient(f"SMTP: {type(exc).__name__}: {exc}")
         return Sent(None)
+
+    async def rest(self) -> None:
+        await self.close()  # idle SMTP connections; the next batch opens one again
 
     async def close(self) -> None:
         while True:

@@ -12,7 +12,7 @@ from storage.types import to_beijing
 
 from .alerts import Digest
 from .chart import CHART_CID, render_chart, sparkline, trend_line
-from .render import DIGEST_TITLE, NOTHING, digest_email_content, digest_plain_text
+from .messages import DIGEST_TITLE, NOTHING, digest_email_content, digest_plain_text
 
 __all__ = ["FORMATS", "render_preview"]
 

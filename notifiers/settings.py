@@ -1,57 +1,27 @@
 """The [telegram], [email] and [alerts] config sections, validated so mistakes show at load time.
 
 Secrets never live in the file: the bot token, SMTP password and signing key come from
-environment variables (see the *_ENV names), read when a command needs them.
+environment variables (common.secrets), read when a command needs them.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from common import SettingsError, check_known_keys, duration_setting, is_email
+
 __all__ = [
-    "check_known_keys",
-    "duration_setting",
-    "SECRET_ENV",
-    "SMTP_PASSWORD_ENV",
-    "TELEGRAM_TOKEN_ENV",
     "AlertSettings",
     "EmailSettings",
     "NotifierSettings",
-    "SettingsError",
-    "is_email",
-    "parse_duration",
     "TelegramSettings",
     "parse_section",
-    "secret_key",
-    "smtp_password",
-    "telegram_token",
 ]
 
-TELEGRAM_TOKEN_ENV = "NEWSRADAR_TELEGRAM_TOKEN"
-SMTP_PASSWORD_ENV = "NEWSRADAR_SMTP_PASSWORD"
-SECRET_ENV = "NEWSRADAR_SECRET_KEY"
-
 log = logging.getLogger(__name__)
-
-# No whitespace, control character (NUL, CR, LF reach RCPT TO as they are), bidi control or
-# separator in the local part; a plain host name after the @.
-_EMAIL = re.compile(
-    r"[^@\s<>\"',;\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
-)
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class SettingsError(ValueError):
-    """A bad key in one of our sections; config.py prefixes it with file and section."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        self.key, self.problem = key, problem
-        super().__init__(f"{key}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -100,70 +70,6 @@ class AlertSettings:
     admin_emails: tuple[str, ...] = ()  # told, with [telegram] admin_chats, when a source breaks
 
 
-def is_email(address: str) -> bool:
-    """A plain addr-spec (no display name), enough to catch typos before we store it."""
-    return isinstance(address, str) and bool(_EMAIL.fullmatch(address)) and len(address) <= 254
-
-
-def telegram_token() -> str | None:
-    return os.environ.get(TELEGRAM_TOKEN_ENV) or None
-
-
-def smtp_password() -> str | None:
-    return os.environ.get(SMTP_PASSWORD_ENV) or None
-
-
-def secret_key(db: Any = None) -> bytes | None:
-    """NEWSRADAR_SECRET_KEY, else (given a Database) the key generated once and kept in it."""
-    value = os.environ.get(SECRET_ENV)
-    if value:
-        return value.encode()
-    if db is None:
-        return None
-    from storage.state import signing_key
-
-    with db.session() as session:
-        return signing_key(session)
-
-
-_DURATION_FORMS = "'500ms', '30s', '10m', '2h' or '1d'"
-
-
-def parse_duration(value: Any, *, unit_required: bool = False) -> float:
-    """Seconds in a config value: '500ms', '30s', '10m', '2h', '1d' (a bare number is seconds,
-    unless `unit_required`).
-
-    The one duration parser of every config section ([[sources]] every, [alerts], [email],
-    [telegram], and the sections above notifiers): it lives here, below newsradar/config.py,
-    so config.py and the feature packages share it without importing upward. [[sources]] every
-    requires a unit: `every = 10` could mean seconds or minutes, and a wrong guess crawls a site
-    60 times too often.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration like {_DURATION_FORMS}")
-    if isinstance(value, int | float) and not unit_required:
-        seconds = float(value)
-    elif isinstance(value, int | float):
-        raise ValueError(
-            f"{value:g} needs a unit: write '{value:g}m' or '{value:g}s' (accepted: {_DURATION_FORMS})"
-        )
-    else:
-        m = _DURATION.match(str(value))
-        if not m:
-            raise ValueError(f"{str(value)!r} is not a duration like {_DURATION_FORMS}")
-        seconds = float(m.group(1)) * _UNITS[m.group(2)]
-    if seconds < 0:
-        raise ValueError("must not be negative")
-    return seconds
-
-
-def duration_setting(key: str, value: Any) -> float:
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise SettingsError(key, str(exc)) from None
-
-
 def _positive_int(key: str, value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise SettingsError(key, f"must be a whole number >= 1, not {value!r}")
@@ -181,13 +87,6 @@ def _http_url(key: str, value: Any) -> str:
     if not re.match(r"^https?://[^/\s]+", value):
         raise SettingsError(key, f"{value!r} is not an http(s) URL")
     return value
-
-
-def check_known_keys(table: dict[str, Any], cls: type) -> None:
-    allowed = [f.name for f in fields(cls)]
-    for key in table:
-        if key not in allowed:
-            raise SettingsError(key, f"unknown key (allowed: {', '.join(allowed)})")
 
 
 def _telegram(table: dict[str, Any]) -> TelegramSettings:
@@ -234,7 +133,7 @@ def _email(table: dict[str, Any]) -> EmailSettings:
         raise SettingsError("security", f"must be starttls, ssl or none, not {security!r}")
     values["security"] = security
     sender = table.get("sender")
-    if not isinstance(sender, str) or not _EMAIL.match(sender.strip()):
+    if not isinstance(sender, str) or not is_email(sender.strip()):
         raise SettingsError("sender", f"required: an address like alerts@example.org, not {sender!r}")
     values["sender"] = sender.strip()
     if "username" in table:

@@ -30,7 +30,7 @@ from common import redact, strip_unsafe
 
 from .alerts import ChannelBatch
 from .base import Message, Outcome, Pacer, Permanent, Sender, SenderUnavailable, Sent, Transient
-from .render import digest_telegram_messages, telegram_messages
+from .messages import digest_telegram_messages, telegram_messages
 from .settings import TelegramSettings
 
 __all__ = ["TelegramSender", "make_bot", "retry_after_seconds"]

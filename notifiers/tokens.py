@@ -1,9 +1,13 @@
 """Signed one-click unsubscribe tokens, so a link in an email can act without a login.
 
-The token names a channel and the day it was issued, with an HMAC-SHA256 over both keyed with
-the site's link key; the web server calls check() and then storage.subscribers.unsubscribe_channel().
-Tokens expire after UNSUBSCRIBE_DAYS, long enough that a link in any recent email works (every
-alert and digest email carries a fresh one) while a leaked old link stops acting for ever.
+The token carries the channel id and when it was made, signed with the site's link key
+(common.signing, the same itsdangerous tokens as the web's other links); the web server calls
+check() and then storage.subscribers.unsubscribe_channel(). Tokens expire after UNSUBSCRIBE_DAYS,
+long enough that a link in any recent email works (every alert and digest email carries a fresh
+one) while a leaked old link stops acting for ever.
+
+Links mailed before the switch to itsdangerous ('<channel id>.<issue day>.<HMAC>') keep working
+until they expire: `_legacy` reads them; it can go UNSUBSCRIBE_DAYS after 2026-12-06.
 """
 
 from __future__ import annotations
@@ -11,53 +15,55 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from urllib.parse import quote
+
+from common.signing import read_token, sign_token
 
 __all__ = ["UNSUBSCRIBE_DAYS", "check", "sign", "unsubscribe_url", "verify"]
 
 PURPOSE = "unsubscribe"
 UNSUBSCRIBE_DAYS = 400
+_LEGACY = re.compile(r"^(\d{1,18})\.(\d{1,9})\.([A-Za-z0-9_-]{43})$", re.ASCII)  # ASCII digits only
 
 
-def _today() -> int:
-    return int(time.time() // 86400)
+def sign(channel_id: int, secret: bytes, purpose: str = PURPOSE) -> str:
+    """A URL-safe token naming the channel; only the holder of the secret can make one."""
+    return sign_token(secret, purpose, int(channel_id))
 
 
-def _mac(secret: bytes, purpose: str, channel_id: int, day: int) -> str:
+def _legacy(token: str, secret: bytes, purpose: str, max_days: int) -> tuple[int | None, str | None]:
+    """An old-format link: HMAC-SHA256 over the channel and issue day."""
+    m = _LEGACY.match(token)
+    if m is None:
+        return None, "invalid"
+    channel_id, day = int(m.group(1)), int(m.group(2))
     msg = f"newsradar:{purpose}:{channel_id}:{day}".encode()
-    return base64.urlsafe_b64encode(hmac.new(secret, msg, hashlib.sha256).digest()).rstrip(b"=").decode()
-
-
-def sign(channel_id: int, secret: bytes, purpose: str = PURPOSE, day: int | None = None) -> str:
-    """'<channel id>.<issue day>.<mac>': URL-safe, and only the holder of the secret can make one."""
-    if not secret:
-        raise ValueError("an empty secret would make tokens forgeable")
-    day = _today() if day is None else int(day)
-    return f"{int(channel_id)}.{day}.{_mac(secret, purpose, int(channel_id), day)}"
+    mac = base64.urlsafe_b64encode(hmac.new(secret, msg, hashlib.sha256).digest()).rstrip(b"=").decode()
+    if not hmac.compare_digest(m.group(3), mac):
+        return None, "invalid"
+    if not -1 <= int(time.time() // 86400) - day <= max_days:
+        return None, "expired"
+    return channel_id, None
 
 
 def check(
     token: str, secret: bytes, purpose: str = PURPOSE, max_days: int = UNSUBSCRIBE_DAYS
 ) -> tuple[int | None, str | None]:
     """(channel id, None) for a genuine, current token; else (None, 'invalid' or 'expired')."""
-    if not secret or not isinstance(token, str) or token.count(".") != 2:
+    if not secret or not isinstance(token, str):
         return None, "invalid"
-    head, day_text, mac = token.split(".")
-    if not (head.isascii() and day_text.isascii()):  # '²'.isdigit() is True, int('²') fails
-        return None, "invalid"
-    if not (head.isdigit() and day_text.isdigit()) or len(head) > 18 or len(day_text) > 9:
-        return None, "invalid"
-    channel_id, day = int(head), int(day_text)
-    if not hmac.compare_digest(mac, _mac(secret, purpose, channel_id, day)):
-        return None, "invalid"
-    if not -1 <= _today() - day <= max_days:
-        return None, "expired"
-    return channel_id, None
+    if _LEGACY.match(token):
+        return _legacy(token, secret, purpose, max_days)
+    payload, problem = read_token(secret, purpose, token, max_days * 86400)
+    if problem is not None or not isinstance(payload, int) or isinstance(payload, bool):
+        return None, problem or "invalid"
+    return payload, None
 
 
 def verify(token: str, secret: bytes, purpose: str = PURPOSE) -> int | None:
-    """The channel id a genuine, current token names, else None (constant-time comparison)."""
+    """The channel id a genuine, current token names, else None."""
     return check(token, secret, purpose)[0]
 
 

@@ -7,7 +7,7 @@ rows it writes are sent by the dispatcher like any alert (storage.deliveries).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -23,7 +23,6 @@ from .audience import DIGEST_MODES, StoryText, covers, story_texts
 __all__ = [
     "DigestPlan",
     "DigestQueue",
-    "beijing_day",
     "day_stories",
     "enqueue_digests",
     "plan_digests",
@@ -43,12 +42,6 @@ class DigestPlan:
     @property
     def topics(self) -> list[str]:
         return sorted({t for _, ts in self.items for t in ts})
-
-
-def beijing_day(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a Beijing calendar day, as aware datetimes."""
-    start = datetime.combine(day, time(0), tzinfo=BEIJING)
-    return start, start + timedelta(days=1)
 
 
 def day_stories(session: Session, day: date, tz: tzinfo = BEIJING) -> dict[int, datetime]:
@@ -208,10 +201,15 @@ def queue_digests(
     topic_order: Sequence[str] = (),
     include_empty: bool = False,
     dry_run: bool = False,
+    tz: tzinfo = BEIJING,
+    subscribers: Collection[int] | None = None,
 ) -> DigestQueue:
-    """Plan the digests of `day` and queue them (commits); a dry run queues nothing and returns
-    each planned story's lead title instead, so a person can see who would get what."""
-    plans = plan_digests(session, day, topic_order=topic_order, include_empty=include_empty)
+    """Plan the digests of `day` (a calendar day in `tz`) and queue them (commits); a dry run
+    queues nothing and returns each planned story's lead title instead, so a person can see who
+    would get what. `subscribers`: only these (the daemon queues each zone's when it is due)."""
+    plans = plan_digests(session, day, topic_order=topic_order, include_empty=include_empty, tz=tz)
+    if subscribers is not None:
+        plans = [p for p in plans if p.subscriber_id in subscribers]
     if dry_run:
         from storage.story_views import story_summary
 

@@ -28,6 +28,7 @@ from storage.articles import (
 
 from .fanout import queue_alerts
 from .items import ArticleData
+from .stories import assign as assign_story
 
 __all__ = ["IngestResult", "Ingestor", "Matcher"]
 
@@ -55,9 +56,9 @@ class Ingestor:
         commit=False leaves the commit to the caller, who may store several articles in one
         transaction: all of them or none, never an article without its matches and alerts.
         """
-        digest = content_hash(data.title, data.body_text)
+        fingerprint = content_hash(data.title, data.body_text)
         known = find_article(session, data.url)
-        if known is not None and known.content_hash == digest:
+        if known is not None and known.content_hash == fingerprint:
             if data.list_stamp and known.list_stamp != data.list_stamp:
                 set_list_stamp(session, known.id, data.list_stamp)
                 if commit:
@@ -66,7 +67,9 @@ class Ingestor:
         status = "new" if known is None else "updated"
         matches = self.matcher(data.title, data.body_text) if self.matcher is not None else []
         fields = {name: getattr(data, name) for name in ARTICLE_FIELDS}
-        fields.update(tags=list(data.tags), canonical_url=data.canonical_url or data.url, content_hash=digest)
+        fields.update(
+            tags=list(data.tags), canonical_url=data.canonical_url or data.url, content_hash=fingerprint
+        )
         article = write_article(
             session,
             None if known is None else known.id,
@@ -78,7 +81,7 @@ class Ingestor:
         search.index_article(session, article, new=status == "new")
         if status == "updated" and self.matcher is not None:
             replace_matches(session, article, matches)
-        story = stories.assign(session, article, changed=(status == "updated"))
+        story = assign_story(session, article, changed=(status == "updated"))
         new_topics = stories.add_topics(session, story, {m.topic_id for m in matches})
         if new_topics:
             queue_alerts(session, story, new_topics)
@@ -115,7 +118,7 @@ class Ingestor:
             stats["removed"] += len(before.keys() - after.keys())
             stats["changed"] += before != after
             if article.story_id is not None:
-                story = stories.assign(session, article, changed=False)
+                story = assign_story(session, article, changed=False)
                 new_topics = stories.add_topics(session, story, set(after))
                 if new_topics:
                     queue_alerts(session, story, new_topics)

@@ -3,7 +3,6 @@ where the web archive is."""
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from typing import Any
 
@@ -26,9 +25,9 @@ def every_text(seconds: float) -> str:
 
 def describe(daemon: Any) -> str:
     """The start-up summary, a few lines a person reads once."""
+    from common import secret_key
     from notifiers.admin import admin_channels
-    from notifiers.dispatch import build_senders
-    from notifiers.settings import secret_key
+    from notifiers.senders import channel_problems
 
     lines = [f"newsradar run: leading (pid {daemon.leader.pid}); watching {len(daemon.sources)} sources"]
     jobs = {j.id: j for j in daemon.scheduler.get_jobs()}
@@ -48,7 +47,7 @@ def describe(daemon: Any) -> str:
                 .where(Channel.active.is_(True), Subscriber.paused.is_(False))
             )
         )
-    _, missing = build_senders(daemon.notifier, io.StringIO(), secret_key(daemon.db))
+    missing = channel_problems(daemon.notifier, secret_key(daemon.db))
     where = []
     for kind, n in sorted(kinds.items()):
         note = f" (waiting: {missing[kind]})" if kind in missing else ""

@@ -1,14 +1,16 @@
-"""`newsradar run`: one long-lived process that crawls on schedule, alerts, sends digests, leads.
+"""`newsradar run`: one long-lived process that leads and keeps the schedule.
 
-Crawl rounds run in child processes (scheduler.runner); everything else (APScheduler's
-AsyncIOScheduler with an in-memory job store of its own, the dispatcher, the bot) shares one
+The jobs are the ones the commands run, each beside the code it runs: crawl rounds in child
+processes (scheduler.runner → crawler.crawl_sources), the one long-lived dispatcher
+(notifiers.dispatch.make_dispatcher, woken after a crawl or a digest), digests
+(scheduler.digest_clock → processor.queue_digests) and the source watch (scheduler.watch). Everything
+but the crawl (APScheduler's AsyncIOScheduler, the dispatcher, the bot, the web) shares one
 asyncio loop, and database work runs in threads so the loop never stalls.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import signal
 import sys
@@ -18,10 +20,12 @@ from typing import Any, TextIO
 
 from storage import Database, utcnow
 
+from .digest_clock import DigestClock, digest_job, effective_digest
 from .leader import Leader
-from .runner import RoundResult, run_round
+from .runner import RoundResult, record_failure, run_round
 from .services import start_bot, start_web, stop_bot
 from .settings import HealthSettings, SchedulerSettings
+from .watch import watch_job
 
 __all__ = ["Daemon", "DaemonSetup"]
 
@@ -45,15 +49,14 @@ class DaemonSetup:
 class Daemon:
     def __init__(self, setup: DaemonSetup, *, once: bool = False) -> None:
         from notifiers import notifier_settings
-
-        from .digests import DigestClock, effective_digest
+        from notifiers.admin import AdminNotes
 
         cfg = setup.config
         self.setup, self.once, self.db, self.out = setup, once, setup.db, setup.out
         self.sched: SchedulerSettings = cfg.sections.get("scheduler") or SchedulerSettings()
         self.health: HealthSettings = cfg.sections.get("health") or HealthSettings()
         self.notifier = notifier_settings(cfg)
-        self.admin_notes: Any = None  # notifiers.admin.AdminNotes, made on first use
+        self.admin_notes = AdminNotes(self.notifier)
         self.digest = effective_digest(cfg.sections.get("digest"), self.notifier.alerts.digest_hour)
         self.clock = DigestClock(self.digest, [t.id for t in setup.topics], self.notifier.alerts.digest_empty)
         self.sources = {s.name: s for s in cfg.sources if s.enabled}
@@ -63,7 +66,7 @@ class Daemon:
         self.rounds: set[asyncio.Task] = set()
         self.rounds_done = 0
         self._batch_timer: asyncio.TimerHandle | None = None
-        self._dispatcher: Any = None
+        self.dispatcher: Any = None  # the one dispatcher (notifiers.dispatch), while leading
         self._stopping = False
         self._lost = False
         self.web_url: str | None = None  # the archive's address once it listens ([web] set)
@@ -79,7 +82,6 @@ class Daemon:
         """Lead (or wait as a standby) until stopped; returns the exit status."""
         loop = asyncio.get_running_loop()
         self.stop = asyncio.Event()
-        self.wake_dispatch = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
                 loop.add_signal_handler(sig, self.request_stop)
@@ -161,15 +163,18 @@ class Daemon:
         self.scheduler.add_job(self._digest_tick, IntervalTrigger(seconds=60), id="digest", next_run_time=now)
         self.scheduler.add_job(self._renew, IntervalTrigger(seconds=self.leader.renew_every), id="lease")
         self.scheduler.add_job(self._watch, IntervalTrigger(hours=1), id="watch", args=[list(self.sources)])
+        poll = IntervalTrigger(seconds=self.notifier.alerts.poll_interval)
+        self.scheduler.add_job(self._retry_notes, poll, id="admin-notes")
         self.scheduler.start()
-        tasks = [asyncio.create_task(self._dispatch_loop()), asyncio.create_task(self._wakeups())]
         web = start_web(self.setup.config, self._say)
         self.web_url = getattr(web, "archive_url", None)
+        tasks = [asyncio.create_task(self._wakeups())]
         if web is not None:  # a taken port moved it: links in alerts follow (notifiers read [web])
             from notifiers import notifier_settings
 
             self.notifier = notifier_settings(self.setup.config)
             tasks.append(asyncio.create_task(web.serve()))
+        tasks.append(asyncio.create_task(self._dispatch_forever()))  # after the web: its links
         bot = await start_bot(self.db, self.notifier, self.setup.topics)
         await asyncio.to_thread(self._announce)
         for name in self.sources:
@@ -194,8 +199,8 @@ class Daemon:
         if self._batch_timer is not None:
             self._batch_timer.cancel()
             self._batch_timer = None  # else, leading again, no crawl would ever launch (bench/faults)
-        if self._dispatcher is not None:
-            self._dispatcher.stop()
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
         if bot is not None:
             await stop_bot(bot)
         waiting = [*self.rounds, *tasks]
@@ -257,7 +262,7 @@ class Daemon:
         self.running.update(names)
         try:
             result = await run_round(
-                [dataclasses.asdict(s) | {"start_urls": list(s.start_urls)} for s in sources],
+                [s.plain() for s in sources],
                 self.setup.crawl_settings,
                 time_limit=self.setup.config.crawl.time_limit(min(s.every for s in sources)),
                 stop=self.stop, log_level="INFO" if self.setup.verbose else "WARNING",
@@ -267,9 +272,9 @@ class Daemon:
             ok = result.outcome == "ok" and not result.unreachable()
             (log.info if ok else log.warning)("%s", result.summary())
             if result.outcome in ("killed", "crashed"):
-                await asyncio.to_thread(self._record_failure, result)
+                await asyncio.to_thread(record_failure, self.db, result)
             if result.outcome != "stopped":
-                self.wake_dispatch.set()
+                self._wake_dispatch()
                 await self._watch(names)
             return result
         finally:
@@ -278,110 +283,70 @@ class Daemon:
             if self.pending and self._batch_timer is None and not self.stop.is_set():
                 self._launch()
 
-    def _record_failure(self, result: RoundResult) -> None:
-        from storage.health import record_run
-
-        reported = {r.get("name") for r in result.reports}
-        with self.db.session() as s:
-            for name in result.sources:
-                if name not in reported:
-                    record_run(s, name, {}, f"crawl {result.outcome}: {result.detail}")
-            s.commit()
-
-    # -- the watch ---------------------------------------------------------------------------
+    # -- the watch, alerts and digests: the jobs beside the code they run ---------------------
     async def _watch(self, names: list[str]) -> None:
-        from notifiers.admin import AdminNotes
-        from notifiers.settings import secret_key
-
-        from .watch import watch_sources
-
         labels = {n: self.sources[n].label for n in names if n in self.sources}
+        await watch_job(self.db, labels, self.health, self.admin_notes)
 
-        def check() -> list:
-            with self.db.session() as s:
-                changes = watch_sources(s, labels, self.health)
-                s.commit()  # before telling: an admin hears of a change at most once
-                return changes
+    async def _retry_notes(self) -> None:
+        if self.admin_notes.pending:
+            from common import secret_key
 
-        for change in await asyncio.to_thread(check):
-            (log.warning if change.problem else log.info)("%s: %s", change.subject(), change.text())
-            secret = await asyncio.to_thread(secret_key, self.db)
-            if self.admin_notes is None:
-                self.admin_notes = AdminNotes(self.notifier)
-            if not await self.admin_notes.send(change.subject(), change.text(), secret):
-                log.warning(
-                    "no admin was told yet (set [telegram] admin_chats or [alerts] admin_emails; "
-                    "failed sends are retried)"
-                )
+            await self.admin_notes.retry_due(await asyncio.to_thread(secret_key, self.db))
 
-    # -- alerts and digests ------------------------------------------------------------------
-    async def _dispatch_loop(self) -> None:
-        """One dispatch batch when a crawl stored something, and every [alerts] poll_interval."""
-        while not self.stop.is_set():
-            self.wake_dispatch.clear()
-            try:
-                await self._dispatch_once()
-            except Exception:
-                log.exception("dispatch batch failed; retrying at the next poll")
-            if self.stop.is_set():
-                return
-            waits = [
-                asyncio.ensure_future(self.wake_dispatch.wait()),
-                asyncio.ensure_future(self.stop.wait()),
-            ]
-            await asyncio.wait(
-                waits, timeout=self.notifier.alerts.poll_interval, return_when=asyncio.FIRST_COMPLETED
-            )
-            for w in waits:
-                w.cancel()
+    def _wake_dispatch(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
 
-    async def _dispatch_once(self) -> Any:
+    def _dispatcher(self) -> Any:
         from notifiers import source_titles
-        from notifiers.dispatch import Dispatcher, build_senders
-        from notifiers.settings import secret_key
+        from notifiers.dispatch import make_dispatcher
 
-        secret = await asyncio.to_thread(secret_key, self.db)
-        senders, missing = build_senders(self.notifier, self.out or sys.stdout, secret)
-        self._dispatcher = Dispatcher(
-            self.db, self.notifier, senders, unavailable=missing, labels=self.setup.labels,
-            source_titles=source_titles(self.setup.config),
+        return make_dispatcher(
+            self.db, self.notifier, self.out or sys.stdout, labels=self.setup.labels,
+            source_titles=source_titles(self.setup.config), on_batch=_log_batch,
         )  # fmt: skip
-        report = await self._dispatcher.run()
-        self._dispatcher = None
-        if self.admin_notes is not None and self.admin_notes.pending:
-            await self.admin_notes.retry_due(secret)
-        if report.sent or report.retrying or report.dead or report.skipped or report.deactivated:
-            log.info("%s (%d digests)", report.summary(), report.digests)
-        else:
-            log.debug("%s", report.summary())
-        for kind, n in sorted(report.waiting.items()):
-            log.warning("%d %s alerts wait: %s", n, kind, report.unavailable.get(kind, "unavailable"))
-        return report
+
+    async def _dispatch_forever(self) -> None:
+        """The one dispatcher of this daemon: polls every [alerts] poll_interval, woken early when
+        a crawl stored something or digests were queued; senders stay open between batches."""
+        while not self.stop.is_set():
+            self.dispatcher = self._dispatcher()
+            if self.stop.is_set():  # stopped while it was being made
+                return
+            try:
+                _log_batch(await self.dispatcher.run(loop=True))
+                return
+            except Exception:
+                log.exception("dispatch failed; starting again at the next poll")
+            await self._sleep(self.notifier.alerts.poll_interval)
 
     async def _digest_tick(self) -> None:
-        def work() -> list:
-            with self.db.session() as s:
-                queued = self.clock.tick(s, utcnow())
-                s.commit()
-                return queued
-
-        for day, tz, n in await asyncio.to_thread(work):
-            log.info("digest of %s (%s): queued %d", day, tz, n)
-            if n:
-                self.wake_dispatch.set()
+        if await digest_job(self.db, self.clock):
+            self._wake_dispatch()
 
     # -- --once ------------------------------------------------------------------------------
     async def _once(self) -> None:
         if self.sources:
             await self._round(sorted(self.sources))
         await self._digest_tick()
-        await self._dispatch_once()
+        _log_batch(await self._dispatcher().run())
 
     # -- the bot and the start-up summary ----------------------------------------------------
     def _announce(self) -> None:
         from .announce import describe
 
         self._say(describe(self))
+
+
+def _log_batch(report: Any) -> None:
+    """One line per dispatch batch that did something (debug otherwise), and what waits why."""
+    if report.sent or report.retrying or report.dead or report.skipped or report.deactivated:
+        log.info("%s (%d digests)", report.summary(), report.digests)
+    else:
+        log.debug("%s", report.summary())
+    for kind, n in sorted(report.waiting.items()):
+        log.warning("%d %s alerts wait: %s", n, kind, report.unavailable.get(kind, "unavailable"))
 
 
 def _local(value: Any) -> str:

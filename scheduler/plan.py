@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from .settings import SchedulerSettings
 
-__all__ = ["digest_due", "jitter_for", "next_digest_at", "quiet_limit"]
+__all__ = ["digest_due", "jitter_for", "next_digest_at"]
 
 
 def jitter_for(every: float, settings: SchedulerSettings) -> float:
@@ -44,13 +42,3 @@ def next_digest_at(now: datetime, tz: tzinfo, at: time) -> datetime:
     if moment <= now:
         moment = _moment(local.date() + timedelta(days=1), at, tz)
     return moment
-
-
-def quiet_limit(published: Sequence[datetime], factor: float, minimum: float) -> float | None:
-    """Seconds without a new article after which a source counts as quiet: `factor` times the
-    median gap between its articles, at least `minimum`; None with too few articles to tell."""
-    stamps = sorted(published)
-    if len(stamps) < 5:
-        return None
-    gaps = [(b - a).total_seconds() for a, b in zip(stamps, stamps[1:], strict=False)]
-    return max(minimum, factor * statistics.median(gaps))

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CHILD", "RoundResult", "run_round"]
+__all__ = ["CHILD", "RoundResult", "record_failure", "run_round"]
 
 log = logging.getLogger(__name__)
 CHILD = [sys.executable, "-m", "scheduler.child"]
@@ -127,3 +127,16 @@ async def run_round(
         result.outcome = "crashed"
         result.detail = f"the crawl process exited with status {proc.returncode} (its log is above)"
     return result
+
+
+def record_failure(db: Any, result: RoundResult) -> None:
+    """A killed or crashed round wrote no figures for its sources: record the failure as their
+    crawl run, so the health verdict (status, web, admin watch) sees it."""
+    from storage.health import record_run
+
+    reported = {r.get("name") for r in result.reports}
+    with db.session() as s:
+        for name in result.sources:
+            if name not in reported:
+                record_run(s, name, {}, f"crawl {result.outcome}: {result.detail}")
+        s.commit()

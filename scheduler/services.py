@@ -17,7 +17,7 @@ log = logging.getLogger("newsradar.run")
 
 async def start_bot(db: Any, notifier: Any, topics: list[Any]) -> Any:
     """The bot (long polling) when [telegram] and a token are set; None otherwise or on failure."""
-    from notifiers.settings import telegram_token
+    from common import telegram_token
 
     token = telegram_token()
     if notifier.telegram is None or not token:

@@ -8,8 +8,9 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from notifiers.settings import SettingsError, check_known_keys
-from notifiers.settings import duration_setting as _duration
+from common import SettingsError, check_known_keys
+from common import duration_setting as _duration
+from processor.health import HealthSettings
 
 __all__ = [
     "DigestSettings",
@@ -38,14 +39,6 @@ class DigestSettings:
     @property
     def at(self) -> time:
         return time.fromisoformat(self.time)
-
-
-@dataclass(frozen=True)
-class HealthSettings:
-    failing_after: int = 3  # failed crawls in a row before the admins hear of it
-    quiet_factor: float = 4.0  # no new article for this many times the source's median gap ...
-    quiet_min: float = 86400.0  # ... and at least this long (seconds)
-    quiet_history: float = 30 * 86400.0  # the gaps are measured over this much history
 
 
 def zone(name: str) -> ZoneInfo:

@@ -1,5 +1,6 @@
 """Watching the sources: a source that keeps failing, is blocked or falls silent raises ONE admin
-alert (what, since when), and one recovery note when it works again; never one per run.
+alert (what, since when), and one recovery note when it works again; never one per run. What
+counts as a problem is processor.health's verdict, the one `status` and the web show too.
 
 The state lives in the settings table (`watch:<source>`), so a restart or a takeover by the
 standby neither repeats an alert nor forgets one.
@@ -7,21 +8,24 @@ standby neither repeats an alert nor forgets one.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from storage import Article, CrawlRun, Setting, to_beijing, utcnow
-from storage.health import BLOCKED_REASON
+from common import secret_key
+from processor.health import HealthSettings
+from processor.health import check_source as source_verdict
+from storage import Setting, to_beijing
 from storage.state import get_setting, set_setting
 
-from .plan import quiet_limit
-from .settings import HealthSettings
+log = logging.getLogger("newsradar.run")
 
-__all__ = ["Problem", "Transition", "check_source", "watch_sources", "watch_state"]
+__all__ = ["Problem", "Transition", "check_source", "watch_job", "watch_sources", "watch_state"]
 
 
 @dataclass(frozen=True)
@@ -63,55 +67,14 @@ class Transition:
         )
 
 
-def _streak(runs: list[CrawlRun]) -> list[CrawlRun]:
-    out = []
-    for run in runs:
-        if run.list_items or run.unchanged_lists:
-            break
-        out.append(run)
-    return out
-
-
 def check_source(
     session: Session, source: str, health: HealthSettings, now: datetime | None = None
 ) -> Problem | None:
-    """What is wrong with one source now, judged from its recorded crawls and articles."""
-    now = now or utcnow()
-    runs = list(
-        session.scalars(
-            select(CrawlRun)
-            .where(CrawlRun.source == source)
-            .order_by(CrawlRun.id.desc())
-            .limit(health.failing_after)
-        )
-    )
-    failed = _streak(runs)
-    if failed and failed[0].blocked:  # at once: waiting for more crawls changes nothing
-        since = next((r for r in reversed(failed) if r.blocked), failed[0]).finished_at
-        why = f"{BLOCKED_REASON}: the site shows crawlers a JavaScript check instead of its list, so nothing is stored"
-        return Problem("blocked", why, since)
-    if runs and len(failed) >= health.failing_after:
-        why = failed[0].first_error or "its list pages yielded no links: has the site's layout changed?"
-        return Problem("failing", f"{why} ({len(failed)} crawls in a row)", failed[-1].finished_at)
-    if not runs:
+    """What the admins should hear about one source now (processor.health's verdict), or None."""
+    verdict = source_verdict(session, source, health, now)
+    if not verdict.alert or verdict.since is None:
         return None
-    last_new = session.scalar(select(func.max(Article.fetched_at)).where(Article.source == source))
-    if last_new is None:
-        return None
-    window = now - timedelta(seconds=health.quiet_history)
-    published = list(
-        session.scalars(
-            select(Article.published_at).where(
-                Article.source == source, Article.published_at.is_not(None), Article.published_at >= window
-            )
-        )
-    )
-    limit = quiet_limit(published, health.quiet_factor, health.quiet_min)
-    if limit is not None and (now - last_new).total_seconds() > limit:
-        hours = limit / 3600
-        why = f"no new article for longer than {hours:.0f} h ({health.quiet_factor:g}x its usual gap)"
-        return Problem("quiet", why, last_new)
-    return None
+    return Problem(verdict.status, verdict.detail, verdict.since)
 
 
 def watch_state(session: Session, source: str) -> dict[str, Any] | None:
@@ -139,4 +102,26 @@ def watch_sources(
         elif problem is None and known is not None:
             session.execute(delete(Setting).where(Setting.key == key))
             changes.append(Transition(name, label, None, known))
+    return changes
+
+
+async def watch_job(db: Any, labels: dict[str, str], health: HealthSettings, notes: Any) -> list[Transition]:
+    """The daemon's watch after a crawl round (and hourly): record what changed for `labels`
+    (source name -> label) and tell the admins through `notes` (notifiers.admin.AdminNotes)."""
+
+    def check() -> list[Transition]:
+        with db.session() as s:
+            changes = watch_sources(s, labels, health)
+            s.commit()  # before telling: an admin hears of a change at most once
+            return changes
+
+    changes = await asyncio.to_thread(check)
+    for change in changes:
+        (log.warning if change.problem else log.info)("%s: %s", change.subject(), change.text())
+        secret = await asyncio.to_thread(secret_key, db)
+        if not await notes.send(change.subject(), change.text(), secret):
+            log.warning(
+                "no admin was told yet (set [telegram] admin_chats or [alerts] admin_emails; "
+                "failed sends are retried)"
+            )
     return changes

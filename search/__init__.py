@@ -5,7 +5,7 @@ is indexed and how a person's query is read.
 """
 
 from ._query import MAX_QUERY_CHARS, ParsedQuery, QueryError, Term, parse_query
-from ._search import Hit, SearchPage, index_article, rebuild_index, search
+from ._search import Hit, SearchPage, ensure_index, index_article, rebuild_index, search
 from ._stories import Copy, StoryHit, StoryPage, search_stories
 from ._tokens import index_tokens
 
@@ -19,6 +19,7 @@ __all__ = [
     "StoryHit",
     "StoryPage",
     "Term",
+    "ensure_index",
     "index_article",
     "index_tokens",
     "parse_query",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +19,9 @@ from ._query import ParsedQuery, QueryError, parse_query
 from ._snippet import highlight, snippet
 from ._tokens import index_tokens
 
-__all__ = ["Hit", "SearchPage", "index_article", "rebuild_index", "search"]
+log = logging.getLogger(__name__)
+
+__all__ = ["Hit", "SearchPage", "ensure_index", "index_article", "rebuild_index", "search"]
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -80,6 +84,18 @@ def rebuild_index(session: Session, progress: Callable[[int, int], None] | None 
         if progress is not None:
             progress(min(start + 500, len(ids)), len(ids))
     return len(ids)
+
+
+def ensure_index(db: Any) -> int:
+    """Index the stored articles when none is indexed yet (an archive from before migration 0005,
+    which asks for this step); returns how many were indexed (0: nothing to do). Run after migrate."""
+    with db.session() as session:
+        if not fulltext.index_missing(session):
+            return 0
+        n = rebuild_index(session, lambda done, total: log.info("search index: %d/%d articles", done, total))
+        session.commit()
+    log.info("search index built for %d articles", n)
+    return n
 
 
 def _encode_cursor(offset: int, *more: int, kind: str = "o") -> str:

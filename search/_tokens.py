@@ -17,12 +17,9 @@ from functools import lru_cache
 from operator import add
 from typing import Any
 
-from classifier import normalise_fast
+import numpy as _np  # the array path of index_tokens (a dependency of ours, see pyproject.toml)
 
-try:  # the array path of index_tokens; numpy comes with datasketch
-    import numpy as _np
-except ImportError:  # pragma: no cover
-    _np = None
+from classifier import normalise_fast
 
 __all__ = ["QueryToken", "index_tokens", "runs", "term_tokens"]
 
@@ -55,7 +52,7 @@ def index_tokens(text: str) -> str:
     if not text:
         return ""
     normalised, _, points = normalise_fast(text)
-    if points is not None and _np is not None:
+    if points is not None:
         return _index_tokens_np(points)
     return " ".join(_han_tokens(han) if han else word for han, word in _RUNS.findall(normalised))
 

@@ -1,7 +1,6 @@
 """Storage: the schema, the database and the queries every feature shares (knows no channel or site)."""
 
 from .db import Database, DatabaseError
-from .display import iso_time, plural, printable, show_time, show_when
 from .models import (
     Article,
     ArticleRevision,
@@ -48,11 +47,6 @@ __all__ = [
     "Subscriber",
     "Subscription",
     "TopicMatch",
-    "iso_time",
-    "plural",
-    "printable",
-    "show_time",
-    "show_when",
     "to_beijing",
     "utcnow",
 ]

@@ -123,6 +123,13 @@ class Database:
     def session(self) -> Session:
         return self.sessions()
 
+    def signing_key(self) -> bytes:
+        """The signing key kept in this database (generated on first use; state.signing_key)."""
+        from .state import signing_key
+
+        with self.session() as session:
+            return signing_key(session)
+
     def exists(self) -> bool:
         """False for a SQLite file not created yet (a server database is taken to exist)."""
         if not self.is_sqlite:

@@ -34,6 +34,7 @@ __all__ = [
     "drop_tables",
     "find",
     "include_name",
+    "index_missing",
     "store",
 ]
 
@@ -78,6 +79,17 @@ def drop_tables(conn: Connection) -> None:
         conn.exec_driver_sql("DROP TABLE IF EXISTS search_docs")
     else:
         conn.exec_driver_sql("DROP TABLE IF EXISTS search_index")
+
+
+def index_missing(session: Session) -> bool:
+    """Articles are stored but none is indexed: an archive from before the index (migration 0005
+    creates the tables; search.ensure_index fills them with the search package's tokens)."""
+    table = "search_docs" if session.get_bind().dialect.name == "sqlite" else "search_index"
+    return bool(
+        session.execute(
+            text(f"SELECT EXISTS (SELECT 1 FROM articles) AND NOT EXISTS (SELECT 1 FROM {table})")
+        ).scalar()
+    )
 
 
 def _tsvector(title: str, body: str) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from .display import iso_time
+from common import iso_time
+
 from .models import Article, TopicMatch
 
 __all__ = ["article_dict", "list_articles", "stored_sources"]

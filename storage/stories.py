@@ -17,25 +17,24 @@ How near-duplicates are found (numbers in storage/_minhash.py, evidence in tests
 - Lookup: the new article's keys -> candidate article ids (indexed query on lsh_buckets.key,
   top MAX_CANDIDATES by shared keys) -> their stored signatures -> estimated containment
   |A∩B| / min(|A|,|B|), where per segment pair |a∩b| = J*(|a|+|b|)/(1+J).
-- Join when containment >= 0.6 (MIN_CONTAINMENT) and >= 40 5-grams are shared (MIN_SHARED).
+- processor.stories joins when containment >= 0.6 and >= 40 5-grams are shared (its thresholds).
   On the test data copies score >= 0.93 (boilerplate, quote widgets, reworded lead, truncated,
   extended, punctuation) and unrelated bodies <= 0.14, or <= 0.51 when a shared disclaimer is
   a third of two short bodies; mid-body excerpts are found at 93% for 200 characters, 100% for 500.
 - A key already held by MAX_POSTINGS articles (boilerplate such as a disclaimer every copy
   carries) is not stored again, so lookups stay bounded as the archive grows.
 
-A changed article (changed=True) keeps its story; only its signature and buckets are redone.
-The lead article is the most official copy (lowest tier), then the earliest published, then
-the lowest id; it is recomputed whenever an article joins.
+This module stores and queries (signatures, bucket keys, story rows); which candidate an
+article joins and which copy leads are decided in processor.stories.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -50,19 +49,22 @@ __all__ = [
     "MAX_POSTINGS",
     "MIN_KEY_SHARE",
     "MIN_CHARS",
-    "MIN_CONTAINMENT",
-    "MIN_SHARED",
+    "Candidate",
     "Signature",
     "add_topics",
-    "assign",
-    "match",
-    "lead_rank",
+    "band_keys",
+    "candidates",
+    "forget_signature",
+    "new_story",
+    "save_signature",
+    "set_lead",
+    "set_story",
     "signature",
+    "story_members",
+    "story_ref",
 ]
 
 MIN_CHARS = 50  # normalised characters: shorter bodies never merge
-MIN_CONTAINMENT = 0.6  # |A∩B| / min(|A|,|B|) needed to join a story
-MIN_SHARED = 40  # ... and at least this many shared 5-grams (a sentence or two)
 MAX_CANDIDATES = 32  # candidates whose signatures are loaded, most shared keys first
 MIN_KEY_SHARE = 0.1  # shared bucket keys / keys of the smaller body needed before estimating
 MAX_POSTINGS = 32  # articles per bucket key; beyond this a key is boilerplate and not stored
@@ -74,12 +76,6 @@ def signature(text: str) -> Signature:
     if sig.shingles < MIN_CHARS - _minhash.SHINGLE + 1:
         return _minhash.EMPTY
     return sig
-
-
-def match(session: Session, sig: Signature, *, exclude: int | None = None) -> tuple[int, float] | None:
-    """Best stored article this signature nearly duplicates: (article id, containment), or None."""
-    found, _ = _lookup(session.connection(), sig, band_keys(sig), exclude)
-    return None if found is None else (found[0], found[1])
 
 
 _ARTICLES = Article.__table__
@@ -114,15 +110,24 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def _lookup(
-    conn: Connection, sig: Signature, keys: Any, exclude: int | None
-) -> tuple[tuple[int, float, int | None] | None, Counter[int]]:
-    """Candidates from the buckets, then containment from stored signatures; also key fill counts.
+class Candidate(NamedTuple):
+    """A stored article a signature may nearly duplicate, with the index's estimate of how much."""
 
-    Returns ((article id, containment, its story id) of the best match or None, postings per key).
+    article_id: int
+    containment: float  # |A∩B| / min(|A|,|B|), estimated from the MinHash slots
+    shared: float  # estimated shared 5-grams
+    story_id: int | None
+
+
+def candidates(
+    conn: Connection, sig: Signature, keys: Any, exclude: int | None
+) -> tuple[list[Candidate], Counter[int]]:
+    """Candidates from the buckets, scored from their stored signatures; also key fill counts.
+
+    Returns (the candidates sharing enough keys, postings per key); the caller decides which to join.
     """
     if len(keys) == 0:
-        return None, Counter()
+        return [], Counter()
     keys = keys.tolist()
     rows = _raw(conn, f"SELECT key, article_id FROM lsh_buckets WHERE key IN ({_marks(len(keys))})", keys)
     fill: Counter[int] = Counter()
@@ -132,7 +137,7 @@ def _lookup(
         if article_id != exclude:
             hits[article_id] += 1
     if not hits:
-        return None, fill
+        return [], fill
     ids = [a for a, _ in hits.most_common(MAX_CANDIDATES)]
     # First the small per-segment sizes only: a candidate sharing a sentence or two, far from
     # a tenth of the smaller body's keys, is dropped before its MinHash blob is read.
@@ -144,7 +149,7 @@ def _lookup(
     need = MIN_KEY_SHARE * _minhash.BANDS
     ids = [i for i, seg in sizes if hits[i] >= need * min(len(sig), len(seg) // 4)]
     if not ids:
-        return None, fill
+        return [], fill
     found = _raw(
         conn,
         "SELECT s.article_id, s.minhash, s.segments, s.shingles, a.story_id"
@@ -152,17 +157,14 @@ def _lookup(
         f" WHERE s.article_id IN ({_marks(len(ids))})",
         ids,
     ).fetchall()
-    best: tuple[float, float, int, int | None] | None = None
+    out = []
     for article_id, minhash, segments, shingles, story_id in found:
         score, shared = containment(sig, Signature.from_bytes(bytes(minhash), bytes(segments), shingles))
-        if score < MIN_CONTAINMENT or shared < MIN_SHARED:
-            continue
-        if best is None or (score, shared, -article_id) > (best[0], best[1], -best[2]):
-            best = (score, shared, article_id, story_id)
-    return (None if best is None else (best[2], best[0], best[3])), fill
+        out.append(Candidate(article_id, score, shared, story_id))
+    return out, fill
 
 
-def _store(conn: Connection, article_id: int, sig: Signature, keys: Any, fill: Counter[int]) -> None:
+def save_signature(conn: Connection, article_id: int, sig: Signature, keys: Any, fill: Counter[int]) -> None:
     """Write the article's signature and the bucket keys that are not yet saturated."""
     minhash, segments = sig.to_bytes()
     _raw(
@@ -175,15 +177,7 @@ def _store(conn: Connection, article_id: int, sig: Signature, keys: Any, fill: C
         _raw(conn, "INSERT INTO lsh_buckets (key, article_id) VALUES (?, ?)", rows, many=True)
 
 
-def lead_rank(tier: int, published_at: datetime | None, article_id: int) -> tuple:
-    """Lower wins: official source first, then earliest published (unknown last), then lowest id."""
-    return (tier, published_at is None, published_at or _NEVER, article_id)
-
-
-_NEVER = datetime.max.replace(tzinfo=UTC)
-
-
-def _story(session: Session, story_id: int, **values: Any) -> Story:
+def story_ref(session: Session, story_id: int, **values: Any) -> Story:
     """The ORM Story for a row written with plain SQL, kept in step without a SELECT or flush.
 
     Attributes not given stay unloaded and load on first access.
@@ -199,65 +193,42 @@ def _story(session: Session, story_id: int, **values: Any) -> Story:
     return story
 
 
-def _set_story(session: Session, conn: Connection, article: Article, story_id: int) -> None:
+def forget_signature(conn: Connection, article_id: int) -> None:
+    """Drop an article's signature and bucket keys (its text changed: they are redone)."""
+    _raw(conn, "DELETE FROM lsh_buckets WHERE article_id = ?", (article_id,))
+    _raw(conn, "DELETE FROM article_signatures WHERE article_id = ?", (article_id,))
+
+
+def set_story(session: Session, conn: Connection, article: Article, story_id: int) -> None:
     _raw(conn, "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article.id))
     set_committed_value(article, "story_id", story_id)
 
 
-def _raw_rank(tier: int, published: Any, article_id: int) -> tuple:
-    """lead_rank on stored values (published as the driver returns it: text on SQLite)."""
-    if published is None:
-        return (tier, 1, "", article_id)
-    return (tier, 0, published, article_id)
-
-
-def _refresh_lead(session: Session, conn: Connection, story_id: int, article: Article) -> Story:
-    """Recompute the lead from the story's articles and touch updated_at."""
+def story_members(conn: Connection, story_id: int, article: Article) -> list[tuple[int, int, Any]]:
+    """(id, tier, published_at) of the story's articles, `article` included with its unsaved values
+    (published_at as the driver returns it: text on SQLite, so the values compare alike)."""
     rows = _raw(
         conn,
         "SELECT id, tier, published_at FROM articles WHERE story_id = ? AND id != ?",
         (story_id, article.id),
     ).fetchall()
-    ranks = [_raw_rank(t, p, i) for i, t, p in rows]
     mine = None if article.published_at is None else _db_time(conn, article.published_at)
-    ranks.append(_raw_rank(article.tier, mine, article.id))
-    lead = min(ranks)[-1]
+    return [*((i, t, p) for i, t, p in rows), (article.id, article.tier, mine)]
+
+
+def set_lead(session: Session, conn: Connection, story_id: int, lead: int) -> Story:
+    """Record the story's lead article and touch updated_at."""
     now = utcnow()
     _raw(
         conn,
         "UPDATE stories SET lead_article_id = ?, updated_at = ? WHERE id = ?",
         (lead, _db_time(conn, now), story_id),
     )
-    return _story(session, story_id, lead_article_id=lead, updated_at=now)
+    return story_ref(session, story_id, lead_article_id=lead, updated_at=now)
 
 
-def assign(session: Session, article: Article, *, changed: bool = False) -> Story:
-    """Attach a flushed article to the story it nearly duplicates (or a new one) and return it.
-
-    Indexes the article's signature, so later copies find it. A changed article keeps its story;
-    its signature and buckets are recomputed so future copies match the new text. Writes go
-    straight to the session's connection (no ORM flush), so it stays fast in long batches.
-    """
-    state = inspect(article)
-    if article.id is None or state.pending or state.modified:
-        session.flush()
-    conn = session.connection()
-    sig = signature(article.body_text or "")
-    keys = band_keys(sig)
-    if changed or article.story_id is not None:
-        _raw(conn, "DELETE FROM lsh_buckets WHERE article_id = ?", (article.id,))
-        _raw(conn, "DELETE FROM article_signatures WHERE article_id = ?", (article.id,))
-    found, fill = _lookup(conn, sig, keys, article.id)
-    if len(sig):
-        _store(conn, article.id, sig, keys, fill)
-
-    if article.story_id is not None:
-        if changed:
-            return _refresh_lead(session, conn, article.story_id, article)
-        return _story(session, article.story_id)
-    if found is not None and found[2] is not None:
-        _set_story(session, conn, article, found[2])
-        return _refresh_lead(session, conn, found[2], article)
+def new_story(session: Session, conn: Connection, article: Article) -> Story:
+    """A new story led by `article`, which joins it."""
     now = utcnow()
     stamp = _db_time(conn, now)
     story_id = _raw(
@@ -265,8 +236,8 @@ def assign(session: Session, article: Article, *, changed: bool = False) -> Stor
         "INSERT INTO stories (lead_article_id, created_at, updated_at) VALUES (?, ?, ?) RETURNING id",
         (article.id, stamp, stamp),
     ).fetchone()[0]
-    _set_story(session, conn, article, story_id)
-    return _story(session, story_id, lead_article_id=article.id, created_at=now, updated_at=now)
+    set_story(session, conn, article, story_id)
+    return story_ref(session, story_id, lead_article_id=article.id, created_at=now, updated_at=now)
 
 
 def add_topics(session: Session, story: Story, topics: set[str]) -> list[str]:

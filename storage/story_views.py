@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .display import iso_time
+from common import iso_time
+
 from .models import Article, Story, StoryTopic
-from .stories import lead_rank
 
 __all__ = ["jsonable", "list_stories", "stories_with_topics", "story_summary", "summaries"]
 
@@ -43,7 +43,10 @@ def summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
             Article.fetched_at,
             Article.tier,
             Article.story_id,
-        ).where(Article.story_id.in_(ids))
+        )
+        .where(Article.story_id.in_(ids))
+        # lead order (processor.stories.lead_rank): most official, earliest published, lowest id
+        .order_by(Article.tier, Article.published_at.is_(None), Article.published_at, Article.id)
     ):
         by_story[row.story_id].append(
             {
@@ -67,7 +70,6 @@ def summaries(session: Session, stories: list[Story]) -> list[dict[str, Any]]:
     out = []
     for story in stories:
         articles = by_story[story.id]
-        articles.sort(key=lambda a: lead_rank(a["tier"], a["published_at"], a["id"]))
         lead = next(
             (a for a in articles if a["id"] == story.lead_article_id), articles[0] if articles else None
         )

@@ -1,4 +1,4 @@
-"""Subscriber queries shared by the CLI, the bot and the (later) web unsubscribe page.
+"""Subscriber queries shared by the CLI, the bot and the web (sign-up, unsubscribe page).
 
 Channel kinds are plain strings here; what a kind means is the notifiers' business.
 """

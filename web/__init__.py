@@ -26,16 +26,18 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):  # noqa: ANN202 - PEP 562
-    # The app (FastAPI, ~0.5 s) loads on first use: reading the [web] config section imports
-    # web.settings, hence this package, in every `newsradar` command.
+def __getattr__(name: str):  # noqa: ANN202
+    """FastAPI and uvicorn load on first use: the config reads [web] through web.settings, and
+    `newsradar status` must not pay for the server to read it."""
     if name in ("create_app", "make_server"):
         from . import app
 
         return getattr(app, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module 'web' has no attribute {name!r}")
 
 
 def serve(config, host: str | None = None, port: int | None = None) -> None:
     """Run the archive in the foreground until interrupted (what `newsradar serve` calls)."""
+    from .app import make_server
+
     make_server(config, host, port).run()

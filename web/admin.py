@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from processor.health import source_health
 from storage.archive import deliveries, requeue
 from storage.deliveries import stats
-from storage.health import source_health
 from storage.subscribers import list_subscribers
 
 from .app import page
@@ -49,6 +50,11 @@ async def login(request: Request) -> Response:
     _enabled(request)
     form = await form_data(request)
     check_csrf(request, form)
+    # Password hashing takes CPU time: in Starlette's thread pool, never on the daemon's loop.
+    return await run_in_threadpool(_login, request, form)
+
+
+def _login(request: Request, form: dict[str, list[str]]) -> Response:
     st = request.app.state
     client = request_client(request)
     wait = st.limiter.retry_after(client)
@@ -94,7 +100,7 @@ def admin_view(request: Request, view: str) -> Response:
         elif view == "channels":
             data["channels"] = stats(s)["inactive_channels"]
         else:
-            data["health"] = source_health(s, known_sources(request))
+            data["health"] = source_health(s, known_sources(request), request.app.state.health)
     for h in data.get("health", []):
         h["note"], h["raw_error"] = health_note(h, request.state.lang)
     return page(request, "admin.html", view=view, views=VIEWS, **data)
@@ -107,6 +113,11 @@ async def retry(request: Request) -> Response:
     check_csrf(request, form)
     if not _logged_in(request):
         raise BadRequest("log in first", status=401)
+    # The write waits for the database: in the thread pool, never on the daemon's event loop.
+    return await run_in_threadpool(_retry, request, form)
+
+
+def _retry(request: Request, form: dict[str, list[str]]) -> Response:
     ids = [parse_int(value, "id", 1, MAX_ID) for value in form.get("id", [])]
     with request.app.state.db.session() as s:
         requeue(s, ids)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.openapi.utils import get_openapi
 
+from processor.health import source_health
 from storage.archive import (
     article_with_details,
     daily_counts,
@@ -24,7 +25,6 @@ from storage.archive import (
     source_counts,
     story_matches,
 )
-from storage.health import source_health
 from storage.queries import article_dict
 from storage.types import to_beijing
 
@@ -267,5 +267,5 @@ def search(
 @router.get("/sources", summary="Every source with its crawl health", response_model=SourcePage)
 def sources(request: Request) -> dict[str, Any]:
     with request.app.state.db.session() as s:
-        health = source_health(s, known_sources(request))
+        health = source_health(s, known_sources(request), request.app.state.health)
     return {"items": health, "next_cursor": None}

@@ -245,12 +245,19 @@ class RunFigures(BaseModel):
     errors: int
     fallback: int
     blocked: int
+    refused: int = Field(0, description="links to private addresses refused (not the source's own hosts)")
+    oversized: int = Field(0, description="pages over [crawl] max_page_size, skipped")
 
 
 class SourceHealth(BaseModel):
     source: str
-    status: str = Field(description="ok, degraded, partial, failing, blocked or unknown (never crawled)")
+    status: str = Field(
+        description="ok, degraded, partial, quiet, failing, blocked or unknown (never crawled)"
+    )
     detail: str
+    alert: bool = Field(
+        False, description="a problem the admins are told about (after [health] failing_after)"
+    )
     last_crawl: datetime | None = None
     last_new_article: datetime | None = None
     articles: int

@@ -18,9 +18,9 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from common import redact, strip_unsafe
+from common import redact, strip_unsafe, topic_labels
 from notifiers import source_titles
-from notifiers.alerts import topic_labels
+from search import ensure_index
 from storage import Database
 
 from . import render
@@ -40,7 +40,7 @@ HERE = Path(__file__).parent
 def _secret(db: Database) -> bytes | None:
     """NEWSRADAR_SECRET_KEY, else the key generated once and kept in the database (the one
     alert emails sign their unsubscribe links with)."""
-    from notifiers.settings import secret_key
+    from common import secret_key
 
     return secret_key(db)
 
@@ -56,6 +56,7 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     if db is None:
         db = Database(config.database_url)
         db.migrate()
+        ensure_index(db)  # what migration 0005 asks for: index an archive older than the index
     app = FastAPI(
         title="newsradar archive API",
         version="1",
@@ -68,6 +69,7 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     st = app.state
     st.config, st.db, st.settings = config, db, web_settings(config)
     st.public_url = public_url(config)
+    st.health = (getattr(config, "sections", None) or {}).get("health")  # [health]: one verdict
     st.keys = Keys(_secret(db))
     st.limiter = LoginLimiter()
     st.mail_limiter = SendLimiter()

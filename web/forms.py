@@ -17,10 +17,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
+from common import is_email, smtp_password
 from notifiers import notifier_settings
 from notifiers.email_style import email_page
-from notifiers.settings import is_email, smtp_password
 from notifiers.tokens import UNSUBSCRIBE_DAYS, check
 from storage import Channel
 from storage.subscribers import MODES, subscribe, subscriber_for_channel, unsubscribe_channel
@@ -193,6 +194,11 @@ def unsubscribe_page(request: Request, token: str = "") -> HTMLResponse:
 @router.post("/unsubscribe")
 async def unsubscribe_post(request: Request) -> Response:
     form = await form_data(request)
+    # The reads and the write wait for the database: in the thread pool, never on the daemon's loop.
+    return await run_in_threadpool(_unsubscribe, request, form)
+
+
+def _unsubscribe(request: Request, form: dict[str, list[str]]) -> Response:
     token = request.query_params.get("token") or (form.get("token") or [""])[0]
     one_click = (form.get("List-Unsubscribe") or [""])[0] == "One-Click"
     if not one_click:

@@ -96,6 +96,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_degraded": ("降级", "degraded"),
     "status_failing": ("失败", "failing"),
     "status_blocked": ("被网站反爬拦截", "blocked"),
+    "status_quiet": ("长时间无新文章", "quiet"),
     "status_unknown": ("未知", "unknown"),
     "results": ("搜索结果", "Results"),
     "no_results": ("没有找到结果。", "Nothing found."),
@@ -239,6 +240,7 @@ def health_note(h: dict, lang: str) -> tuple[str, str]:
         "blocked": f"被网站的反爬验证拦截：网站用 JavaScript 检查代替页面，未存储任何内容{n_row}",
         "failing": f"列表页没有取到链接{n_row}" if not raw else f"抓取失败{n_row}",
         "degraded": f"{run.get('fallback', 0)} 篇文章需要通用提取：网站模板可能已改变",
+        "quiet": "长时间没有新文章：超过其通常间隔的数倍",
         "ok": "",
     }
     if status == "partial":

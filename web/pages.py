@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from processor.health import source_health
 from storage.archive import (
     StoryFilter,
     article_revisions,
@@ -19,7 +20,6 @@ from storage.archive import (
     source_counts,
     story_matches,
 )
-from storage.health import source_health
 from storage.story_views import story_summary
 
 from . import render
@@ -174,7 +174,7 @@ def topic(request: Request, topic_id: str) -> HTMLResponse:
 def sources(request: Request) -> HTMLResponse:
     names = known_sources(request)
     with request.app.state.db.session() as s:
-        health = source_health(s, names)
+        health = source_health(s, names, request.app.state.health)
     for h in health:
         h["note"], h["raw_error"] = health_note(h, request.state.lang)
     return page(request, "sources.html", health=health)

@@ -24,7 +24,6 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "parse_int",
-    "one_day",
     "page_number",
     "parse_day",
     "parse_id",
@@ -123,11 +122,6 @@ def story_filter(
         until=_start(last + timedelta(days=1)) if last else None,
         matched_only=matched_only,
     )
-
-
-def one_day(day: date) -> tuple[datetime, datetime]:
-    start = _start(day)
-    return start, start + timedelta(days=1)
 
 
 def encode_cursor(when: datetime, row_id: int) -> str:

@@ -1,4 +1,4 @@
-"""Turning stored (hostile) text into safe HTML: nh3 sanitising, term highlighting, times, the
+"""Turning stored (hostile) text into safe HTML: sanitising (common.sanitise profiles), term highlighting, times, the
 per-day chart as hand-made SVG (no JavaScript, no inline style: the CSP forbids both)."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-import nh3
 from markupsafe import Markup
 
-from notifiers.render import evidence_html
+from common.sanitise import clean_html
+from notifiers.messages import evidence_html
 from storage.types import to_beijing
 
 __all__ = [
@@ -26,30 +26,15 @@ __all__ = [
     "text_body",
 ]
 
-TAGS = {
-    "p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "table", "thead", "tbody", "tfoot",
-    "tr", "td", "th", "caption", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "a",
-    "span", "div", "sub", "sup", "hr", "mark",
-}  # fmt: skip
-ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
-
 
 def sanitise(fragment: str) -> str:
     """nh3 with a small allow-list: no script, style, event handler, image or javascript: URL."""
-    return nh3.clean(
-        fragment or "",
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-        clean_content_tags={"script", "style", "noscript", "iframe", "object", "template", "textarea"},
-        strip_comments=True,
-    )
+    return clean_html(fragment, "page")
 
 
 def marked_html(fragment: str | None) -> Markup:
     """Search's title/snippet HTML: only <mark>, <b> and <em> survive."""
-    return Markup(nh3.clean(fragment or "", tags={"mark", "b", "em"}, attributes={}))
+    return Markup(clean_html(fragment, "marks"))
 
 
 _TAG = re.compile(r"(<[^>]*>)")
@@ -81,7 +66,7 @@ def safe_body(body_html: str, body_text: str, terms: Iterable[str] = ()) -> Mark
 
 
 def evidence(text: str, spans: Sequence[tuple[int, int]], limit: int = 200) -> Markup:
-    """The evidence sentence with matched terms in <b> (escaped by notifiers.render)."""
+    """The evidence sentence with matched terms in <b> (escaped by notifiers.messages)."""
     return Markup(evidence_html(text or "", list(spans or []), limit))
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import Request
 
+import search
+
 from . import render
 from .errors import BadRequest
 from .params import story_filter
@@ -37,10 +39,6 @@ def run_search(
     if not q:
         raise BadRequest("q: give words to search for, e.g. ?q=数字人民币")
     f = story_filter(request, topic=topic, source=source, since=since, until=until, matched_only=False)
-    try:
-        import search
-    except ImportError:
-        raise BadRequest("full-text search is not installed in this version", status=503) from None
     with request.app.state.db.session() as s:
         try:
             find = search.search_stories if group == "story" else search.search

@@ -1,6 +1,6 @@
 """Headers, CSRF, signed links, the admin password and session, the client address and the rate limits.
 
-Two keys: `link_key` is the persistent secret (NEWSRADAR_SECRET_KEY through notifiers.settings),
+Two keys: `link_key` is the persistent secret (NEWSRADAR_SECRET_KEY through common.secret_key),
 needed for links that must survive a restart (confirm, unsubscribe, digests); `form_key` signs
 CSRF tokens and admin sessions and falls back to a per-process random key without a secret.
 """
@@ -18,7 +18,7 @@ import time
 from collections import defaultdict, deque
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from common.signing import read_token, sign_token
 
 __all__ = [
     "ADMIN_HOURS",
@@ -69,34 +69,21 @@ class Keys:
         """A URL-safe token; raises RuntimeError without the persistent secret."""
         if not self.link_key:
             raise RuntimeError("no signing key: set NEWSRADAR_SECRET_KEY")
-        return URLSafeTimedSerializer(self.link_key, salt=f"newsradar-{purpose}").dumps(payload)
+        return sign_token(self.link_key, purpose, payload)
 
     def loads(self, purpose: str, token: str, max_age: float) -> tuple[Any, str | None]:
         """(payload, None) for a genuine fresh token, else (None, "expired" | "invalid")."""
-        if not self.link_key or not token or len(token) > 4000:
-            return None, "invalid"
-        s = URLSafeTimedSerializer(self.link_key, salt=f"newsradar-{purpose}")
-        try:
-            return s.loads(token, max_age=max_age), None
-        except SignatureExpired:
-            return None, "expired"
-        except (BadSignature, UnicodeError, ValueError):
-            return None, "invalid"
+        return read_token(self.link_key, purpose, token, max_age)
 
     # -- admin sessions ----------------------------------------------------------------------
     def admin_cookie(self, session_id: str) -> str:
-        return URLSafeTimedSerializer(self.form_key, salt="newsradar-admin").dumps({"sid": session_id})
+        return sign_token(self.form_key, "admin", {"sid": session_id})
 
     def admin_session(self, cookie: str | None, max_age: float = ADMIN_HOURS * 3600) -> str | None:
         """The session id a genuine, fresh admin cookie names (web.sessions says if it is open)."""
         if not cookie or len(cookie) > 500:
             return None
-        try:
-            value = URLSafeTimedSerializer(self.form_key, salt="newsradar-admin").loads(
-                cookie, max_age=max_age
-            )
-        except (BadSignature, UnicodeError, ValueError):
-            return None
+        value, _ = read_token(self.form_key, "admin", cookie, max_age)
         sid = value.get("sid") if isinstance(value, dict) else None
         return sid if isinstance(sid, str) else None
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from common import SettingsError, check_known_keys
 
 from .security import client_address
 
@@ -24,12 +26,7 @@ __all__ = [
 ADMIN_PASSWORD_ENV = "NEWSRADAR_ADMIN_PASSWORD"
 
 
-class WebSettingsError(ValueError):
-    """A bad [web] key; config.py prefixes it with the file and section."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        self.key, self.problem = key, problem
-        super().__init__(f"{key}: {problem}")
+WebSettingsError = SettingsError  # a bad [web] key; config.py prefixes it with the file and section
 
 
 @dataclass(frozen=True)
@@ -50,11 +47,9 @@ def parse_section(name: str, table: dict[str, Any]) -> WebSettings:
     """Validate [web]; raises WebSettingsError(key, problem) on the first bad key."""
     if name != "web":
         raise WebSettingsError(name, "not the web section")
-    allowed = [f.name for f in fields(WebSettings)]
+    check_known_keys(table, WebSettings)
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key not in allowed:
-            raise WebSettingsError(key, f"unknown key (allowed: {', '.join(allowed)})")
         if key == "host":
             if not isinstance(value, str) or not value.strip() or " " in value.strip():
                 raise WebSettingsError(key, f"must be a host name or address like '127.0.0.1', not {value!r}")

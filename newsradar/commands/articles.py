@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storage import Article, show_when
+from common import show_when
+from storage import Article
 from storage.queries import article_dict, list_articles, stored_sources
 
 from ..argtypes import number

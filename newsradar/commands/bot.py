@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from common import TELEGRAM_TOKEN_ENV, telegram_token
 from notifiers import notifier_settings
-from notifiers.settings import TELEGRAM_TOKEN_ENV, telegram_token
 
 from ..argtypes import number
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
-from storage import Database, plural
+from common import plural
+from storage import Database
 from storage.transfer import copy_database
 
 from ..argtypes import number

@@ -7,11 +7,11 @@ import sys
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from common import plural, topic_labels
 from notifiers import notifier_settings, source_titles
-from notifiers.alerts import topic_labels
 from notifiers.dispatch import run_dispatch
 from processor.digests import queue_digests
-from storage import plural, utcnow
+from storage import utcnow
 from storage.types import to_beijing
 
 from ..argtypes import number

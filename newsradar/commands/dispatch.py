@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import func, select
 
+from common import plural, topic_labels
 from notifiers import notifier_settings, source_titles
-from notifiers.alerts import topic_labels
 from notifiers.dispatch import DispatchReport, run_dispatch
-from storage import Subscriber, plural
+from storage import Subscriber
 
 from ..argtypes import number
 

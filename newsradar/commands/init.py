@@ -7,7 +7,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage import plural
+from common import plural
 from storage.state import signing_key
 
 from ..config import DEFAULT_FILE

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     import logging
 
-    from notifiers.alerts import topic_labels
+    from common import topic_labels
     from scheduler import DaemonSetup, run_daemon
 
     cfg = ctx.config

@@ -6,9 +6,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from common import BLOCKED_REASON, plural, show_time
 from crawler.crawl_settings import ADD_DEADLINE
-from storage import plural, show_time
-from storage.health import BLOCKED_REASON
 
 from ..argtypes import number
 

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from common import iso_time, plural, show_time
 from crawler.report import not_fetched
 from notifiers import notifier_settings
-from notifiers.dispatch import unusable_channels
-from storage import Article, Story, iso_time, plural, show_time, to_beijing
+from notifiers.senders import unusable_channels
+from processor.health import source_health
+from storage import Article, Story, to_beijing
 from storage.deliveries import stats
-from storage.health import source_health
 from storage.retries import MAX_ATTEMPTS, retry_counts
 from storage.state import get_setting
 
@@ -37,7 +38,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         data = stats(s)
         data["articles"] = s.scalar(select(func.count()).select_from(Article)) or 0
         data["stories"] = s.scalar(select(func.count()).select_from(Story)) or 0
-        data["sources"] = source_health(s, [src.name for src in ctx.config.sources])
+        data["sources"] = source_health(
+            s, [src.name for src in ctx.config.sources], ctx.config.sections.get("health")
+        )
         retries = retry_counts(s)
         for h in data["sources"]:
             h["retries"] = retries.get(h["source"], {"waiting": 0, "given_up": 0})

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from storage import plural, show_when
+from common import plural, show_when
 from storage.story_views import jsonable, list_stories, story_summary
 
 from ..argtypes import number

@@ -7,10 +7,10 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from common import iso_time, plural, show_time
 from notifiers.addresses import AddressError, channels_from
 from processor import backfill
 from processor.audience import INSTANT_MODES
-from storage import iso_time, plural, show_time
 from storage.story_views import stories_with_topics
 from storage.subscribers import (
     MODES,

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from storage import plural
+from common import plural
 
 from ..timeparse import since
 

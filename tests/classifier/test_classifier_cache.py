@@ -64,7 +64,7 @@ def test_cache_off_writes_nothing(tmp_path, monkeypatch):
 
 
 def test_normalisation_tables_from_the_cache_equal_the_built_ones(cache):
-    from classifier._normalize import _all_tables
+    from classifier._normalise import _all_tables
 
     built = _all_tables.__wrapped__()  # no file yet: built and stored
     assert len(list(cache.glob("normalise-*.pickle"))) == 1

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from classifier import Classifier, _boundary, _engine, _normalize, default_topics
-from classifier._normalize import _t2s, normalise_fast, normalise_map
+from classifier import Classifier, _boundary, _engine, _normalise, default_topics
+from classifier._normalise import _t2s, normalise_fast, normalise_map
 
 LABELLED = Path(__file__).resolve().parent.parent / "data" / "topics_labelled.jsonl"
 
@@ -37,7 +37,7 @@ def _alphabet() -> list[str]:
 
 @pytest.mark.parametrize("min_chars", [0, 128])
 def test_fast_normalisation_equals_normalise_map(monkeypatch, min_chars):
-    monkeypatch.setattr(_normalize, "_NP_MIN_CHARS", min_chars)
+    monkeypatch.setattr(_normalise, "_NP_MIN_CHARS", min_chars)
     rng = random.Random(min_chars)
     alpha = _alphabet()
     for _ in range(3000):
@@ -122,7 +122,7 @@ def test_results_do_not_depend_on_numpy(monkeypatch, clf):
         (clf.classify(i.get("title") or "", i["text"]), clf.scores(i.get("title") or "", i["text"]))
         for i in items
     ]
-    monkeypatch.setattr(_normalize, "_np", None)
+    monkeypatch.setattr(_normalise, "_np", None)
     monkeypatch.setattr(_engine, "_np", None)
     plain = Classifier(default_topics())
     assert plain._prefilter is None

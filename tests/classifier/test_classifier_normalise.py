@@ -1,6 +1,6 @@
 """Normalisation: width, NFKC, whitespace inside Chinese, traditional script, offsets."""
 
-from classifier._normalize import normalise, normalise_map
+from classifier._normalise import normalise, normalise_map
 
 
 def test_full_width_latin_and_digits_fold_to_ascii_lower_case():

@@ -126,3 +126,18 @@ def test_the_biggest_dated_group_wins_over_menus_and_sidebars():
 def test_a_menu_alone_is_not_a_list():
     body = PAGE.split('<div class="lst">')[0].replace("2026-11-0", "第") + "</body></html>"
     assert infer_list(HtmlResponse("http://example.cn/", body=body.encode(), encoding="utf-8")) is None
+
+
+def test_a_bug_in_an_adapters_suggest_is_logged_and_the_others_are_asked(monkeypatch, caplog):
+    from crawler import discover as discover_module
+
+    def broken(response):
+        raise RuntimeError("boom")
+
+    first = next(iter(ADAPTERS))
+    monkeypatch.setattr(ADAPTERS[first], "suggest", broken)
+    page = HtmlResponse(url="http://127.0.0.1/x", body=b"<html><body><p>nothing</p></body></html>")
+    with caplog.at_level("ERROR", logger="crawler.discover"):
+        discover_module._suggested(page)
+    [record] = [r for r in caplog.records if "suggest() failed" in r.getMessage()]
+    assert first in record.getMessage() and "boom" in record.exc_text

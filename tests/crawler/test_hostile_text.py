@@ -8,9 +8,9 @@ import re
 import pytest
 from scrapy.http import HtmlResponse, Request
 
+from common import printable
 from crawler.adapters import adapter_for, extract_article, extract_list
 from crawler.clean import clean_body, clean_fields, strip_controls
-from storage import printable
 from tests.helpers import run_cli, write_config
 from tests.mockserver import sites
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from common import parse_duration
 from newsradar.config import ConfigError, load
-from notifiers.settings import parse_duration
 from tests.helpers import run_cli
 
 GOOD = """

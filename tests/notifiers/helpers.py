@@ -165,3 +165,17 @@ def subscribe(env: Env, channels: list[tuple[str, str]], topics: list[str], **kw
         sub = add_subscriber(s, channels=channels, topics=topics, **kw)
         s.commit()
         return sub.id
+
+
+def legacy_unsubscribe_token(channel_id: int, secret: bytes, day: int | None = None) -> str:
+    """An unsubscribe token made the old way (before itsdangerous): '<id>.<issue day>.<HMAC>',
+    as links in emails sent before the switch carry them."""
+    import base64
+    import hashlib
+    import hmac
+    import time
+
+    day = int(time.time() // 86400) if day is None else day
+    msg = f"newsradar:unsubscribe:{channel_id}:{day}".encode()
+    mac = base64.urlsafe_b64encode(hmac.new(secret, msg, hashlib.sha256).digest()).rstrip(b"=").decode()
+    return f"{channel_id}.{day}.{mac}"

@@ -15,8 +15,9 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from notifiers.render import TELEGRAM_LIMIT, utf16_len
-from notifiers.settings import AlertSettings, SettingsError, parse_section
+from common import SettingsError
+from notifiers.messages import TELEGRAM_LIMIT, utf16_len
+from notifiers.settings import AlertSettings, parse_section
 from storage import BEIJING, Database, Delivery, to_beijing, utcnow
 from storage.db import alembic_config
 from storage.subscribers import add_subscriber

@@ -9,8 +9,8 @@ import time
 import pytest
 from sqlalchemy import select
 
+from common import topic_labels
 from notifiers import notifier_settings
-from notifiers.alerts import topic_labels
 from notifiers.dispatch import run_dispatch
 from storage import Channel, Delivery
 from storage.subscribers import add_subscriber

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import html.parser
+import time
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common import SettingsError
+from common.signing import sign_token
 from newsradar.config import ConfigError, load
 from notifiers.alerts import Alert
-from notifiers.render import (
+from notifiers.messages import (
     TELEGRAM_LIMIT,
     email_content,
     evidence_html,
@@ -19,8 +22,9 @@ from notifiers.render import (
     telegram_messages,
     utf16_len,
 )
-from notifiers.settings import SettingsError, parse_section
+from notifiers.settings import parse_section
 from notifiers.tokens import UNSUBSCRIBE_DAYS, check, sign, unsubscribe_url, verify
+from tests.notifiers.helpers import legacy_unsubscribe_token
 
 # -- settings -------------------------------------------------------------------------------
 
@@ -66,19 +70,35 @@ def test_config_error_names_file_section_and_key(tmp_path):
 # -- tokens ---------------------------------------------------------------------------------
 
 
-def test_unsubscribe_tokens():
+def test_unsubscribe_tokens(monkeypatch):
     token = sign(17, b"k1")
     assert verify(token, b"k1") == 17
     assert verify(token, b"k2") is None
-    assert verify(token.replace("17.", "18.", 1), b"k1") is None
+    assert verify(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), b"k1") is None
     assert verify("17", b"k1") is None and verify("x.y", b"k1") is None
-    # the issue day is signed too: moving it forward makes a forgery, an old one has expired
-    cid, day, mac = token.split(".")
-    assert check(f"{cid}.{int(day) + 1}.{mac}", b"k1") == (None, "invalid")
-    old = sign(17, b"k1", day=int(day) - UNSUBSCRIBE_DAYS - 1)
+    assert check(sign_token(b"k1", "confirm", 17), b"k1") == (None, "invalid")  # another purpose
+    # the issue time is signed too: an old one has expired
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now - (UNSUBSCRIBE_DAYS + 1) * 86400)
+    old = sign(17, b"k1")
+    monkeypatch.setattr(time, "time", lambda: now - (UNSUBSCRIBE_DAYS - 1) * 86400)
+    recent = sign(17, b"k1")
+    monkeypatch.undo()
     assert check(old, b"k1") == (None, "expired")
-    assert check(sign(17, b"k1", day=int(day) - UNSUBSCRIBE_DAYS + 1), b"k1") == (17, None)
+    assert check(recent, b"k1") == (17, None)
     assert unsubscribe_url("https://n.example/", 17, b"k1") == f"https://n.example/unsubscribe?token={token}"
+
+
+def test_links_made_the_old_way_keep_working_until_they_expire():
+    day = int(time.time() // 86400)
+    token = legacy_unsubscribe_token(17, b"k1")
+    assert check(token, b"k1") == (17, None)
+    assert verify(token, b"k2") is None
+    cid, day_text, mac = token.split(".")
+    assert check(f"{cid}.{int(day_text) + 1}.{mac}", b"k1") == (None, "invalid")  # the day is signed
+    assert check(f"18.{day_text}.{mac}", b"k1") == (None, "invalid")
+    assert check(legacy_unsubscribe_token(17, b"k1", day - UNSUBSCRIBE_DAYS + 1), b"k1") == (17, None)
+    assert check(legacy_unsubscribe_token(17, b"k1", day - UNSUBSCRIBE_DAYS - 1), b"k1") == (None, "expired")
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -171,7 +191,7 @@ def test_digest_header_names_the_zone_whose_day_it_covers():
     from datetime import date
 
     from notifiers.alerts import Digest
-    from notifiers.render import digest_plain_text, digest_telegram_messages
+    from notifiers.messages import digest_plain_text, digest_telegram_messages
 
     item = Alert(
         [],

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from newsradar.config import load
+from processor.health import source_health
 from scheduler.daemon import Daemon, DaemonSetup
 from storage import Database
-from storage.health import source_health
 
 FAKE = [sys.executable, str(Path(__file__).with_name("fake_child.py"))]
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from scheduler.digests import DigestClock, effective_digest
+from scheduler.digest_clock import DigestClock, effective_digest
 from scheduler.settings import DigestSettings
 from storage import Delivery
 from storage.subscribers import add_subscriber

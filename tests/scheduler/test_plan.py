@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler.plan import digest_due, jitter_for, next_digest_at, quiet_limit
+from processor.health import quiet_limit
+from scheduler.plan import digest_due, jitter_for, next_digest_at
 from scheduler.settings import DigestSettings, SchedulerSettings, parse_section
 
 SHANGHAI, BERLIN, NEW_YORK = (

@@ -49,7 +49,7 @@ def test_a_bot_challenge_is_reported_at_once(tmp_path):
     db = _db(tmp_path)
     [alert] = _crawl(db, "pbc", {**BROKEN, "blocked": 1}, "http://x/: blocked by the site's bot challenge")
     assert alert.problem.kind == "blocked" and alert.subject() == "newsradar: source Title of pbc is blocked"
-    assert alert.problem.detail.startswith("blocked by the site's bot challenge: the site shows crawlers")
+    assert alert.problem.detail.startswith("blocked by the site's bot challenge: the site answers crawlers")
     # the word "challenge" in some other failure is no block: only the crawl's own count says so
     assert _crawl(db, "other", BROKEN, "http://x/: HTTP 404 (challenge cup page)") == []
 

@@ -89,7 +89,6 @@ def test_home_filter_by_topic_and_open_a_story(page, world):
 
 
 def test_search_two_characters_and_a_fragment(page, world):
-    pytest.importorskip("search", reason="the search package has not landed yet")
     page.goto(world.url + "/")
     page.fill("form.quick input[name=q]", "央行")
     page.press("form.quick input[name=q]", "Enter")

@@ -150,7 +150,7 @@ def test_no_redirect_points_at_a_forged_host(client, path):
      "a\x1bb@example.org", "a\x85b@example.org", "a\u202eb@example.org"],
 )  # fmt: skip
 def test_an_address_with_a_control_character_is_refused_before_smtp(archive, smtp, address):
-    from notifiers.settings import is_email
+    from common import is_email
 
     assert not is_email(address) and not is_email("a@example.org\n")  # `$` let a trailing newline in
     before = len(smtp.messages)

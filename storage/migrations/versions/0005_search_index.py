@@ -8,7 +8,6 @@ Create Date: 2026-12-02 02:00:00
 import logging
 
 from alembic import op
-from sqlalchemy.orm import Session
 
 from storage import fulltext
 
@@ -21,17 +20,11 @@ log = logging.getLogger("alembic.runtime.migration")
 
 
 def upgrade() -> None:
-    conn = op.get_bind()
-    fulltext.create_tables(conn)
-    # The tokens are the search package's decision; it builds the index for articles already stored.
-    from search import rebuild_index
-
-    session = Session(bind=conn)
-    n = rebuild_index(session, lambda done, total: log.info("search index: %d/%d articles", done, total))
-    session.flush()
-    session.close()
-    if n:
-        log.info("search index built for %d articles", n)
+    # Only the tables: the tokens are the search package's decision, and a past migration must not
+    # run whatever the tokenizer is today. Articles stored before this revision are indexed by
+    # search.ensure_index, which every newsradar command and the web run after migrating.
+    fulltext.create_tables(op.get_bind())
+    log.info("search index tables created; stored articles are indexed on the next newsradar start")
 
 
 def downgrade() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from processor import stories as story_policy
 from storage import Database, stories
 
 from .util import EM_SHORT, GOV_FULL, add, body
@@ -41,7 +42,7 @@ def test_rollback_discards_signature_buckets_and_story(db):
         article.body_text = body(range(70, 100))
         s.add(article)
         s.flush()
-        stories.assign(s, article)
+        story_policy.assign(s, article)
         assert s.scalar(select(func.count()).select_from(LshBucket)) > 0
         s.rollback()
     with db.session() as s:

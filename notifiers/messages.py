@@ -13,9 +13,8 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import nh3
-
-from storage.display import show_time
+from common import show_time
+from common.sanitise import clean_html
 
 from .alerts import Alert, Digest
 from .chart import CHART_CID, trend_line, trend_text
@@ -188,9 +187,6 @@ class EmailContent:
     html: str
 
 
-_ALLOWED_TAGS = {"a", "b", "br", "div", "h2", "hr", "li", "p", "small", "span", "strong", "ul"}
-
-
 def email_content(alerts: Sequence[Alert], unsubscribe: str | None) -> EmailContent:
     """Subject, text and HTML of one email carrying these stories."""
     first = _cut(alerts[0].title, 120) or "(untitled)"
@@ -228,15 +224,14 @@ def _email_item(a: Alert, *, topics: bool = True) -> str:
 
 
 def _email_html(inner: str, unsubscribe: str | None) -> str:
-    """Wrap escaped markup, add the unsubscribe link, sanitise the whole with nh3, then style it."""
+    """Wrap escaped markup, add the unsubscribe link, sanitise the whole (the email profile), style it."""
     body = f"<div>{inner}"
     if unsubscribe:
         body += (
             f'<hr><p><small><a href="{html.escape(unsubscribe, quote=True)}">退订 Unsubscribe</a></small></p>'
         )
     body += "</div>"
-    clean = nh3.clean(body, tags=_ALLOWED_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https"})
-    return email_page(clean)
+    return email_page(clean_html(body, "email"))
 
 
 # -- daily digests ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""How stored values are shown to people: crawled text made inert for a terminal, times in Beijing time.
+"""How values are shown to people: crawled text made inert for a terminal, times in Beijing time.
 
 Every command, the console channel and the log handler use these, so a convention changes in one place.
 """
@@ -9,7 +9,7 @@ import unicodedata
 from datetime import datetime
 from typing import Any, TextIO
 
-from .types import to_beijing
+from .times import to_beijing
 
 __all__ = ["PrintableStream", "iso_time", "plural", "printable", "show_time", "show_when"]
 

@@ -4,23 +4,26 @@ restarts and a standby taking over)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from processor.digests import enqueue_digests, plan_digests
+from processor import queue_digests
 from storage import Subscriber
 
 from .plan import digest_due
 from .settings import DigestSettings, zone
 
-__all__ = ["DigestClock", "effective_digest"]
+__all__ = ["DigestClock", "digest_job", "effective_digest"]
 
 log = logging.getLogger(__name__)
+run_log = logging.getLogger("newsradar.run")  # the daemon's lines
 DIGEST_MODES = ("digest", "both")
 
 
@@ -46,8 +49,8 @@ class DigestClock:
         self._done: dict[tuple[str, date], set[int]] = defaultdict(set)
 
     def tick(self, session: Session, now: datetime) -> list[tuple[date, str, int]]:
-        """Queue every digest due at `now`; returns (day, zone, rows queued) per zone that had any
-        subscriber due (the caller commits)."""
+        """Queue every digest due at `now` (processor.queue_digests, as `newsradar digest --send`
+        does; it commits); returns (day, zone, rows queued) per zone that had any subscriber due."""
         groups: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
         for sid, tzname, created in session.execute(
             select(Subscriber.id, Subscriber.timezone, Subscriber.created_at).where(
@@ -71,10 +74,25 @@ class DigestClock:
             due -= self._done[(tzname, day)]
             if not due:
                 continue
-            plans = plan_digests(
-                session, day, topic_order=self.topic_order, include_empty=self.include_empty, tz=tz
-            )
-            queued = enqueue_digests(session, day, [p for p in plans if p.subscriber_id in due])
+            queued = queue_digests(
+                session, day, topic_order=self.topic_order, include_empty=self.include_empty, tz=tz,
+                subscribers=due,
+            ).queued  # fmt: skip
             self._done[(tzname, day)] |= due
             out.append((day, tzname, queued))
         return out
+
+
+async def digest_job(db: Any, clock: DigestClock) -> int:
+    """The daemon's digest tick (every minute): queue what is due; returns the rows queued."""
+    from storage import utcnow
+
+    def work() -> list[tuple[date, str, int]]:
+        with db.session() as s:
+            return clock.tick(s, utcnow())
+
+    total = 0
+    for day, tz, n in await asyncio.to_thread(work):
+        run_log.info("digest of %s (%s): queued %d", day, tz, n)
+        total += n
+    return total
