@@ -381,12 +381,12 @@ class NewsSpider(scrapy.Spider):
 
 def redirect_failure(request: Request, looped: bool) -> str:
     """Why a redirected request ended: "redirect loop: A → B → A", or, past REDIRECT_MAX_TIMES,
-    "too many redirects (20): A → B → … → Z"."""
+    "too many redirects (over 20): A → B → … → Z"."""
     urls = [*request.meta.get("redirect_urls", []), request.url]
     if looped:
         return "redirect loop: " + " → ".join(urls)
     shown = urls if len(urls) < 5 else [*urls[:2], "…", urls[-1]]
-    return f"too many redirects ({len(urls) - 1}): " + " → ".join(shown)
+    return f"too many redirects (over {len(urls) - 1}): " + " → ".join(shown)
 
 
 def _decompressed_too_big(failure: Failure) -> bool:

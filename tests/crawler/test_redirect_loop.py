@@ -44,5 +44,5 @@ def test_a_chain_past_redirect_max_times_names_its_ends():
     urls = [f"http://a.test/{i}" for i in range(21)]
     request = Request(urls[-1], meta={"redirect_urls": urls[:-1]})
     assert redirect_failure(request, looped=False) == (
-        "too many redirects (20): http://a.test/0 → http://a.test/1 → … → http://a.test/20"
+        "too many redirects (over 20): http://a.test/0 → http://a.test/1 → … → http://a.test/20"
     )
