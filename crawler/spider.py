@@ -12,7 +12,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
-from w3lib.url import canonicalize_url
 
 from processor.items import ArticleData
 from storage.health import BLOCKED_REASON
@@ -331,8 +330,8 @@ class NewsSpider(scrapy.Spider):
     def _dropped(self, request: Request, **_: Any) -> None:
         """The duplicate filter drops a redirect back to a page of its own chain (A → B → A): the
         article would end unreported, so it fails like any other (and is retried later)."""
-        chain = [canonicalize_url(u) for u in request.meta.get("redirect_urls", [])]
-        if canonicalize_url(request.url) in chain:
+        seen = self.crawler.request_fingerprinter.fingerprint  # what the duplicate filter compares
+        if seen(request) in {seen(Request(u)) for u in request.meta.get("redirect_urls", [])}:
             item = request.meta.get("item")
             url = item.url if item is not None else request.meta["redirect_urls"][0]
             self._error(url, redirect_failure(request, looped=True), item)
