@@ -75,6 +75,7 @@ class NewsSpider(scrapy.Spider):
         if not spider.probing:
             spider.store = CrawlResources.of(crawler).reader()
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         return spider
 
     # -- list pages -------------------------------------------------------
@@ -282,9 +283,11 @@ class NewsSpider(scrapy.Spider):
         reason = failure.getErrorMessage() or failure.type.__name__
         response = getattr(failure.value, "response", None)
         item = request.meta.get("item")
-        url = item.url if item is not None else request.url
+        url = item.url if item is not None else (request.meta.get("redirect_urls") or [request.url])[0]
         if self._not_fetched(failure, url, item):
             return
+        if failure.check(IgnoreRequest) and "max redirections" in reason:  # REDIRECT_MAX_TIMES
+            reason = redirect_failure(request, looped=False)
         if response is not None and is_challenge(response):  # some challenges come as HTTP 4xx
             self._blocked(url, "the list page" if item is None else "the article page", item)
             return
@@ -323,6 +326,15 @@ class NewsSpider(scrapy.Spider):
         notes.append(f"{url}{led}: {why}")
         self.crawler.stats.set_value("newsradar/notes", notes[-50:])
         return True
+
+    def _dropped(self, request: Request, **_: Any) -> None:
+        """The duplicate filter drops a redirect back to a page of its own chain (A → B → A): the
+        article would end unreported, so it fails like any other (and is retried later)."""
+        seen = self.crawler.request_fingerprinter.fingerprint  # what the duplicate filter compares
+        if seen(request) in {seen(Request(u)) for u in request.meta.get("redirect_urls", [])}:
+            item = request.meta.get("item")
+            url = item.url if item is not None else request.meta["redirect_urls"][0]
+            self._error(url, redirect_failure(request, looped=True), item)
 
     def _blocked(self, url: str, what: str, item: ListItem | None = None) -> None:
         self.crawler.stats.inc_value("newsradar/blocked")
@@ -364,6 +376,16 @@ class NewsSpider(scrapy.Spider):
         self.store.save_validators(self.source["name"], keep)
         if reason == "finished":  # not when killed or shut down: the next crawl must walk on
             self.store.mark_walked(self.source["name"], self.source["start_urls"])
+
+
+def redirect_failure(request: Request, looped: bool) -> str:
+    """Why a redirected request ended: "redirect loop: A → B → A", or, past REDIRECT_MAX_TIMES,
+    "too many redirects (over 20): A → B → … → Z"."""
+    urls = [*request.meta.get("redirect_urls", []), request.url]
+    if looped:
+        return "redirect loop: " + " → ".join(urls)
+    shown = urls if len(urls) < 5 else [*urls[:2], "…", urls[-1]]
+    return f"too many redirects (over {len(urls) - 1}): " + " → ".join(shown)
 
 
 def _decompressed_too_big(failure: Failure) -> bool:
