@@ -75,7 +75,7 @@ def run_channels(work: Path, storm: int) -> list[Row]:
         publisher.stop()
         bot_back = time.monotonic()
         shown = {k: v for k, v in world.status()["deliveries"].items() if v}
-        smtp_row.reported = bot_row.reported = "status before SMTP came back: " + (
+        smtp_row.reported = bot_row.reported = "status while SMTP was still down: " + (
             ", ".join(f"{k} {v}" for k, v in shown.items()) or "nothing"
         )
         world.smtp.start()

@@ -267,7 +267,7 @@ def deliveries(session: Session, status: str, *, limit: int = 100) -> list[tuple
             .where(Delivery.status == status)
             .order_by(Delivery.id.desc())
             .limit(limit)
-        ).tuples()
+        ).all()
     )
 
 
