@@ -11,6 +11,8 @@ import tempfile
 from dataclasses import dataclass, fields
 from typing import Any
 
+from common import SettingsError
+
 __all__ = [
     "DATABASE_ENV",
     "NODE_ENV",
@@ -32,14 +34,6 @@ USER_ENV, PASSWORD_ENV = "NEWSRADAR_NODE_USER", "NEWSRADAR_NODE_PASSWORD"
 DATABASE_ENV, NODE_ENV = "NEWSRADAR_NODE_DATABASE_URL", "NEWSRADAR_NODE_NAME"
 
 
-class NodeSettingsError(ValueError):
-    """A bad key in [node]; config.py prefixes it with the file."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        self.key, self.problem = key, problem
-        super().__init__(f"{key}: {problem}")
-
-
 @dataclass(frozen=True)
 class NodeSettings:
     """[node]: where a node listens and how many crawl jobs it runs at once (0: 4 per CPU)."""
@@ -55,13 +49,13 @@ def parse_section(name: str, table: dict[str, Any]) -> NodeSettings:
     allowed = [f.name for f in fields(NodeSettings)]
     for key, value in table.items():
         if key not in allowed:
-            raise NodeSettingsError(f"{name}.{key}", f"unknown key (allowed: {', '.join(allowed)})")
+            raise SettingsError(f"{name}.{key}", f"unknown key (allowed: {', '.join(allowed)})")
         if key in ("host", "name") and (not isinstance(value, str) or (key == "host" and not value)):
-            raise NodeSettingsError(f"{name}.{key}", f"must be text in quotes, not {value!r}")
+            raise SettingsError(f"{name}.{key}", f"must be text in quotes, not {value!r}")
         if key == "port" and (type(value) is not int or not 1 <= value <= 65535):
-            raise NodeSettingsError(f"{name}.port", f"must be a whole number from 1 to 65535, not {value!r}")
+            raise SettingsError(f"{name}.port", f"must be a whole number from 1 to 65535, not {value!r}")
         if key == "max_proc" and (type(value) is not int or value < 0):
-            raise NodeSettingsError(f"{name}.max_proc", f"must be a whole number >= 0, not {value!r}")
+            raise SettingsError(f"{name}.max_proc", f"must be a whole number >= 0, not {value!r}")
     return NodeSettings(**table)
 
 
