@@ -14,7 +14,9 @@ from typing import Any
 
 from .node import PASSWORD_ENV, PROJECT, SPIDER, USER_ENV
 
-__all__ = ["MAX_ARGUMENT", "NodeError", "cancel", "job_state", "node_status", "schedule_round"]
+__all__ = [
+    "MAX_ARGUMENT", "NodeError", "cancel", "job_state", "node_status", "nodes_overview", "schedule_round",
+]  # fmt: skip
 
 # Linux caps one command-line argument at 128 KiB, and Scrapyd passes spider arguments on the
 # job's command line: a larger round must be split into several jobs.
@@ -102,3 +104,24 @@ def cancel(url: str, job: str, timeout: float = 10.0) -> str:
     """cancel.json: stop a job (SIGINT, then Scrapy stops the crawl); its previous state."""
     answer = _call(url, "cancel.json", {"project": PROJECT, "job": job}, timeout)
     return str(answer.get("prevstate"))
+
+
+def nodes_overview(urls: list[str] | tuple[str, ...], timeout: float = 3.0) -> list[dict[str, Any]]:
+    """Each configured node as `status`, the web sources page and the daemon's choice see it:
+    {"url", "up", "name", "running", "pending", "finished", "error"}, asked all at once (a down
+    node costs one timeout, not one per node), in the configured order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(url: str) -> dict[str, Any]:
+        try:
+            answer = node_status(url, timeout=timeout)
+        except NodeError as exc:
+            return {"url": url, "up": False, "name": None, "running": 0, "pending": 0, "finished": 0,
+                    "error": str(exc)}  # fmt: skip
+        figures = {k: int(answer.get(k, 0) or 0) for k in ("running", "pending", "finished")}
+        return {"url": url, "up": True, "name": answer.get("node_name"), **figures, "error": None}
+
+    if not urls:
+        return []
+    with ThreadPoolExecutor(max_workers=min(len(urls), 16)) as pool:
+        return list(pool.map(one, urls))

@@ -197,6 +197,12 @@ class _Parser:
         cfg = Config(path=self.path)
         cfg.database_url = self._database(raw.get("database", {}))
         cfg.crawl = self._crawl(raw.get("crawl", {}))
+        if cfg.crawl.nodes and cfg.database_url.startswith("sqlite"):
+            raise self.fail(
+                "crawl.nodes",
+                "crawler nodes store into one shared PostgreSQL database, and [database] url is SQLite "
+                "(one file on one machine): set url to postgresql+psycopg://... or remove nodes",
+            )
         cfg.sources = self._sources(raw.get("sources", []))
         cfg.topics = self._topics(raw.get("topics", []))
         for name, module in FEATURE_SECTIONS.items():
@@ -238,6 +244,9 @@ class _Parser:
         self._only("crawl", table, allowed)
         values: dict[str, Any] = {}
         for key, value in table.items():
+            if key == "nodes":
+                values[key] = self._nodes(value)
+                continue
             if key == "max_duration" and isinstance(value, str):
                 try:
                     value = parse_duration(value)
@@ -258,6 +267,24 @@ class _Parser:
                 raise self.fail(f"crawl.{key}", "must not be negative")
             values[key] = want(value)
         return CrawlSettings(**values)
+
+    def _nodes(self, value: Any) -> tuple[str, ...]:
+        """[crawl] nodes: the Scrapyd nodes' base URLs, each once."""
+        if not isinstance(value, list):
+            raise self.fail(
+                "crawl.nodes",
+                f'must be a list of node URLs like ["http://10.0.0.5:6800"], not {shown(value)}',
+            )
+        for url in value:
+            if not isinstance(url, str) or not re.fullmatch(r"https?://[^/\s?#]+/?", url):
+                raise self.fail(
+                    "crawl.nodes",
+                    f'{shown(url)} is not a node URL: write "http://host:6800" (http or https, no path)',
+                )
+        urls = tuple(u.rstrip("/") for u in value)
+        if len(set(urls)) != len(urls):
+            raise self.fail("crawl.nodes", "names a node twice")
+        return urls
 
     def _sources(self, entries: Any) -> list[Source]:
         if not isinstance(entries, list):

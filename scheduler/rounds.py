@@ -1,0 +1,173 @@
+"""Where a crawl round runs: on a crawler node (`[crawl] nodes`, Scrapyd) or in a local child process.
+
+The one call behind the daemon's crawl job and `newsradar crawl` with nodes set. The round goes to
+the least-loaded node that answers daemonstatus.json (running + pending jobs), to the next one when
+a node is down or refuses the job, and to a local child process when none answers. A round on a
+node is followed through listjobs.json: past `[crawl] max_duration` it is cancelled (cancel.json);
+when its job vanishes or the node stops answering, the round is lost and its sources are not marked
+crawled, so their next due run crawls them again on a node that answers (the store is idempotent by
+URL and content hash: what the lost round stored is not stored twice). The figures come from the
+database (crawl_runs.job = the Scrapyd job id), never from the node's log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from typing import Any
+
+from .runner import RoundResult, run_round
+
+__all__ = ["LOST_AFTER", "POLL", "choose_node", "crawl_round", "job_reports"]
+
+log = logging.getLogger("newsradar.run")
+POLL = 2.0  # seconds between listjobs.json calls while a round runs on a node
+LOST_AFTER = 3  # polls in a row a node may leave unanswered before its round counts as lost
+SETTLE = 10.0  # seconds a cancelled job gets to stop before its figures are read
+
+
+async def crawl_round(
+    sources: list[dict[str, Any]],
+    settings: dict[str, Any],
+    *,
+    crawl: Any,
+    db: Any,
+    time_limit: float,
+    stop: asyncio.Event,
+    log_level: str = "WARNING",
+    command: list[str] | None = None,
+    poll: float = POLL,
+) -> RoundResult:
+    """Crawl `sources` on a node of `crawl.nodes` (a CrawlSettings), else in a local child process
+    with `settings` (scrapy_settings). Never raises for what a node or the child does; the result's
+    `where` says where the round ran, and why not on a node."""
+    fallback = ""
+    if getattr(crawl, "nodes", ()):
+        chosen, refusals = await asyncio.to_thread(
+            choose_node, crawl, sources, settings.get("NEWSRADAR_TOPICS")
+        )
+        if chosen is not None:
+            url, job = chosen
+            if refusals:
+                log.warning("crawl round: %s; sent to %s instead", "; ".join(refusals), url)
+            return await _follow(url, job, sources, db, time_limit=time_limit, stop=stop, poll=poll)
+        fallback = "no crawler node answered (" + "; ".join(refusals) + ")"
+        log.warning("crawl round: %s: crawling in a local child process", fallback)
+    result = await run_round(
+        sources, settings, time_limit=time_limit, stop=stop, log_level=log_level, command=command
+    )
+    result.where = f"this machine: {fallback}" if fallback else ""
+    return result
+
+
+def choose_node(
+    crawl: Any, sources: list[dict[str, Any]], topics: list[dict[str, Any]] | None
+) -> tuple[tuple[str, str] | None, list[str]]:
+    """Schedule the round on the least-loaded answering node: ((url, job id) or None, and why each
+    node tried before was passed over)."""
+    from crawler.nodes import NodeError, nodes_overview, schedule_round
+
+    overview = nodes_overview(crawl.nodes)
+    why = [f"{n['url']} is down: {n['error']}" for n in overview if not n["up"]]
+    up = sorted((n for n in overview if n["up"]), key=lambda n: n["running"] + n["pending"])
+    options = dataclasses.replace(crawl, nodes=())  # a node needs the crawl options, not the node list
+    for node in up:
+        try:
+            return (node["url"], schedule_round(node["url"], sources, topics, options)), why
+        except NodeError as exc:
+            why.append(f"{node['url']} refused the round: {exc}")
+    return None, why
+
+
+async def _follow(
+    url: str,
+    job: str,
+    sources: list[dict[str, Any]],
+    db: Any,
+    *,
+    time_limit: float,
+    stop: asyncio.Event,
+    poll: float,
+) -> RoundResult:
+    """Watch the job until it finishes, vanishes, outlives time_limit or the daemon stops."""
+    from crawler.nodes import NodeError, cancel, job_state
+
+    result = RoundResult([s["name"] for s in sources], where=f"node {url} (job {job})", job=job)
+    started, misses = time.monotonic(), 0
+    while True:
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=poll)
+        except TimeoutError:
+            pass
+        if stop.is_set() or time.monotonic() - started > time_limit:
+            if stop.is_set():
+                result.outcome, result.detail = (
+                    "stopped",
+                    "the daemon is shutting down; the next run resumes it",
+                )
+            else:
+                result.outcome = "killed"
+                result.detail = (
+                    f"still running after {time_limit:g}s ([crawl] max_duration): cancelled on the node"
+                )
+            await _cancel(url, job, cancel, job_state, NodeError)
+            break
+        try:
+            state = await asyncio.to_thread(job_state, url, job)
+        except NodeError as exc:
+            misses += 1
+            if misses >= LOST_AFTER:
+                result.outcome = "lost"
+                result.detail = f"the node stopped answering ({exc}); {_AGAIN}"
+                break
+            continue
+        misses = 0
+        if state == "finished":
+            break
+        if state == "unknown":
+            result.outcome = "lost"
+            result.detail = f"the job vanished from the node's listjobs.json (restarted or died); {_AGAIN}"
+            break
+    result.seconds = time.monotonic() - started
+    result.reports = await asyncio.to_thread(job_reports, db, job)
+    missing = sorted(set(result.sources) - {r["name"] for r in result.reports})
+    if result.outcome == "ok" and missing:
+        result.outcome = "crashed"
+        result.detail = f"the job ended without figures for {', '.join(missing)} (its log is on the node)"
+    return result
+
+
+_AGAIN = "its sources are crawled again at their next run, on a node that answers"
+
+
+async def _cancel(url: str, job: str, cancel: Any, job_state: Any, node_error: type[Exception]) -> None:
+    """cancel.json, then a short wait for the job to end (its figures are read next)."""
+    try:
+        await asyncio.to_thread(cancel, url, job)
+        deadline = time.monotonic() + SETTLE
+        while time.monotonic() < deadline and await asyncio.to_thread(job_state, url, job) in (
+            "pending",
+            "running",
+        ):
+            await asyncio.sleep(0.5)
+    except node_error as exc:
+        log.warning("crawl round on %s: could not cancel job %s: %s", url, job, exc)
+
+
+def job_reports(db: Any, job: str) -> list[dict[str, Any]]:
+    """What a node's job recorded, one report per source, as the local child reports it."""
+    from storage.health import FIGURES, job_runs
+
+    with db.session() as s:
+        runs = job_runs(s, job)
+        return [
+            {
+                "name": r.source, **{k: int(getattr(r, k) or 0) for k in FIGURES},
+                "responses": max(0, int(r.requests or 0) - int(r.errors or 0)),
+                "error_list": [r.first_error] if r.first_error else [],
+                "node": r.node,
+            }
+            for r in runs
+        ]  # fmt: skip
