@@ -100,9 +100,10 @@ def job_state(url: str, job: str, timeout: float = 5.0) -> str:
     return "unknown"
 
 
-def cancel(url: str, job: str, timeout: float = 10.0) -> str:
-    """cancel.json: stop a job (SIGINT, then Scrapy stops the crawl); its previous state."""
-    answer = _call(url, "cancel.json", {"project": PROJECT, "job": job}, timeout)
+def cancel(url: str, job: str, timeout: float = 10.0, signal: str = "INT") -> str:
+    """cancel.json: stop a job (SIGINT: Scrapy stops the crawl cleanly; a second signal, TERM,
+    forces it; KILL ends the job's process); its previous state."""
+    answer = _call(url, "cancel.json", {"project": PROJECT, "job": job, "signal": signal}, timeout)
     return str(answer.get("prevstate"))
 
 

@@ -143,15 +143,20 @@ _AGAIN = "its sources are crawled again at their next run, on a node that answer
 
 
 async def _cancel(url: str, job: str, cancel: Any, job_state: Any, node_error: type[Exception]) -> None:
-    """cancel.json, then a short wait for the job to end (its figures are read next)."""
+    """cancel.json, harder each time the job outlives SETTLE (INT stops Scrapy cleanly, a second
+    signal forces it, KILL ends the process), so its figures can be read next. A job Scrapyd was
+    just starting is in neither its queue nor its processes (prevstate null): asked again."""
     try:
-        await asyncio.to_thread(cancel, url, job)
-        deadline = time.monotonic() + SETTLE
-        while time.monotonic() < deadline and await asyncio.to_thread(job_state, url, job) in (
-            "pending",
-            "running",
-        ):
-            await asyncio.sleep(0.5)
+        for signal in ("INT", "TERM", "KILL"):
+            reached = await asyncio.to_thread(cancel, url, job, signal=signal) not in ("None", "")
+            deadline = time.monotonic() + SETTLE
+            while time.monotonic() < deadline:
+                if await asyncio.to_thread(job_state, url, job) not in ("pending", "running"):
+                    return
+                await asyncio.sleep(0.5)
+                if not reached:
+                    reached = await asyncio.to_thread(cancel, url, job, signal=signal) not in ("None", "")
+            log.warning("crawl round on %s: job %s still runs %gs after SIG%s", url, job, SETTLE, signal)
     except node_error as exc:
         log.warning("crawl round on %s: could not cancel job %s: %s", url, job, exc)
 
