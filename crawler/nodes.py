@@ -7,6 +7,7 @@ import base64
 import dataclasses
 import json
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +22,20 @@ __all__ = [
 # Linux caps one command-line argument at 128 KiB, and Scrapyd passes spider arguments on the
 # job's command line: a larger round must be split into several jobs.
 MAX_ARGUMENT = 120_000
+
+
+def parse_nodes(value: Any) -> tuple[str, ...]:
+    """[crawl] nodes: the nodes' base URLs (http(s)://host:port, no path), each once; ValueError
+    saying what is wrong (config.py names the file and key)."""
+    if not isinstance(value, list):
+        raise ValueError(f'must be a list of node URLs like ["http://10.0.0.5:6800"], not {value!r}')
+    for url in value:
+        if not isinstance(url, str) or not re.fullmatch(r"https?://[^/\s?#@]+/?", url):
+            raise ValueError(f'{url!r} is not a node URL: write "http://host:6800" (http or https, no path)')
+    urls = tuple(u.rstrip("/") for u in value)
+    if len(set(urls)) != len(urls):
+        raise ValueError("names a node twice")
+    return urls
 
 
 class NodeError(Exception):

@@ -198,11 +198,9 @@ class _Parser:
         cfg.database_url = self._database(raw.get("database", {}))
         cfg.crawl = self._crawl(raw.get("crawl", {}))
         if cfg.crawl.nodes and cfg.database_url.startswith("sqlite"):
-            raise self.fail(
-                "crawl.nodes",
-                "crawler nodes store into one shared PostgreSQL database, and [database] url is SQLite "
-                "(one file on one machine): set url to postgresql+psycopg://... or remove nodes",
-            )
+            from crawler.node import node_refusal  # nodes store into one shared database
+
+            raise self.fail("crawl.nodes", str(node_refusal(cfg.database_url)))
         cfg.sources = self._sources(raw.get("sources", []))
         cfg.topics = self._topics(raw.get("topics", []))
         for name, module in FEATURE_SECTIONS.items():
@@ -245,7 +243,12 @@ class _Parser:
         values: dict[str, Any] = {}
         for key, value in table.items():
             if key == "nodes":
-                values[key] = self._nodes(value)
+                from crawler.nodes import parse_nodes
+
+                try:
+                    values[key] = parse_nodes(value)
+                except ValueError as exc:
+                    raise self.fail("crawl.nodes", str(exc)) from None
                 continue
             if key == "max_duration" and isinstance(value, str):
                 try:
@@ -268,24 +271,6 @@ class _Parser:
             values[key] = want(value)
         return CrawlSettings(**values)
 
-    def _nodes(self, value: Any) -> tuple[str, ...]:
-        """[crawl] nodes: the Scrapyd nodes' base URLs, each once."""
-        if not isinstance(value, list):
-            raise self.fail(
-                "crawl.nodes",
-                f'must be a list of node URLs like ["http://10.0.0.5:6800"], not {shown(value)}',
-            )
-        for url in value:
-            if not isinstance(url, str) or not re.fullmatch(r"https?://[^/\s?#]+/?", url):
-                raise self.fail(
-                    "crawl.nodes",
-                    f'{shown(url)} is not a node URL: write "http://host:6800" (http or https, no path)',
-                )
-        urls = tuple(u.rstrip("/") for u in value)
-        if len(set(urls)) != len(urls):
-            raise self.fail("crawl.nodes", "names a node twice")
-        return urls
-
     def _sources(self, entries: Any) -> list[Source]:
         if not isinstance(entries, list):
             raise self.fail("sources", "must be an array of tables: write [[sources]]")
@@ -304,20 +289,8 @@ class _Parser:
         return out
 
     def _source(self, key: str, e: dict[str, Any]) -> Source:
-        allowed = (
-            "name",
-            "kind",
-            "start_urls",
-            "every",
-            "max_pages",
-            "tier",
-            "enabled",
-            "selectors",
-            "article",
-            "title",
-            "title_en",
-            "allowed_hosts",
-        )
+        allowed = ("name", "kind", "start_urls", "every", "max_pages", "tier", "enabled", "selectors", "article",
+                   "title", "title_en", "allowed_hosts")  # fmt: skip
         from crawler.adapters import ADAPTERS
 
         kinds = tuple(ADAPTERS)
