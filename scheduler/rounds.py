@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import time
 from typing import Any
 
 from .runner import RoundResult, run_round
 
-__all__ = ["LOST_AFTER", "POLL", "choose_node", "crawl_round", "job_reports"]
+__all__ = ["LOST_AFTER", "POLL", "crawl_round", "job_reports", "place_round", "split_round"]
 
 log = logging.getLogger("newsradar.run")
 POLL = 2.0  # seconds between listjobs.json calls while a round runs on a node
@@ -39,46 +40,108 @@ async def crawl_round(
     log_level: str = "WARNING",
     command: list[str] | None = None,
     poll: float = POLL,
+    job_bytes: int = 0,
 ) -> RoundResult:
-    """Crawl `sources` on a node of `crawl.nodes` (a CrawlSettings), else in a local child process
+    """Crawl `sources` on the nodes of `crawl.nodes` (a CrawlSettings), else in a local child process
     with `settings` (scrapy_settings). Never raises for what a node or the child does; the result's
-    `where` says where the round ran, and why not on a node."""
-    fallback = ""
-    if getattr(crawl, "nodes", ()):
-        chosen, refusals = await asyncio.to_thread(
-            choose_node, crawl, sources, settings.get("NEWSRADAR_TOPICS")
+    `where` says where the round ran, and why not on a node. A round too large for one job's
+    arguments (job_bytes, default crawler.nodes.MAX_ARGUMENT) goes as several jobs, each to the
+    least-loaded node at that moment, followed side by side."""
+    if not getattr(crawl, "nodes", ()):
+        return await run_round(
+            sources, settings, time_limit=time_limit, stop=stop, log_level=log_level, command=command
         )
-        if chosen is not None:
-            url, job = chosen
-            if refusals:
-                log.warning("crawl round: %s; sent to %s instead", "; ".join(refusals), url)
-            return await _follow(url, job, sources, db, time_limit=time_limit, stop=stop, poll=poll)
-        fallback = "no crawler node answered (" + "; ".join(refusals) + ")"
-        log.warning("crawl round: %s: crawling in a local child process", fallback)
+    placed, left, why = await asyncio.to_thread(
+        place_round, crawl, sources, settings.get("NEWSRADAR_TOPICS"), job_bytes
+    )
+    if why and placed:
+        log.warning(
+            "crawl round: %s; sent to %s instead", "; ".join(why), ", ".join(sorted({p[0] for p in placed}))
+        )
+    parts = [
+        _follow(url, job, chunk, db, time_limit=time_limit, stop=stop, poll=poll)
+        for url, job, chunk in placed
+    ]
+    if left:
+        fallback = (
+            "no crawler node answered" if not placed else "no node took part of it"
+        ) + f" ({'; '.join(why)})"
+        log.warning("crawl round: %s: crawling %d sources in a local child process", fallback, len(left))
+        parts.append(_local(left, settings, fallback, time_limit, stop, log_level, command))
+    return _merge(list(await asyncio.gather(*parts)))
+
+
+async def _local(
+    sources: list[dict[str, Any]], settings: dict[str, Any], fallback: str, time_limit: float,
+    stop: asyncio.Event, log_level: str, command: list[str] | None,
+) -> RoundResult:  # fmt: skip
     result = await run_round(
         sources, settings, time_limit=time_limit, stop=stop, log_level=log_level, command=command
     )
-    result.where = f"this machine: {fallback}" if fallback else ""
+    result.where = f"this machine: {fallback}"
     return result
 
 
-def choose_node(
-    crawl: Any, sources: list[dict[str, Any]], topics: list[dict[str, Any]] | None
-) -> tuple[tuple[str, str] | None, list[str]]:
-    """Schedule the round on the least-loaded answering node: ((url, job id) or None, and why each
-    node tried before was passed over)."""
+_WORST = ("stopped", "killed", "crashed", "lost", "ok")
+
+
+def _merge(parts: list[RoundResult]) -> RoundResult:
+    """One result for a round sent as several jobs: every source and figure, the worst outcome."""
+    if len(parts) <= 1:
+        return parts[0] if parts else RoundResult([])
+    worst = min(parts, key=lambda r: _WORST.index(r.outcome))
+    return RoundResult(
+        [n for r in parts for n in r.sources], [x for r in parts for x in r.reports],
+        seconds=max(r.seconds for r in parts), outcome=worst.outcome,
+        detail="; ".join(f"{r.where}: {r.outcome}: {r.detail}" for r in parts if r.outcome != "ok"),
+        where=", ".join(r.where for r in parts), job=",".join(r.job for r in parts if r.job),
+        lost=[n for r in parts for n in r.lost],
+    )  # fmt: skip
+
+
+def split_round(sources: list[dict[str, Any]], job_bytes: int = 0) -> list[list[dict[str, Any]]]:
+    """The round's sources in as few jobs as fit one job's `sources` argument (JSON, job_bytes)."""
+    from crawler.nodes import MAX_ARGUMENT
+
+    limit = job_bytes or MAX_ARGUMENT
+    chunks: list[list[dict[str, Any]]] = [[]]
+    size = 2  # the brackets
+    for source in sources:
+        cost = len(json.dumps(source, ensure_ascii=False).encode()) + 2  # and ", "
+        if chunks[-1] and size + cost > limit:
+            chunks.append([])
+            size = 2
+        chunks[-1].append(source)
+        size += cost
+    return chunks if chunks[0] else []
+
+
+def place_round(
+    crawl: Any, sources: list[dict[str, Any]], topics: list[dict[str, Any]] | None, job_bytes: int = 0
+) -> tuple[list[tuple[str, str, list[dict[str, Any]]]], list[dict[str, Any]], list[str]]:
+    """Schedule the round's jobs, each on the least-loaded answering node (running + pending jobs,
+    counting the ones just sent): ([(url, job id, its sources)], the sources no node took, why each
+    node was passed over)."""
     from crawler.nodes import NodeError, nodes_overview, schedule_round
 
     overview = nodes_overview(crawl.nodes)
     why = [f"{n['url']} is down: {n['error']}" for n in overview if not n["up"]]
-    up = sorted((n for n in overview if n["up"]), key=lambda n: n["running"] + n["pending"])
+    load = {n["url"]: n["running"] + n["pending"] for n in overview if n["up"]}
     options = dataclasses.replace(crawl, nodes=())  # a node needs the crawl options, not the node list
-    for node in up:
-        try:
-            return (node["url"], schedule_round(node["url"], sources, topics, options)), why
-        except NodeError as exc:
-            why.append(f"{node['url']} refused the round: {exc}")
-    return None, why
+    placed, left = [], []
+    for chunk in split_round(sources, job_bytes):
+        for url in sorted(load, key=lambda u: load[u]):
+            try:
+                placed.append((url, schedule_round(url, chunk, topics, options), chunk))
+            except NodeError as exc:
+                why.append(f"{url} refused the round: {exc}")
+                del load[url]
+                continue
+            load[url] += 1
+            break
+        else:
+            left.extend(chunk)
+    return placed, left, why
 
 
 async def _follow(
@@ -119,7 +182,7 @@ async def _follow(
         except NodeError as exc:
             misses += 1
             if misses >= LOST_AFTER:
-                result.outcome = "lost"
+                result.outcome, result.lost = "lost", list(result.sources)
                 result.detail = f"the node stopped answering ({exc}); {_AGAIN}"
                 break
             continue
@@ -127,7 +190,7 @@ async def _follow(
         if state == "finished":
             break
         if state == "unknown":
-            result.outcome = "lost"
+            result.outcome, result.lost = "lost", list(result.sources)
             result.detail = f"the job vanished from the node's listjobs.json (restarted or died); {_AGAIN}"
             break
     result.seconds = time.monotonic() - started

@@ -29,7 +29,8 @@ class RoundResult:
     outcome: str = "ok"  # ok | killed (time limit) | crashed | stopped (shutdown) | lost (its node died)
     detail: str = ""
     where: str = ""  # "node URL (job ID)", or why a round meant for a node ran here; "": here
-    job: str = ""  # the Scrapyd job id of a round on a node
+    job: str = ""  # the Scrapyd job id of a round on a node (several: comma-separated)
+    lost: list[str] = field(default_factory=list)  # sources of a lost node job: due again, not failed
 
     @property
     def new(self) -> int:
@@ -137,7 +138,7 @@ def record_failure(db: Any, result: RoundResult) -> None:
     crawl run, so the health verdict (status, web, admin watch) sees it."""
     from storage.health import record_run
 
-    reported = {r.get("name") for r in result.reports}
+    reported = {r.get("name") for r in result.reports} | set(result.lost)
     with db.session() as s:
         for name in result.sources:
             if name not in reported:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import socket
 import time
 
@@ -15,6 +16,7 @@ from crawler.crawl_settings import scrapy_settings
 from crawler.nodes import job_state
 from newsradar.config import ConfigError, load
 from scheduler import crawl_round
+from scheduler.rounds import split_round
 from storage import Database
 from tests.crawler.test_nodes import FAST, SLOW, _articles, _free_port, _runs, nodes, reference  # noqa: F401
 from tests.helpers import run_cli, sample_sources, write_config
@@ -30,7 +32,7 @@ def _dead() -> str:
     return f"http://127.0.0.1:{_free_port()}"  # nothing listens there
 
 
-def _round(n: dict, node_urls: list[str], crawl=FAST, *, time_limit: float = 300.0, during=None):
+def _round(n: dict, node_urls: list[str], crawl=FAST, *, time_limit: float = 300.0, during=None, job_bytes=0):
     """crawl_round as the daemon calls it; `during(task)` runs beside the round (in a thread)."""
     crawl = dataclasses.replace(crawl, nodes=tuple(node_urls))
     settings = scrapy_settings(crawl, database_url=n["url"], topics=n["topics"])
@@ -40,8 +42,15 @@ def _round(n: dict, node_urls: list[str], crawl=FAST, *, time_limit: float = 300
         stop = asyncio.Event()
         task = asyncio.ensure_future(
             crawl_round(
-                n["sources"], settings, crawl=crawl, db=db, time_limit=time_limit, stop=stop, poll=0.5
-            )
+                n["sources"],
+                settings,
+                crawl=crawl,
+                db=db,
+                time_limit=time_limit,
+                stop=stop,
+                poll=0.5,
+                job_bytes=job_bytes,
+            )  # fmt: skip
         )
         if during is not None:
             await asyncio.to_thread(during)
@@ -176,3 +185,29 @@ def test_round_past_max_duration_is_cancelled_on_its_node(nodes):  # noqa: F811
     assert time.monotonic() - started < 25  # SIGINT stopped it: no TERM or KILL after 10s each
     assert job_state(a.url, result.job) == "finished"  # cancel.json ended it
     assert _runs(nodes["url"]) == []  # a cut-short round records no figures of its own
+
+
+def test_split_round_fits_each_job_and_keeps_every_source_once():
+    sources = [
+        {"name": f"s{i}", "start_urls": ["http://example.invalid/" + "x" * (i * 7 % 300)]} for i in range(400)
+    ]
+    big = {"name": "big", "start_urls": ["http://example.invalid/" + "y" * 5000]}
+    chunks = split_round([*sources[:10], big, *sources[10:]], 3000)
+    assert [s["name"] for c in chunks for s in c] == [s["name"] for s in [*sources[:10], big, *sources[10:]]]
+    assert [big] in chunks  # too large for any job alone: its own job (the client refuses it, one line)
+    assert all(len(json.dumps(c, ensure_ascii=False).encode()) <= 3000 for c in chunks if c != [big])
+    assert len(split_round(sources)) == 1 and split_round([]) == []
+
+
+@pytest.mark.postgres
+def test_large_round_goes_as_several_jobs_across_nodes(nodes, reference):  # noqa: F811
+    a, b = nodes["nodes"]
+    result = _round(nodes, [a.url, b.url], job_bytes=800)
+    assert result.outcome == "ok", result.summary()
+    jobs = result.job.split(",")
+    assert len(jobs) >= 3 and a.url in result.where and b.url in result.where  # spread over both
+    runs = _runs(nodes["url"])
+    assert {r[2] for r in runs} == set(jobs)
+    assert sorted(r[0] for r in runs) == sorted(s["name"] for s in nodes["sources"])  # each source once
+    stored = _articles(nodes["url"])
+    assert len(stored) == len(set(stored)) and set(stored) == reference and result.new == len(stored)
