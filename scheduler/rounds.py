@@ -13,6 +13,7 @@ database (crawl_runs.job = the Scrapyd job id), never from the node's log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
@@ -164,17 +165,16 @@ async def _follow(
             await asyncio.wait_for(stop.wait(), timeout=poll)
         except TimeoutError:
             pass
-        if stop.is_set() or time.monotonic() - started > time_limit:
-            if stop.is_set():
-                result.outcome, result.detail = (
-                    "stopped",
-                    "the daemon is shutting down; the next run resumes it",
-                )
-            else:
-                result.outcome = "killed"
-                result.detail = (
-                    f"still running after {time_limit:g}s ([crawl] max_duration): cancelled on the node"
-                )
+        if stop.is_set():  # one SIGINT: the node stops the crawl cleanly, the daemon need not wait
+            result.outcome, result.detail = "stopped", "the daemon is shutting down; the next run resumes it"
+            with contextlib.suppress(NodeError):
+                await asyncio.to_thread(cancel, url, job)
+            break
+        if time.monotonic() - started > time_limit:
+            result.outcome = "killed"
+            result.detail = (
+                f"still running after {time_limit:g}s ([crawl] max_duration): cancelled on the node"
+            )
             await _cancel(url, job, cancel, job_state, NodeError)
             break
         try:
