@@ -13,7 +13,6 @@ database (crawl_runs.job = the Scrapyd job id), never from the node's log.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
 import logging
@@ -165,10 +164,9 @@ async def _follow(
             await asyncio.wait_for(stop.wait(), timeout=poll)
         except TimeoutError:
             pass
-        if stop.is_set():  # one SIGINT: the node stops the crawl cleanly, the daemon need not wait
+        if stop.is_set():  # SIGINT: the node stops the crawl cleanly; the daemon waits a moment only
             result.outcome, result.detail = "stopped", "the daemon is shutting down; the next run resumes it"
-            with contextlib.suppress(NodeError):
-                await asyncio.to_thread(cancel, url, job)
+            await _cancel(url, job, cancel, job_state, NodeError, signals=("INT",), settle=3.0)
             break
         if time.monotonic() - started > time_limit:
             result.outcome = "killed"
@@ -205,21 +203,24 @@ async def _follow(
 _AGAIN = "its sources are crawled again at their next run, on a node that answers"
 
 
-async def _cancel(url: str, job: str, cancel: Any, job_state: Any, node_error: type[Exception]) -> None:
+async def _cancel(
+    url: str, job: str, cancel: Any, job_state: Any, node_error: type[Exception],
+    signals: tuple[str, ...] = ("INT", "TERM", "KILL"), settle: float = SETTLE,
+) -> None:  # fmt: skip
     """cancel.json, harder each time the job outlives SETTLE (INT stops Scrapy cleanly, a second
     signal forces it, KILL ends the process), so its figures can be read next. A job Scrapyd was
     just starting is in neither its queue nor its processes (prevstate null): asked again."""
     try:
-        for signal in ("INT", "TERM", "KILL"):
+        for signal in signals:
             reached = await asyncio.to_thread(cancel, url, job, signal=signal) not in ("None", "")
-            deadline = time.monotonic() + SETTLE
+            deadline = time.monotonic() + settle
             while time.monotonic() < deadline:
                 if await asyncio.to_thread(job_state, url, job) not in ("pending", "running"):
                     return
                 await asyncio.sleep(0.5)
                 if not reached:
                     reached = await asyncio.to_thread(cancel, url, job, signal=signal) not in ("None", "")
-            log.warning("crawl round on %s: job %s still runs %gs after SIG%s", url, job, SETTLE, signal)
+            log.warning("crawl round on %s: job %s still runs %gs after SIG%s", url, job, settle, signal)
     except node_error as exc:
         log.warning("crawl round on %s: could not cancel job %s: %s", url, job, exc)
 

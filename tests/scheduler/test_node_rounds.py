@@ -32,7 +32,16 @@ def _dead() -> str:
     return f"http://127.0.0.1:{_free_port()}"  # nothing listens there
 
 
-def _round(n: dict, node_urls: list[str], crawl=FAST, *, time_limit: float = 300.0, during=None, job_bytes=0):
+def _round(
+    n: dict,
+    node_urls: list[str],
+    crawl=FAST,
+    *,
+    time_limit: float = 300.0,
+    during=None,
+    job_bytes=0,
+    stop_after=None,
+):
     """crawl_round as the daemon calls it; `during(task)` runs beside the round (in a thread)."""
     crawl = dataclasses.replace(crawl, nodes=tuple(node_urls))
     settings = scrapy_settings(crawl, database_url=n["url"], topics=n["topics"])
@@ -40,6 +49,8 @@ def _round(n: dict, node_urls: list[str], crawl=FAST, *, time_limit: float = 300
 
     async def go():
         stop = asyncio.Event()
+        if stop_after is not None:  # the daemon shutting down mid-round
+            asyncio.get_running_loop().call_later(stop_after, stop.set)
         task = asyncio.ensure_future(
             crawl_round(
                 n["sources"],
@@ -185,6 +196,14 @@ def test_round_past_max_duration_is_cancelled_on_its_node(nodes):  # noqa: F811
     assert time.monotonic() - started < 25  # SIGINT stopped it: no TERM or KILL after 10s each
     assert job_state(a.url, result.job) == "finished"  # cancel.json ended it
     assert _runs(nodes["url"]) == []  # a cut-short round records no figures of its own
+    started = time.monotonic()
+    stopped = _round(nodes, [a.url], slow, stop_after=6.0)
+    assert stopped.outcome == "stopped" and time.monotonic() - started < 15, stopped.summary()
+    deadline = time.monotonic() + 60
+    while job_state(a.url, stopped.job) not in ("finished", "unknown"):  # ended, or taken off the queue
+        assert time.monotonic() < deadline, "the job of a stopped daemon kept running"
+        time.sleep(0.5)
+    assert _runs(nodes["url"]) == []
 
 
 def test_split_round_fits_each_job_and_keeps_every_source_once():
