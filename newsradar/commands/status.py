@@ -154,11 +154,11 @@ def _nodes(ctx: Context) -> list[dict]:
 
 
 def _print_nodes(nodes: list[dict], daemon: dict | None, out) -> None:
+    if not nodes:
+        return
     where = (daemon or {}).get("last_round_on") if (daemon or {}).get("alive") else None
     if where:
         print(f"          last crawl round on {where}", file=out)
-    if not nodes:
-        return
     up = sum(n["up"] for n in nodes)
     print(
         f"nodes:    {up} of {len(nodes)} up" + ("" if up else ": rounds run in a local child process"),
