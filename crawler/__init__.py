@@ -10,6 +10,7 @@ __all__ = [
     "crawl_sources",
     "job_state",
     "node_status",
+    "nodes_overview",
     "probe_source",
     "progress_stream",
     "run_crawl",
@@ -20,7 +21,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .crawl_settings import CrawlSettings, scrapy_settings
-    from .nodes import NodeError, cancel, job_state, node_status, schedule_round
+    from .nodes import NodeError, cancel, job_state, node_status, nodes_overview, schedule_round
     from .report import SourceReport, unreachable_summary
     from .run import crawl_sources, probe_source, progress_stream, run_crawl
 
@@ -31,7 +32,7 @@ def __getattr__(name: str):  # noqa: ANN202
         from . import crawl_settings as module
 
         return getattr(module, name)
-    if name in ("NodeError", "cancel", "job_state", "node_status", "schedule_round"):
+    if name in ("NodeError", "cancel", "job_state", "node_status", "nodes_overview", "schedule_round"):
         from . import nodes  # the crawler nodes' client: urllib only
 
         return getattr(nodes, name)

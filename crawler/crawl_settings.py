@@ -36,6 +36,8 @@ class CrawlSettings:
     ingest_worker: bool = True  # store articles in a second process, beside the crawl
     max_duration: float = 0.0  # seconds a daemon's crawl round may run before it is ended; 0: derived
     max_page_size: int = 10_000_000  # bytes; a larger answer is dropped unread and reported as skipped
+    # crawler nodes (`newsradar node`, Scrapyd) the rounds go to; empty: a local child process
+    nodes: tuple[str, ...] = ()
 
     def time_limit(self, every: int) -> float:
         """max_duration, or twice the shortest interval crawled, at least ten minutes."""

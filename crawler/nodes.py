@@ -7,6 +7,7 @@ import base64
 import dataclasses
 import json
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,11 +15,27 @@ from typing import Any
 
 from .node import PASSWORD_ENV, PROJECT, SPIDER, USER_ENV
 
-__all__ = ["MAX_ARGUMENT", "NodeError", "cancel", "job_state", "node_status", "schedule_round"]
+__all__ = [
+    "MAX_ARGUMENT", "NodeError", "cancel", "job_state", "node_status", "nodes_overview", "schedule_round",
+]  # fmt: skip
 
 # Linux caps one command-line argument at 128 KiB, and Scrapyd passes spider arguments on the
 # job's command line: a larger round must be split into several jobs.
 MAX_ARGUMENT = 120_000
+
+
+def parse_nodes(value: Any) -> tuple[str, ...]:
+    """[crawl] nodes: the nodes' base URLs (http(s)://host:port, no path), each once; ValueError
+    saying what is wrong (config.py names the file and key)."""
+    if not isinstance(value, list):
+        raise ValueError(f'must be a list of node URLs like ["http://10.0.0.5:6800"], not {value!r}')
+    for url in value:
+        if not isinstance(url, str) or not re.fullmatch(r"https?://[^/\s?#@]+/?", url):
+            raise ValueError(f'{url!r} is not a node URL: write "http://host:6800" (http or https, no path)')
+    urls = tuple(u.rstrip("/") for u in value)
+    if len(set(urls)) != len(urls):
+        raise ValueError("names a node twice")
+    return urls
 
 
 class NodeError(Exception):
@@ -98,7 +115,29 @@ def job_state(url: str, job: str, timeout: float = 5.0) -> str:
     return "unknown"
 
 
-def cancel(url: str, job: str, timeout: float = 10.0) -> str:
-    """cancel.json: stop a job (SIGINT, then Scrapy stops the crawl); its previous state."""
-    answer = _call(url, "cancel.json", {"project": PROJECT, "job": job}, timeout)
+def cancel(url: str, job: str, timeout: float = 10.0, signal: str = "INT") -> str:
+    """cancel.json: stop a job (SIGINT: Scrapy stops the crawl cleanly; a second signal, TERM,
+    forces it; KILL ends the job's process); its previous state."""
+    answer = _call(url, "cancel.json", {"project": PROJECT, "job": job, "signal": signal}, timeout)
     return str(answer.get("prevstate"))
+
+
+def nodes_overview(urls: list[str] | tuple[str, ...], timeout: float = 3.0) -> list[dict[str, Any]]:
+    """Each configured node as `status`, the web sources page and the daemon's choice see it:
+    {"url", "up", "name", "running", "pending", "finished", "error"}, asked all at once (a down
+    node costs one timeout, not one per node), in the configured order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(url: str) -> dict[str, Any]:
+        try:
+            answer = node_status(url, timeout=timeout)
+        except NodeError as exc:
+            return {"url": url, "up": False, "name": None, "running": 0, "pending": 0, "finished": 0,
+                    "error": str(exc)}  # fmt: skip
+        figures = {k: int(answer.get(k, 0) or 0) for k in ("running", "pending", "finished")}
+        return {"url": url, "up": True, "name": answer.get("node_name"), **figures, "error": None}
+
+    if not urls:
+        return []
+    with ThreadPoolExecutor(max_workers=min(len(urls), 16)) as pool:
+        return list(pool.map(one, urls))

@@ -197,6 +197,10 @@ class _Parser:
         cfg = Config(path=self.path)
         cfg.database_url = self._database(raw.get("database", {}))
         cfg.crawl = self._crawl(raw.get("crawl", {}))
+        if cfg.crawl.nodes and cfg.database_url.startswith("sqlite"):
+            from crawler.node import node_refusal  # nodes store into one shared database
+
+            raise self.fail("crawl.nodes", str(node_refusal(cfg.database_url)))
         cfg.sources = self._sources(raw.get("sources", []))
         cfg.topics = self._topics(raw.get("topics", []))
         for name, module in FEATURE_SECTIONS.items():
@@ -238,6 +242,14 @@ class _Parser:
         self._only("crawl", table, allowed)
         values: dict[str, Any] = {}
         for key, value in table.items():
+            if key == "nodes":
+                from crawler.nodes import parse_nodes
+
+                try:
+                    values[key] = parse_nodes(value)
+                except ValueError as exc:
+                    raise self.fail("crawl.nodes", str(exc)) from None
+                continue
             if key == "max_duration" and isinstance(value, str):
                 try:
                     value = parse_duration(value)
@@ -277,20 +289,8 @@ class _Parser:
         return out
 
     def _source(self, key: str, e: dict[str, Any]) -> Source:
-        allowed = (
-            "name",
-            "kind",
-            "start_urls",
-            "every",
-            "max_pages",
-            "tier",
-            "enabled",
-            "selectors",
-            "article",
-            "title",
-            "title_en",
-            "allowed_hosts",
-        )
+        allowed = ("name", "kind", "start_urls", "every", "max_pages", "tier", "enabled", "selectors", "article",
+                   "title", "title_en", "allowed_hosts")  # fmt: skip
         from crawler.adapters import ADAPTERS
 
         kinds = tuple(ADAPTERS)

@@ -150,6 +150,9 @@ def source_health(
                 "last_new_article": iso_time(newest),
                 "articles": stored,
                 "last_run": {k: getattr(runs[0], k) for k in FIGURES} if runs else None,
+                # which crawler node ran the last crawl, and its Scrapyd job (None: the local process)
+                "last_node": runs[0].node if runs else None,
+                "last_job": runs[0].job if runs else None,
             }
         )
     return out

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = ["Daemon", "DaemonSetup", "leader_info", "run_daemon"]
+__all__ = ["Daemon", "DaemonSetup", "crawl_round", "leader_info", "run_daemon"]
 
 if TYPE_CHECKING:
     from .daemon import Daemon, DaemonSetup
     from .leader import leader_info
+    from .rounds import crawl_round
 
 
 def run_daemon(setup: DaemonSetup, *, once: bool = False) -> int:
@@ -26,6 +27,10 @@ def __getattr__(name: str):  # noqa: ANN202
         from . import daemon
 
         return getattr(daemon, name)
+    if name == "crawl_round":  # `newsradar crawl` with [crawl] nodes: the daemon's own round
+        from .rounds import crawl_round
+
+        return crawl_round
     if name == "leader_info":
         from .leader import leader_info
 

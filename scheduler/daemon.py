@@ -22,7 +22,8 @@ from storage import Database, utcnow
 
 from .digest_clock import DigestClock, digest_job, effective_digest
 from .leader import Leader
-from .runner import RoundResult, record_failure, run_round
+from .rounds import crawl_round
+from .runner import RoundResult, record_failure
 from .services import start_bot, start_web, stop_bot
 from .settings import HealthSettings, SchedulerSettings
 from .watch import watch_job
@@ -65,6 +66,7 @@ class Daemon:
         self.running: set[str] = set()
         self.rounds: set[asyncio.Task] = set()
         self.rounds_done = 0
+        self.last_where: str | None = None  # where the last round ran (a node, or why not), for status
         self._batch_timer: asyncio.TimerHandle | None = None
         self.dispatcher: Any = None  # the one dispatcher (notifiers.dispatch), while leading
         self._stopping = False
@@ -231,6 +233,7 @@ class Daemon:
         return {
             "next_runs": nxt, "running": sorted(self.running), "rounds": self.rounds_done,
             "digest_next": digest.isoformat(), "digest_zone": self.digest.timezone,
+            "last_round_on": self.last_where,
         }  # fmt: skip
 
     # -- crawling ----------------------------------------------------------------------------
@@ -261,14 +264,16 @@ class Daemon:
         sources = [self.sources[n] for n in names]
         self.running.update(names)
         try:
-            result = await run_round(
+            result = await crawl_round(
                 [s.plain() for s in sources],
                 self.setup.crawl_settings,
+                crawl=self.setup.config.crawl, db=self.db,
                 time_limit=self.setup.config.crawl.time_limit(min(s.every for s in sources)),
                 stop=self.stop, log_level="INFO" if self.setup.verbose else "WARNING",
                 command=self.setup.crawl_command,
             )  # fmt: skip
             self.rounds_done += 1
+            self.last_where = result.where or "this machine"
             ok = result.outcome == "ok" and not result.unreachable()
             (log.info if ok else log.warning)("%s", result.summary())
             if result.outcome in ("killed", "crashed"):

@@ -26,8 +26,11 @@ class RoundResult:
     sources: list[str]
     reports: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
-    outcome: str = "ok"  # ok | killed (time limit) | crashed | stopped (shutdown)
+    outcome: str = "ok"  # ok | killed (time limit) | crashed | stopped (shutdown) | lost (its node died)
     detail: str = ""
+    where: str = ""  # "node URL (job ID)", or why a round meant for a node ran here; "": here
+    job: str = ""  # the Scrapyd job id of a round on a node (several: comma-separated)
+    lost: list[str] = field(default_factory=list)  # sources of a lost node job: due again, not failed
 
     @property
     def new(self) -> int:
@@ -40,6 +43,7 @@ class RoundResult:
         kinds = ("requests", "new", "updated", "errors", "refused", "oversized")
         figures = {k: sum(int(r.get(k, 0)) for r in self.reports) for k in kinds}
         head = f"crawl round of {len(self.sources)} source{'s' if len(self.sources) != 1 else ''} ({', '.join(self.sources)})"
+        head += f" on {self.where}" if self.where else ""
         if self.outcome != "ok":
             return f"{head}: {self.outcome} after {self.seconds:.1f}s: {self.detail}"
         line = (
@@ -134,7 +138,7 @@ def record_failure(db: Any, result: RoundResult) -> None:
     crawl run, so the health verdict (status, web, admin watch) sees it."""
     from storage.health import record_run
 
-    reported = {r.get("name") for r in result.reports}
+    reported = {r.get("name") for r in result.reports} | set(result.lost)
     with db.session() as s:
         for name in result.sources:
             if name not in reported:

@@ -15,7 +15,9 @@ from common import BLOCKED_REASON  # noqa: F401 - re-exported for the crawler
 
 from .models import Article, CrawlRun
 
-__all__ = ["BLOCKED_REASON", "FIGURES", "article_totals", "published_since", "recent_runs", "record_run"]
+__all__ = [
+    "BLOCKED_REASON", "FIGURES", "article_totals", "job_runs", "published_since", "recent_runs", "record_run",
+]  # fmt: skip
 
 FIGURES = (
     "requests", "list_items", "unchanged_lists", "new", "updated", "skipped", "errors", "fallback", "blocked",
@@ -48,6 +50,11 @@ def recent_runs(session: Session, source: str, limit: int) -> list[CrawlRun]:
             .limit(limit)
         )
     )
+
+
+def job_runs(session: Session, job: str) -> list[CrawlRun]:
+    """The runs a crawler node's job recorded (crawl_runs.job = Scrapyd's job id), one per source."""
+    return list(session.scalars(select(CrawlRun).where(CrawlRun.job == job).order_by(CrawlRun.id)))
 
 
 def article_totals(session: Session, sources: list[str]) -> dict[str, tuple[int, datetime | None]]:

@@ -76,6 +76,7 @@ PINNED: dict[str, list[str]] = {
         "crawl_sources",
         "job_state",
         "node_status",
+        "nodes_overview",
         "probe_source",
         "progress_stream",
         "run_crawl",
@@ -111,7 +112,7 @@ PINNED: dict[str, list[str]] = {
         "queue_alerts",
         "queue_digests",
     ],
-    "scheduler": ["Daemon", "DaemonSetup", "leader_info", "run_daemon"],
+    "scheduler": ["Daemon", "DaemonSetup", "crawl_round", "leader_info", "run_daemon"],
     "search": [
         "Copy",
         "Hit",

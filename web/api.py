@@ -46,7 +46,15 @@ from .api_models import (
 )
 from .errors import BadRequest
 from .pages import story_or_404, topic_or_404
-from .params import decode_cursor, encode_cursor, known_sources, parse_day, parse_id, story_filter
+from .params import (
+    crawler_nodes,
+    decode_cursor,
+    encode_cursor,
+    known_sources,
+    parse_day,
+    parse_id,
+    story_filter,
+)
 from .search_glue import hit_item, run_search
 
 __all__ = ["openapi_document", "router"]
@@ -268,4 +276,4 @@ def search(
 def sources(request: Request) -> dict[str, Any]:
     with request.app.state.db.session() as s:
         health = source_health(s, known_sources(request), request.app.state.health)
-    return {"items": health, "next_cursor": None}
+    return {"items": health, "next_cursor": None, "nodes": crawler_nodes(request)}

@@ -27,6 +27,7 @@ __all__ = [
     "SearchCopy",
     "SearchItem",
     "SearchPage",
+    "NodeState",
     "SourceHealth",
     "SourcePage",
     "StoryDetail",
@@ -262,6 +263,22 @@ class SourceHealth(BaseModel):
     last_new_article: datetime | None = None
     articles: int
     last_run: RunFigures | None = None
+    last_node: str | None = Field(
+        None, description="the crawler node that ran the last crawl; null: the daemon's machine"
+    )
+    last_job: str | None = Field(None, description="the node's Scrapyd job id of the last crawl")
+
+
+class NodeState(BaseModel):
+    """One of [crawl] nodes as its daemonstatus.json answered (or did not)."""
+
+    url: str
+    up: bool
+    name: str | None = None
+    running: int = 0
+    pending: int = 0
+    finished: int = 0
+    error: str | None = Field(None, description="why the node is down")
 
 
 class _Page(BaseModel):
@@ -290,3 +307,6 @@ class TopicPage(_Page):
 
 class SourcePage(_Page):
     items: list[SourceHealth]
+    nodes: list[NodeState] = Field(
+        [], description="[crawl] nodes, up or down, with their jobs; [] without nodes"
+    )

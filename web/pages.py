@@ -26,7 +26,7 @@ from . import render
 from .app import page
 from .errors import BadRequest
 from .i18n import health_note
-from .params import check_topic, known_sources, page_number, parse_id, story_filter
+from .params import check_topic, crawler_nodes, known_sources, page_number, parse_id, story_filter
 
 __all__ = ["parse_id", "router", "story_or_404", "topic_or_404"]
 
@@ -177,7 +177,7 @@ def sources(request: Request) -> HTMLResponse:
         health = source_health(s, names, request.app.state.health)
     for h in health:
         h["note"], h["raw_error"] = health_note(h, request.state.lang)
-    return page(request, "sources.html", health=health)
+    return page(request, "sources.html", health=health, nodes=crawler_nodes(request))
 
 
 @router.get("/search", response_class=HTMLResponse)

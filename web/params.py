@@ -91,6 +91,17 @@ def known_sources(request: Request) -> list[str]:
     return sorted(set(st.sources) | set(stored))
 
 
+def crawler_nodes(request: Request) -> list[dict]:
+    """[crawl] nodes as `newsradar status` shows them (crawler.nodes_overview: up/down, jobs); []
+    without nodes. A down node costs the page at most one short timeout."""
+    urls = getattr(getattr(request.app.state.config, "crawl", None), "nodes", ())
+    if not urls:
+        return []
+    from crawler.nodes import nodes_overview
+
+    return nodes_overview(urls, timeout=2.0)
+
+
 def check_topic(request: Request, topic: str | None) -> str | None:
     if not topic:
         return None

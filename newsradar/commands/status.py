@@ -47,6 +47,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             h["title"] = ctx.config.source(h["source"]).title
             h["watch"] = get_setting(s, f"watch:{h['source']}")
     data["daemon"] = _daemon(ctx)
+    data["nodes"] = _nodes(ctx)
     for h in data["sources"]:
         h["next_run"] = ((data["daemon"] or {}).get("next_runs") or {}).get(h["source"])
     oldest = data.pop("oldest_pending")
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     out = ctx.out
     _print_daemon(data["daemon"], out)
+    _print_nodes(data["nodes"], data["daemon"], out)
     print(f"articles: {data['articles']}   stories: {data['stories']}", file=out)
     if data["sources"]:
         print("sources:", file=out)
@@ -71,6 +73,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             run = h.get("last_run") or {}
             if run.get("refused") or run.get("oversized"):
                 line += f"\n      last crawl: {not_fetched(run.get('refused', 0), run.get('oversized', 0))}"
+            if h.get("last_node"):
+                line += f"\n      last crawl on node {h['last_node']} (job {h['last_job']})"
             if h["watch"]:
                 w = h["watch"]
                 line += f"\n      admins told: {w['kind']} since {_clock(w['since'])}: {w['detail']}"
@@ -138,6 +142,37 @@ def _print_daemon(daemon: dict | None, out) -> None:
         else f"daemon:   pid {daemon['pid']} on {daemon['host']}, leading since {_clock(daemon['started_at'])}",
         file=out,
     )
+
+
+def _nodes(ctx: Context) -> list[dict]:
+    """[crawl] nodes as the daemon sees them when it chooses one (crawler.nodes_overview)."""
+    if not ctx.config.crawl.nodes:
+        return []
+    from crawler import nodes_overview
+
+    return nodes_overview(ctx.config.crawl.nodes)
+
+
+def _print_nodes(nodes: list[dict], daemon: dict | None, out) -> None:
+    if not nodes:
+        return
+    where = (daemon or {}).get("last_round_on") if (daemon or {}).get("alive") else None
+    if where:
+        print(f"          last crawl round on {where}", file=out)
+    up = sum(n["up"] for n in nodes)
+    print(
+        f"nodes:    {up} of {len(nodes)} up" + ("" if up else ": rounds run in a local child process"),
+        file=out,
+    )
+    for n in nodes:
+        if n["up"]:
+            print(
+                f"  {n['url']:<28} UP    {n['name'] or ''}  {n['running']} running, {n['pending']} pending, "
+                f"{n['finished']} finished",
+                file=out,
+            )
+        else:
+            print(f"  {n['url']:<28} DOWN  {n['error']}", file=out)
 
 
 def _parse(iso: str | None) -> datetime | None:

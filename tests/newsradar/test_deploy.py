@@ -120,3 +120,8 @@ def test_production_config_loads(monkeypatch):
     assert web.host == "0.0.0.0" and f"{web.port}:{web.port}" in SERVICES["daemon"]["ports"]
     assert notifier_settings(cfg).email.smtp_host == "smtp.example.com"
     assert cfg.sources, "the example config has sources to crawl"
+    # the daemon hands its rounds to the compose file's nodes, at the port each listens on
+    nodes = {
+        f"http://{name}:{SERVICES[name]['command'][-1]}" for name in NEWSRADAR_SERVICES if name != "daemon"
+    }
+    assert set(cfg.crawl.nodes) == nodes
