@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import BEIJING, Article, fulltext, to_beijing
+from storage import BEIJING, Article, ArticleRevision, fulltext, to_beijing
 
 from ._query import ParsedQuery, QueryError, parse_query
 from ._snippet import highlight, snippet
@@ -68,7 +68,24 @@ def index_article(session: Session, article: Article, *, new: bool = False) -> N
         index_tokens(article.title or ""),
         index_tokens(article.body_text or ""),
         new=new,
+        previous=_previous(session, article.id),
     )
+
+
+def _previous(session: Session, article_id: int) -> fulltext.Previous:
+    """The tokens of the article's earlier texts, newest first: the index keeps no copy of what
+    it was given, and an edit's old entry is found again from the revision it was made from."""
+
+    def tokens() -> Iterator[tuple[str, str]]:
+        revisions = session.execute(
+            select(ArticleRevision.title, ArticleRevision.body_text)
+            .where(ArticleRevision.article_id == article_id)
+            .order_by(ArticleRevision.id.desc())
+        )
+        for title, body in revisions:
+            yield index_tokens(title or ""), index_tokens(body or "")
+
+    return tokens
 
 
 def rebuild_index(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
@@ -80,7 +97,8 @@ def rebuild_index(session: Session, progress: Callable[[int, int], None] | None 
             select(Article.id, Article.title, Article.body_text).where(Article.id.in_(chunk))
         ).all()
         for r in rows:
-            fulltext.store(session, r.id, index_tokens(r.title or ""), index_tokens(r.body_text or ""))
+            title, body = index_tokens(r.title or ""), index_tokens(r.body_text or "")
+            fulltext.store(session, r.id, title, body, previous=_previous(session, r.id))
         if progress is not None:
             progress(min(start + 500, len(ids)), len(ids))
     return len(ids)

@@ -1,34 +1,29 @@
-"""Full-text index tables and their query primitives, one implementation per dialect.
+"""Full-text index queries, one implementation per dialect (the tables and their writes are in
+:mod:`storage.fulltext_index`, re-exported here).
 
 Storage keeps token strings and answers token queries; what a token is and how a user's query
 becomes token phrases is decided by the ``search`` package above.
-
-SQLite: an FTS5 table over pre-tokenised text (``ascii`` tokenizer: our tokens are split on
-spaces and kept as they are), contentless so the text is not stored twice. SQLite before 3.43
-cannot delete from a contentless table without the exact tokens it was given, so those are kept
-compressed in ``search_docs``. PostgreSQL: one ``tsvector`` per article, built from the same
-tokens with explicit positions (title weight A, body D), behind a GIN index: no extension and no
-parser configuration involved, so both databases find the same articles.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Float, Integer, Select, bindparam, column, func, select, table, text
+from sqlalchemy import Float, Integer, Select, bindparam, column, func, select, table, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from .fulltext_index import TABLES, Previous, create_tables, drop_tables, include_name, index_missing, store
 from .models import Article, TopicMatch
 
 __all__ = [
     "TABLES",
     "Found",
     "Phrase",
+    "Previous",
     "Row",
     "create_tables",
     "drop_tables",
@@ -40,104 +35,6 @@ __all__ = [
 
 #: Token phrase: (token, prefix) pairs that must stand at consecutive positions.
 Phrase = Sequence[tuple[str, bool]]
-
-#: Tables (and FTS5 shadow tables) kept outside the ORM models; Alembic comparisons skip them.
-TABLES = ("search_fts", "search_docs", "search_index")
-
-# PostgreSQL keeps positions up to 16,383 and at most 256 per lexeme (it drops the rest).
-_PG_MAX_POS = 16383
-_PG_MAX_PER_LEXEME = 256
-_PG_BODY_GAP = 8  # title and body positions never touch, so no phrase spans both
-
-
-def include_name(name: str | None, type_: str, _parents: object = None) -> bool:
-    """Alembic ``include_name`` hook: leave the search tables out of schema comparisons."""
-    return not (type_ == "table" and name is not None and name.startswith(TABLES))
-
-
-def create_tables(conn: Connection) -> None:
-    """Create the index tables for this connection's dialect (called by the migration)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(
-            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='', tokenize='ascii')"
-        )
-        conn.exec_driver_sql(
-            "CREATE TABLE search_docs (article_id INTEGER PRIMARY KEY "
-            "REFERENCES articles(id) ON DELETE CASCADE, tokens BLOB NOT NULL)"
-        )
-    else:
-        conn.exec_driver_sql(
-            "CREATE TABLE search_index (article_id INTEGER PRIMARY KEY "
-            "REFERENCES articles(id) ON DELETE CASCADE, doc tsvector NOT NULL)"
-        )
-        conn.exec_driver_sql("CREATE INDEX ix_search_index_doc ON search_index USING gin (doc)")
-
-
-def drop_tables(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("DROP TABLE IF EXISTS search_fts")
-        conn.exec_driver_sql("DROP TABLE IF EXISTS search_docs")
-    else:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS search_index")
-
-
-def index_missing(session: Session) -> bool:
-    """Articles are stored but none is indexed: an archive from before the index (migration 0005
-    creates the tables; search.ensure_index fills them with the search package's tokens)."""
-    table = "search_docs" if session.get_bind().dialect.name == "sqlite" else "search_index"
-    return bool(
-        session.execute(
-            text(f"SELECT EXISTS (SELECT 1 FROM articles) AND NOT EXISTS (SELECT 1 FROM {table})")
-        ).scalar()
-    )
-
-
-def _tsvector(title: str, body: str) -> str:
-    """A tsvector literal with explicit positions: the tokens reach the index exactly as given."""
-    positions: dict[str, list[str]] = {}
-    pos = 0
-    for tokens, weight in ((title, "A"), (body, "")):
-        for tok in tokens.split():
-            pos += 1
-            have = positions.setdefault(tok, [])
-            if len(have) < _PG_MAX_PER_LEXEME:
-                have.append(f"{min(pos, _PG_MAX_POS)}{weight}")
-        pos += _PG_BODY_GAP
-    return " ".join(f"'{tok}':{','.join(p)}" for tok, p in positions.items())
-
-
-_PG_UPSERT = text(
-    "INSERT INTO search_index (article_id, doc) VALUES (:id, CAST(:doc AS tsvector)) "
-    "ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc"
-)
-_FTS_OLD = text("SELECT tokens FROM search_docs WHERE article_id = :id")
-_FTS_DELETE = text("INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', :id, :t, :b)")
-_FTS_INSERT = text("INSERT INTO search_fts (rowid, title, body) VALUES (:id, :t, :b)")
-_DOCS_PUT = text("INSERT OR REPLACE INTO search_docs (article_id, tokens) VALUES (:id, :tok)")
-
-
-def store(session: Session, article_id: int, title: str, body: str, *, new: bool = False) -> None:
-    """Index (or re-index) one article from its title and body token strings.
-
-    ``new``: the article has never been indexed (just inserted), so there is no old entry to
-    look up and replace; ingest says so to save a query per article.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        _store_sqlite(session, article_id, title, body, new)
-        return
-    session.execute(_PG_UPSERT, {"id": article_id, "doc": _tsvector(title, body)})
-
-
-def _store_sqlite(session: Session, article_id: int, title: str, body: str, new: bool) -> None:
-    old = None if new else session.execute(_FTS_OLD, {"id": article_id}).scalar()
-    if old is not None:
-        old_title, _, old_body = zlib.decompress(old).decode().partition("\n")
-        if (old_title, old_body) == (title, body):
-            return
-        session.execute(_FTS_DELETE, {"id": article_id, "t": old_title, "b": old_body})
-    session.execute(_FTS_INSERT, {"id": article_id, "t": title, "b": body})
-    session.execute(_DOCS_PUT, {"id": article_id, "tok": zlib.compress(f"{title}\n{body}".encode(), 1)})
-
 
 _SEARCH_INDEX = table("search_index", column("article_id", Integer), column("doc"))
 
@@ -244,7 +141,7 @@ class _Query:
         if self.sqlite:
             sql = (
                 f"SELECT rowid AS id, rowid IN (SELECT rowid FROM search_fts WHERE {self._where('tq', above)}) "
-                f"AS in_title, -bm25(search_fts, :tw, 1.0) AS score FROM search_fts WHERE {self._where('q', above)}"
+                f"AS in_title, -bm25(search_fts, 1.0, :tw) AS score FROM search_fts WHERE {self._where('q', above)}"
             )
             stmt = text(sql).bindparams(**self.params)
         else:
