@@ -112,24 +112,28 @@ class _Query:
             }
         self.exact = self.sqlite or all(len(p) == 1 for p in (*positives, *negatives))
 
-    def candidates(self):
-        """PostgreSQL: subquery (id) of the articles holding every positive token (a superset)."""
-        stmt = text("SELECT article_id AS id FROM search_index WHERE doc @@ CAST(:cand AS tsquery) OFFSET 0")
-        return stmt.bindparams(cand=self.params["cand"]).columns(id=Integer).subquery("c")
+    def candidates(self, floor: int | None = None):
+        """PostgreSQL: subquery (id) of the articles holding every positive token (a superset),
+        only those with ids over ``floor`` when given."""
+        above, lo = ("", {}) if floor is None else (" AND article_id > :lo", {"lo": floor})
+        sql = f"SELECT article_id AS id FROM search_index WHERE doc @@ CAST(:cand AS tsquery){above} OFFSET 0"
+        return text(sql).bindparams(cand=self.params["cand"], **lo).columns(id=Integer).subquery("c")
 
     def _where(self, q: str, above: bool) -> str:
         if self.sqlite:
             return f"search_fts MATCH :{q}" + (" AND rowid >= :cut" if above else "")
         return f"doc @@ CAST(:{q} AS tsquery)" + (" AND article_id >= :cut" if above else "")
 
-    def ids(self, *, below: bool = False):
-        """Subquery (id) of every match (or of those under the window's cut)."""
-        cond = self._where("q", False) + (
-            (" AND rowid < :cut" if self.sqlite else " AND article_id < :cut") if below else ""
-        )
+    def ids(self, *, below: bool = False, floor: int | None = None):
+        """Subquery (id) of every match (or of those under the window's cut; over ``floor``)."""
         col, table = ("rowid", "search_fts") if self.sqlite else ("article_id", "search_index")
+        cond = self._where("q", False) + (f" AND {col} < :cut" if below else "")
+        lo = {} if floor is None else {"lo": floor}
+        cond += f" AND {col} > :lo" if lo else ""
         fence = "" if self.sqlite else " OFFSET 0"  # PostgreSQL: match by the GIN index, then order
-        stmt = text(f"SELECT {col} AS id FROM {table} WHERE {cond}{fence}").bindparams(q=self.params["q"])
+        stmt = text(f"SELECT {col} AS id FROM {table} WHERE {cond}{fence}").bindparams(
+            q=self.params["q"], **lo
+        )
         return stmt.columns(id=Integer).subquery("m")
 
     def ranked(self, above: bool, ids: Sequence[int]):
@@ -211,11 +215,41 @@ _PG_SEQSCAN_SET = text("SELECT set_config('enable_seqscan', :v, true)")
 def _newest(session: Session, query: _Query, conds: list, window: int) -> Sequence[int]:
     """The ids of the newest ``window`` matches, newest first: their number is the exact total
     when fewer match, and the last is the cut below which matches are not ranked."""
+    for floor in _floors(session, query, window):
+        found = _newest_over(session, query, conds, window, floor)
+        if len(found) >= window or floor is None:
+            return found
+    return []  # not reached: the last floor is None
+
+
+_FIRST_SPAN = 4  # PostgreSQL looks for the window among the newest window x 4 ids first ...
+_SPAN_GROWTH = 8  # ... then 8 times as many, and so on
+
+
+def _floors(session: Session, query: _Query, window: int) -> Iterator[int | None]:
+    """Id floors to look for the newest matches above, lowest last (None: no floor). PostgreSQL's
+    GIN index answers in no order, so every match would be read to sort them (a common word: half
+    the archive); above a floor near the newest id it reads only those. SQLite's FTS5 walks its
+    doclists newest first and stops at the window by itself: one pass, no floor."""
+    if query.sqlite:
+        yield None
+        return
+    top = session.execute(select(func.max(Article.id))).scalar() or 0
+    span = window * _FIRST_SPAN
+    while top - span > 0:
+        yield top - span
+        span *= _SPAN_GROWTH
+    yield None
+
+
+def _newest_over(
+    session: Session, query: _Query, conds: list, window: int, floor: int | None
+) -> Sequence[int]:
     if not query.exact:
-        probed = _probe(session, query, conds, window)
+        probed = _probe(session, query, conds, window, floor)
         if probed is not None:
             return probed
-    return session.scalars(_newest_first(query.ids(), conds).limit(window)).all()
+    return session.scalars(_newest_first(query.ids(floor=floor), conds).limit(window)).all()
 
 
 def _newest_first(ids, conds: list) -> Select:
@@ -229,12 +263,12 @@ def _newest_first(ids, conds: list) -> Select:
 _PROBES = 3  # rounds of checking candidates before checking all of them at once
 
 
-def _probe(session: Session, query: _Query, conds: list, window: int) -> list[int] | None:
+def _probe(session: Session, query: _Query, conds: list, window: int, floor: int | None) -> list[int] | None:
     """PostgreSQL phrases and exclusions: check the newest candidates first, as many as the share
     that matched so far says will fill the window. A common phrase (城市副中心, in most of 100k
     articles) is settled by reading ~1,250 documents, not all (0.6 s). None when the candidates
     match too rarely for this to pay: then every candidate is checked in one go."""
-    newest = _newest_first(query.candidates(), conds)
+    newest = _newest_first(query.candidates(floor), conds)
     hit = text("search_index.doc @@ CAST(:q AS tsquery)").bindparams(q=query.params["q"])
     size = window + window // 4
     for _ in range(_PROBES):
