@@ -2,7 +2,7 @@
 reader wants it once: its lead's title, the best-ranked copy's snippet, and the other copies.
 
 Grouping happens inside the ranking window :func:`search.search` already computes (the newest
-1,000 matches, ranked): each story sits where its best-ranked copy ranks. Past the window, older
+250 matches, ranked): each story sits where its best-ranked copy ranks. Past the window, older
 matches follow newest first, each story at its newest older match, skipping stories already shown.
 """
 

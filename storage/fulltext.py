@@ -1,34 +1,29 @@
-"""Full-text index tables and their query primitives, one implementation per dialect.
+"""Full-text index queries, one implementation per dialect (the tables and their writes are in
+:mod:`storage.fulltext_index`, re-exported here).
 
 Storage keeps token strings and answers token queries; what a token is and how a user's query
 becomes token phrases is decided by the ``search`` package above.
-
-SQLite: an FTS5 table over pre-tokenised text (``ascii`` tokenizer: our tokens are split on
-spaces and kept as they are), contentless so the text is not stored twice. SQLite before 3.43
-cannot delete from a contentless table without the exact tokens it was given, so those are kept
-compressed in ``search_docs``. PostgreSQL: one ``tsvector`` per article, built from the same
-tokens with explicit positions (title weight A, body D), behind a GIN index: no extension and no
-parser configuration involved, so both databases find the same articles.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Float, Integer, Select, bindparam, column, func, select, table, text
+from sqlalchemy import Float, Integer, Select, bindparam, column, func, select, table, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from .fulltext_index import TABLES, Previous, create_tables, drop_tables, include_name, index_missing, store
 from .models import Article, TopicMatch
 
 __all__ = [
     "TABLES",
     "Found",
     "Phrase",
+    "Previous",
     "Row",
     "create_tables",
     "drop_tables",
@@ -40,104 +35,6 @@ __all__ = [
 
 #: Token phrase: (token, prefix) pairs that must stand at consecutive positions.
 Phrase = Sequence[tuple[str, bool]]
-
-#: Tables (and FTS5 shadow tables) kept outside the ORM models; Alembic comparisons skip them.
-TABLES = ("search_fts", "search_docs", "search_index")
-
-# PostgreSQL keeps positions up to 16,383 and at most 256 per lexeme (it drops the rest).
-_PG_MAX_POS = 16383
-_PG_MAX_PER_LEXEME = 256
-_PG_BODY_GAP = 8  # title and body positions never touch, so no phrase spans both
-
-
-def include_name(name: str | None, type_: str, _parents: object = None) -> bool:
-    """Alembic ``include_name`` hook: leave the search tables out of schema comparisons."""
-    return not (type_ == "table" and name is not None and name.startswith(TABLES))
-
-
-def create_tables(conn: Connection) -> None:
-    """Create the index tables for this connection's dialect (called by the migration)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(
-            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='', tokenize='ascii')"
-        )
-        conn.exec_driver_sql(
-            "CREATE TABLE search_docs (article_id INTEGER PRIMARY KEY "
-            "REFERENCES articles(id) ON DELETE CASCADE, tokens BLOB NOT NULL)"
-        )
-    else:
-        conn.exec_driver_sql(
-            "CREATE TABLE search_index (article_id INTEGER PRIMARY KEY "
-            "REFERENCES articles(id) ON DELETE CASCADE, doc tsvector NOT NULL)"
-        )
-        conn.exec_driver_sql("CREATE INDEX ix_search_index_doc ON search_index USING gin (doc)")
-
-
-def drop_tables(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("DROP TABLE IF EXISTS search_fts")
-        conn.exec_driver_sql("DROP TABLE IF EXISTS search_docs")
-    else:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS search_index")
-
-
-def index_missing(session: Session) -> bool:
-    """Articles are stored but none is indexed: an archive from before the index (migration 0005
-    creates the tables; search.ensure_index fills them with the search package's tokens)."""
-    table = "search_docs" if session.get_bind().dialect.name == "sqlite" else "search_index"
-    return bool(
-        session.execute(
-            text(f"SELECT EXISTS (SELECT 1 FROM articles) AND NOT EXISTS (SELECT 1 FROM {table})")
-        ).scalar()
-    )
-
-
-def _tsvector(title: str, body: str) -> str:
-    """A tsvector literal with explicit positions: the tokens reach the index exactly as given."""
-    positions: dict[str, list[str]] = {}
-    pos = 0
-    for tokens, weight in ((title, "A"), (body, "")):
-        for tok in tokens.split():
-            pos += 1
-            have = positions.setdefault(tok, [])
-            if len(have) < _PG_MAX_PER_LEXEME:
-                have.append(f"{min(pos, _PG_MAX_POS)}{weight}")
-        pos += _PG_BODY_GAP
-    return " ".join(f"'{tok}':{','.join(p)}" for tok, p in positions.items())
-
-
-_PG_UPSERT = text(
-    "INSERT INTO search_index (article_id, doc) VALUES (:id, CAST(:doc AS tsvector)) "
-    "ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc"
-)
-_FTS_OLD = text("SELECT tokens FROM search_docs WHERE article_id = :id")
-_FTS_DELETE = text("INSERT INTO search_fts (search_fts, rowid, title, body) VALUES ('delete', :id, :t, :b)")
-_FTS_INSERT = text("INSERT INTO search_fts (rowid, title, body) VALUES (:id, :t, :b)")
-_DOCS_PUT = text("INSERT OR REPLACE INTO search_docs (article_id, tokens) VALUES (:id, :tok)")
-
-
-def store(session: Session, article_id: int, title: str, body: str, *, new: bool = False) -> None:
-    """Index (or re-index) one article from its title and body token strings.
-
-    ``new``: the article has never been indexed (just inserted), so there is no old entry to
-    look up and replace; ingest says so to save a query per article.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        _store_sqlite(session, article_id, title, body, new)
-        return
-    session.execute(_PG_UPSERT, {"id": article_id, "doc": _tsvector(title, body)})
-
-
-def _store_sqlite(session: Session, article_id: int, title: str, body: str, new: bool) -> None:
-    old = None if new else session.execute(_FTS_OLD, {"id": article_id}).scalar()
-    if old is not None:
-        old_title, _, old_body = zlib.decompress(old).decode().partition("\n")
-        if (old_title, old_body) == (title, body):
-            return
-        session.execute(_FTS_DELETE, {"id": article_id, "t": old_title, "b": old_body})
-    session.execute(_FTS_INSERT, {"id": article_id, "t": title, "b": body})
-    session.execute(_DOCS_PUT, {"id": article_id, "tok": zlib.compress(f"{title}\n{body}".encode(), 1)})
-
 
 _SEARCH_INDEX = table("search_index", column("article_id", Integer), column("doc"))
 
@@ -215,24 +112,28 @@ class _Query:
             }
         self.exact = self.sqlite or all(len(p) == 1 for p in (*positives, *negatives))
 
-    def candidates(self):
-        """PostgreSQL: subquery (id) of the articles holding every positive token (a superset)."""
-        stmt = text("SELECT article_id AS id FROM search_index WHERE doc @@ CAST(:cand AS tsquery) OFFSET 0")
-        return stmt.bindparams(cand=self.params["cand"]).columns(id=Integer).subquery("c")
+    def candidates(self, floor: int | None = None):
+        """PostgreSQL: subquery (id) of the articles holding every positive token (a superset),
+        only those with ids over ``floor`` when given."""
+        above, lo = ("", {}) if floor is None else (" AND article_id > :lo", {"lo": floor})
+        sql = f"SELECT article_id AS id FROM search_index WHERE doc @@ CAST(:cand AS tsquery){above} OFFSET 0"
+        return text(sql).bindparams(cand=self.params["cand"], **lo).columns(id=Integer).subquery("c")
 
     def _where(self, q: str, above: bool) -> str:
         if self.sqlite:
             return f"search_fts MATCH :{q}" + (" AND rowid >= :cut" if above else "")
         return f"doc @@ CAST(:{q} AS tsquery)" + (" AND article_id >= :cut" if above else "")
 
-    def ids(self, *, below: bool = False):
-        """Subquery (id) of every match (or of those under the window's cut)."""
-        cond = self._where("q", False) + (
-            (" AND rowid < :cut" if self.sqlite else " AND article_id < :cut") if below else ""
-        )
+    def ids(self, *, below: bool = False, floor: int | None = None):
+        """Subquery (id) of every match (or of those under the window's cut; over ``floor``)."""
         col, table = ("rowid", "search_fts") if self.sqlite else ("article_id", "search_index")
+        cond = self._where("q", False) + (f" AND {col} < :cut" if below else "")
+        lo = {} if floor is None else {"lo": floor}
+        cond += f" AND {col} > :lo" if lo else ""
         fence = "" if self.sqlite else " OFFSET 0"  # PostgreSQL: match by the GIN index, then order
-        stmt = text(f"SELECT {col} AS id FROM {table} WHERE {cond}{fence}").bindparams(q=self.params["q"])
+        stmt = text(f"SELECT {col} AS id FROM {table} WHERE {cond}{fence}").bindparams(
+            q=self.params["q"], **lo
+        )
         return stmt.columns(id=Integer).subquery("m")
 
     def ranked(self, above: bool, ids: Sequence[int]):
@@ -244,7 +145,7 @@ class _Query:
         if self.sqlite:
             sql = (
                 f"SELECT rowid AS id, rowid IN (SELECT rowid FROM search_fts WHERE {self._where('tq', above)}) "
-                f"AS in_title, -bm25(search_fts, :tw, 1.0) AS score FROM search_fts WHERE {self._where('q', above)}"
+                f"AS in_title, -bm25(search_fts, 1.0, :tw) AS score FROM search_fts WHERE {self._where('q', above)}"
             )
             stmt = text(sql).bindparams(**self.params)
         else:
@@ -314,11 +215,41 @@ _PG_SEQSCAN_SET = text("SELECT set_config('enable_seqscan', :v, true)")
 def _newest(session: Session, query: _Query, conds: list, window: int) -> Sequence[int]:
     """The ids of the newest ``window`` matches, newest first: their number is the exact total
     when fewer match, and the last is the cut below which matches are not ranked."""
+    for floor in _floors(session, query, window):
+        found = _newest_over(session, query, conds, window, floor)
+        if len(found) >= window or floor is None:
+            return found
+    return []  # not reached: the last floor is None
+
+
+_FIRST_SPAN = 4  # PostgreSQL looks for the window among the newest window x 4 ids first ...
+_SPAN_GROWTH = 8  # ... then 8 times as many, and so on
+
+
+def _floors(session: Session, query: _Query, window: int) -> Iterator[int | None]:
+    """Id floors to look for the newest matches above, lowest last (None: no floor). PostgreSQL's
+    GIN index answers in no order, so every match would be read to sort them (a common word: half
+    the archive); above a floor near the newest id it reads only those. SQLite's FTS5 walks its
+    doclists newest first and stops at the window by itself: one pass, no floor."""
+    if query.sqlite:
+        yield None
+        return
+    top = session.execute(select(func.max(Article.id))).scalar() or 0
+    span = window * _FIRST_SPAN
+    while top - span > 0:
+        yield top - span
+        span *= _SPAN_GROWTH
+    yield None
+
+
+def _newest_over(
+    session: Session, query: _Query, conds: list, window: int, floor: int | None
+) -> Sequence[int]:
     if not query.exact:
-        probed = _probe(session, query, conds, window)
+        probed = _probe(session, query, conds, window, floor)
         if probed is not None:
             return probed
-    return session.scalars(_newest_first(query.ids(), conds).limit(window)).all()
+    return session.scalars(_newest_first(query.ids(floor=floor), conds).limit(window)).all()
 
 
 def _newest_first(ids, conds: list) -> Select:
@@ -332,12 +263,12 @@ def _newest_first(ids, conds: list) -> Select:
 _PROBES = 3  # rounds of checking candidates before checking all of them at once
 
 
-def _probe(session: Session, query: _Query, conds: list, window: int) -> list[int] | None:
+def _probe(session: Session, query: _Query, conds: list, window: int, floor: int | None) -> list[int] | None:
     """PostgreSQL phrases and exclusions: check the newest candidates first, as many as the share
     that matched so far says will fill the window. A common phrase (城市副中心, in most of 100k
     articles) is settled by reading ~1,250 documents, not all (0.6 s). None when the candidates
     match too rarely for this to pay: then every candidate is checked in one go."""
-    newest = _newest_first(query.candidates(), conds)
+    newest = _newest_first(query.candidates(floor), conds)
     hit = text("search_index.doc @@ CAST(:q AS tsquery)").bindparams(q=query.params["q"])
     size = window + window // 4
     for _ in range(_PROBES):

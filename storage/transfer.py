@@ -5,22 +5,24 @@ batches, inside one transaction on the target: a failed copy leaves the target a
 so it can simply be run again. The source is read in one transaction too, so a daemon still
 writing to it cannot tear the copy (SQLite WAL and PostgreSQL both give a snapshot).
 
-Nothing that can be copied is rebuilt: the search index is carried as its stored tokens (SQLite's
-``search_docs``, PostgreSQL's ``search_index``) and written into the target's own index tables, so
-no article is re-tokenised. PostgreSQL sequences are moved past the copied keys afterwards, so the
-next article, story or delivery gets a fresh id.
+Nothing that can be copied is rebuilt: SQLite to SQLite carries the FTS5 index's own tables as
+they are, PostgreSQL to PostgreSQL the tsvectors. SQLite keeps no copy of its tokens, so SQLite to
+PostgreSQL tokenises the articles again with the ``tokens`` function the caller passes (the search
+package's; without one the target's index is left empty, to be built at its first start).
+PostgreSQL sequences are moved past the copied keys afterwards, so the next article, story or
+delivery gets a fresh id.
 """
 
 from __future__ import annotations
 
-import zlib
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, bindparam, func, insert, inspect, select, text, update
 from sqlalchemy.schema import sort_tables_and_constraints
 
-from . import fulltext
+from . import fulltext, fulltext_index
 from .db import Database, DatabaseError
 from .models import Base
 
@@ -30,6 +32,8 @@ __all__ = ["Progress", "copy_database"]
 Progress = Callable[[str, int, int], None]
 
 _KEEP_OUT = ("alembic_version",)
+
+log = logging.getLogger(__name__)
 
 
 def _plan() -> tuple[list[Table], dict[str, list[str]]]:
@@ -130,37 +134,61 @@ def _fill_late(src: Connection, dst: Connection, table: Table, late: list[str], 
             dst.execute(stmt, params)
 
 
-def _search_rows(src: Connection, size: int) -> Iterator[list[tuple[int, str, str | None]]]:
-    """The stored index of each article: (id, title tokens, body tokens) from SQLite, or (id,
-    tsvector text, None) from PostgreSQL."""
-    if src.dialect.name == "sqlite":
-        query = text("SELECT article_id, tokens FROM search_docs ORDER BY article_id")
-        for rows in _batches(src, query, size):
-            out = []
-            for r in rows:
-                title, _, body = zlib.decompress(r["tokens"]).decode().partition("\n")
-                out.append((r["article_id"], title, body))
-            yield out
-    else:
-        query = text("SELECT article_id, CAST(doc AS text) AS doc FROM search_index ORDER BY article_id")
-        for rows in _batches(src, query, size):
-            yield [(r["article_id"], r["doc"], None) for r in rows]
+#: The SQLite index's tables, copied as they are (FTS5 keeps its whole index in its shadow tables).
+_SQLITE_INDEX = (
+    "search_fts_data",
+    "search_fts_idx",
+    "search_fts_docsize",
+    "search_fts_config",
+    "search_docs",
+)
 
 
-def _copy_search(src: Connection, dst: Connection, size: int, progress: Progress) -> int:
+def _copy_sqlite_index(src: Connection, dst: Connection, size: int) -> None:
+    for name in _SQLITE_INDEX:
+        dst.execute(text(f"DELETE FROM {name}"))  # a fresh FTS5 table holds its structure rows
+        for rows in _batches(src, text(f"SELECT * FROM {name}"), size):
+            cols = list(rows[0].keys())
+            stmt = text(f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})")
+            dst.execute(stmt, [dict(r) for r in rows])
+
+
+def _tokenised(src: Connection, size: int, tokens: Callable[[str], str]) -> Iterator[list[dict]]:
+    """tsvector rows for every article, tokenised from its stored text."""
+    query = text("SELECT id, title, body_text FROM articles ORDER BY id")
+    for rows in _batches(src, query, size):
+        yield [
+            {
+                "id": r["id"],
+                "doc": fulltext_index.tsvector(tokens(r["title"] or ""), tokens(r["body_text"] or "")),
+            }
+            for r in rows
+        ]
+
+
+def _copy_search(
+    src: Connection, dst: Connection, size: int, progress: Progress, tokens: Callable[[str], str] | None
+) -> int:
     name = "search_docs" if src.dialect.name == "sqlite" else "search_index"
     total = src.scalar(text(f"SELECT count(*) FROM {name}")) or 0
-    done = 0
     progress("search index", 0, total)
-    for rows in _search_rows(src, size):
-        if dst.dialect.name == "sqlite":
-            dst.execute(fulltext._FTS_INSERT, [{"id": i, "t": t, "b": b} for i, t, b in rows])
-            docs = [{"id": i, "tok": zlib.compress(f"{t}\n{b}".encode(), 1)} for i, t, b in rows]
-            dst.execute(fulltext._DOCS_PUT, docs)
-        elif src.dialect.name == "sqlite":
-            dst.execute(fulltext._PG_UPSERT, [{"id": i, "doc": fulltext._tsvector(t, b)} for i, t, b in rows])
-        else:
-            dst.execute(fulltext._PG_UPSERT, [{"id": i, "doc": doc} for i, doc, _ in rows])
+    if dst.dialect.name == "sqlite":
+        _copy_sqlite_index(src, dst, size)
+        progress("search index", total, total)
+        return total
+    if src.dialect.name == "sqlite" and tokens is None:
+        log.warning("search index not copied (no tokenizer given): the target builds it at its first start")
+        return 0
+    if src.dialect.name == "sqlite":
+        batches: Iterator[list[dict]] = _tokenised(src, size, tokens)  # type: ignore[arg-type]
+    else:
+        query = text(
+            "SELECT article_id AS id, CAST(doc AS text) AS doc FROM search_index ORDER BY article_id"
+        )
+        batches = ([dict(r) for r in rows] for rows in _batches(src, query, size))
+    done = 0
+    for rows in batches:
+        dst.execute(fulltext_index.PG_UPSERT, rows)
         done += len(rows)
         progress("search index", done, total)
     return done
@@ -182,10 +210,16 @@ def _reset_sequences(dst: Connection, order: list[Table]) -> None:
 
 
 def copy_database(
-    source: Database, target: Database, *, batch: int = 1000, progress: Progress | None = None
+    source: Database,
+    target: Database,
+    *,
+    batch: int = 1000,
+    progress: Progress | None = None,
+    tokens: Callable[[str], str] | None = None,
 ) -> dict[str, int]:
     """Copy every table of `source` (at the newest schema) into the empty `target`, which is
     migrated to the newest schema first; returns rows copied per table (plus "search index").
+    ``tokens``: the index tokens of a text (``search.index_tokens``), for SQLite to PostgreSQL.
 
     Raises DatabaseError, before writing anything, when the target holds data, is the source, or
     is SQLite while the source is PostgreSQL (a tsvector cannot become SQLite's index tokens), and
@@ -217,6 +251,6 @@ def copy_database(
             copied[table.name] = _copy_table(src, dst, table, deferred.get(table.name, []), batch, report)
         for name, late in deferred.items():
             _fill_late(src, dst, Base.metadata.tables[name], late, batch)
-        copied["search index"] = _copy_search(src, dst, batch, report)
+        copied["search index"] = _copy_search(src, dst, batch, report, tokens)
         _reset_sequences(dst, order)
     return copied

@@ -46,7 +46,9 @@ def run_copy(args: argparse.Namespace, ctx: Context) -> int:
             print(f"copy: {table} {done}/{total}", file=sys.stderr, flush=True)
 
     try:
-        copied = copy_database(source, target, batch=args.batch, progress=progress)
+        from search import index_tokens  # SQLite keeps no token copy: PostgreSQL's index is built anew
+
+        copied = copy_database(source, target, batch=args.batch, progress=progress, tokens=index_tokens)
     finally:
         target.dispose()
     rows = sum(n for name, n in copied.items() if name != "search index")

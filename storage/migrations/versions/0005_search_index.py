@@ -9,7 +9,6 @@ import logging
 
 from alembic import op
 
-from storage import fulltext
 
 revision = "0005"
 down_revision = "0004"
@@ -23,9 +22,26 @@ def upgrade() -> None:
     # Only the tables: the tokens are the search package's decision, and a past migration must not
     # run whatever the tokenizer is today. Articles stored before this revision are indexed by
     # search.ensure_index, which every newsradar command and the web run after migrating.
-    fulltext.create_tables(op.get_bind())
+    # The tables as they were made here (migration 0014 reshapes SQLite's), frozen in this file.
+    conn = op.get_bind()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='', tokenize='ascii')"
+        )
+        conn.exec_driver_sql(
+            "CREATE TABLE search_docs (article_id INTEGER PRIMARY KEY "
+            "REFERENCES articles(id) ON DELETE CASCADE, tokens BLOB NOT NULL)"
+        )
+    else:
+        conn.exec_driver_sql(
+            "CREATE TABLE search_index (article_id INTEGER PRIMARY KEY "
+            "REFERENCES articles(id) ON DELETE CASCADE, doc tsvector NOT NULL)"
+        )
+        conn.exec_driver_sql("CREATE INDEX ix_search_index_doc ON search_index USING gin (doc)")
     log.info("search index tables created; stored articles are indexed on the next newsradar start")
 
 
 def downgrade() -> None:
-    fulltext.drop_tables(op.get_bind())
+    conn = op.get_bind()
+    for name in ("search_fts", "search_docs") if conn.dialect.name == "sqlite" else ("search_index",):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
