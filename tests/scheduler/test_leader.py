@@ -76,7 +76,12 @@ def test_postgres_lock_session_asks_the_server_for_keepalives(pg_database):
     assert a.try_acquire()
     shown = {
         name: a._conn.execute(text(f"SHOW {name}")).scalar()
-        for name in ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count", "tcp_user_timeout")
+        for name in (
+            "tcp_keepalives_idle",
+            "tcp_keepalives_interval",
+            "tcp_keepalives_count",
+            "tcp_user_timeout",
+        )
     }
     assert shown == {
         "tcp_keepalives_idle": "6",
