@@ -26,6 +26,8 @@ ROWS = [
     "dispatch: alerts/s",
     "daemon: RSS end vs middle (%)",
     "bigpage: peak RSS of the crawl (MB)",
+    "scale: sources per 2-core node, 10 min, 304s",
+    "scale: new articles, 2 nodes (pages/s)",
 ]
 
 
