@@ -75,6 +75,12 @@ def handler(state: State) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except ConnectionError:  # a crawl that ended dropped its keep-alive connection
+                pass
+
         def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8" if status != 304 else "text/plain")
