@@ -145,14 +145,18 @@ class Leader:
     def _renew(self, info: dict[str, Any] | None) -> bool:
         if self._conn is not None and not self._lock_alive():
             return False
-        try:
-            with self.db.session() as s:
-                ok = renew_lease(s, self.owner, self.lease, info)
-                s.commit()
-        except Exception as exc:
-            log.warning("could not renew the leader lease: %s", exc)
-            # Keep going while the lease we hold cannot have expired yet.
-            return self.db.is_sqlite and time.monotonic() - self._renewed < self.lease * 0.8
+        for attempt in (1, 2):
+            try:
+                with self.db.session() as s:
+                    ok = renew_lease(s, self.owner, self.lease, info)
+                    s.commit()
+                break
+            except Exception as exc:
+                if attempt == 1 and not self.db.is_sqlite:
+                    continue  # a pooled connection the server dropped: once more, on a fresh one
+                log.warning("could not renew the leader lease: %s", exc)
+                # Keep going while the lease we hold cannot have expired yet.
+                return self.db.is_sqlite and time.monotonic() - self._renewed < self.lease * 0.8
         if ok:
             self._renewed = time.monotonic()
         elif self.db.is_sqlite:
