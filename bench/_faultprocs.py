@@ -196,6 +196,16 @@ TERMINATE = (
 )
 
 
+RETAKEN = (
+    "took the leader lock again"  # scheduler.leader: the lock's connection was lost, nobody else took it
+)
+
+
+def _leads(text: str) -> int:
+    """How often the daemon started leading, or took its lost lock again."""
+    return text.count("leading (pid") + text.count(RETAKEN)
+
+
 def run_postgres(work: Path, waves: int, url: str, seed: int = 5) -> list[Row]:
     """Every few seconds, terminate every connection newsradar holds to its own scratch database
     (never another database's; the server itself is never touched) while articles keep coming."""
@@ -215,9 +225,9 @@ def run_postgres(work: Path, waves: int, url: str, seed: int = 5) -> list[Row]:
         wait(lambda: "leading" in daemon.output, 120, step=0.2)
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             for n in range(waves):
-                led = daemon.output.count("leading (pid")
-                if n % 2 and wait(lambda k=led: daemon.output.count("leading (pid") > k, 30, 0.05):
-                    pass  # odd waves: the moment it leads again, before its first crawl launches
+                led = _leads(daemon.output)
+                if n % 2 and wait(lambda k=led: _leads(daemon.output) > k, 30, 0.05):
+                    pass  # odd waves: the moment it leads (or holds the lock) again, before its next crawl
                 else:
                     time.sleep(rng.uniform(2.0, 6.0))
                 ended = admin.execute(TERMINATE, (name, HARNESS)).fetchall()
@@ -236,7 +246,7 @@ def run_postgres(work: Path, waves: int, url: str, seed: int = 5) -> list[Row]:
         (world.work / "daemon.log").write_text(daemon.output)
     row.injected = f"{terminated} connections in {waves} waves"
     _finish(world, [row], started)
-    back = [t for t, line in daemon.lines if "leading (pid" in line or "crawl round of" in line]
+    back = [t for t, line in daemon.lines if _leads(line) or "crawl round of" in line]
     gaps = [next((b - w for b in back if b > w), None) for w in waves_at]
     settle, row.recovery = row.recovery, max((g for g in gaps if g is not None), default=None)
     relead = daemon.output.count("leading (pid") - 1
@@ -245,6 +255,11 @@ def run_postgres(work: Path, waves: int, url: str, seed: int = 5) -> list[Row]:
         "recovery: the longest time from a wave to the daemon leading again or finishing a crawl "
         f"round; everything settled {settle:.0f}s after the last wave"
     )
+    retaken = daemon.output.count(RETAKEN)
+    if retaken:
+        row.notes.append(
+            f"{retaken} waves cost the leader its lock connection; it took the lock again and carried on"
+        )
     if relead > 0:
         row.notes.append(
             f"finding: {relead} waves cost the leader its lock connection; each time the daemon "

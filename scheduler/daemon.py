@@ -14,6 +14,7 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
@@ -98,21 +99,34 @@ class Daemon:
                     return 0
                 await self._lead()
             finally:
-                await asyncio.to_thread(self.leader.release)
+                await self._release()
             if self._lost and not self._stopping:
                 self._lost = False
                 self.stop = asyncio.Event()
                 continue
         return 0
 
+    async def _release(self) -> None:
+        """Hand leadership over; a database that does not answer (a cut link) is not waited for:
+        the lock dies with the session and the lease row expires."""
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self.leader.release), timeout=self.leader.lease / 3)
+        except TimeoutError:
+            log.warning("could not release the leader lock (database unreachable); it expires by itself")
+
     async def _become_leader(self) -> bool:
         told = False
         while not self._stopping:
-            if await asyncio.to_thread(self.leader.try_acquire):
-                if told:
-                    self._say("newsradar run: the leader is gone; this daemon takes over")
-                return True
-            who = await asyncio.to_thread(self.leader.who)
+            try:
+                if await asyncio.to_thread(self.leader.try_acquire):
+                    if told:
+                        self._say("newsradar run: the leader is gone; this daemon takes over")
+                    return True
+                who = await asyncio.to_thread(self.leader.who)
+            except Exception as exc:  # the database is unreachable: wait, as a standby would
+                log.warning("cannot reach the database to see who leads (%s); trying again", exc)
+                await self._sleep(self.leader.renew_every)
+                continue
             what = "another newsradar run leads this database"
             if who:
                 what += f" (pid {who['pid']} on {who['host']}, since {_local(who['started_at'])})"
@@ -216,8 +230,22 @@ class Daemon:
             )
 
     async def _renew(self) -> None:
+        """Confirm the lock or lease; a leader that cannot within `confirm_within` of the last
+        confirmation (a cut link: the call hangs) stops acting before a standby may take over."""
         info = self._status_info()
-        if not await asyncio.to_thread(self.leader.renew, info):
+        left = self.leader.confirmed_at + self.leader.confirm_within - time.monotonic()
+        try:
+            ok = await asyncio.wait_for(
+                asyncio.to_thread(self.leader.renew, info), timeout=max(left, self.leader.lease / 6)
+            )
+        except TimeoutError:
+            log.error(
+                "could not confirm the leader lock within %.0fs (database unreachable): "
+                "this daemon stops crawling and sending",
+                self.leader.confirm_within,
+            )
+            ok = False
+        if not ok:
             self._lost = True
             self.stop.set()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -98,6 +98,26 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+# libpq's own connection parameters: a server that stops answering (a cut link sends no FIN)
+# fails a call within about half a minute instead of the kernel's 15+ minutes; the URL's query
+# string overrides any of them.
+PG_TIMEOUTS = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30000,
+}
+
+
+def _pg_timeouts(query: Any) -> dict[str, int]:
+    return {k: v for k, v in PG_TIMEOUTS.items() if k not in query}
+
+
+MIGRATION_LOCK = 0x6E65776D  # "newm": held (per transaction) while one process migrates
+
+
 class Database:
     """An engine plus a session factory for one database URL."""
 
@@ -114,7 +134,7 @@ class Database:
                 raise DatabaseError(f"database folder {folder} does not exist (url {url})")
         kwargs: dict = {"future": True}
         if not self.is_sqlite:
-            kwargs.update(pool_pre_ping=True)
+            kwargs.update(pool_pre_ping=True, connect_args=_pg_timeouts(parsed.query))
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -146,6 +166,8 @@ class Database:
 
         try:
             with self.engine.begin() as conn:
+                if not self.is_sqlite:  # two daemons starting on an empty database: one migrates
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
                 cfg = alembic_config(self.url)
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")

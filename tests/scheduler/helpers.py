@@ -12,11 +12,14 @@ from pathlib import Path
 
 
 class RunningDaemon:
-    def __init__(self, config: Path, *args: str, env: dict | None = None) -> None:
+    def __init__(
+        self, config: Path, *args: str, env: dict | None = None, prefix: list[str] | None = None
+    ) -> None:
+        """prefix: run under another command (`ip netns exec NS`, another host's network)."""
         full_env = {**os.environ, **(env or {})}
         full_env.pop("NEWSRADAR_CONFIG", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "newsradar", "--config", str(config), "run", *args],
+            [*(prefix or []), sys.executable, "-m", "newsradar", "--config", str(config), "run", *args],
             cwd=config.parent, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         self.lines: list[tuple[float, str]] = []
