@@ -128,3 +128,34 @@ def test_schema_check_without_alembic_agrees_with_alembic(tmp_path):
     db.migrate()
     assert db.is_current() and db._alembic_is_current()
     db.dispose()
+
+
+def test_a_command_still_indexes_an_archive_from_before_the_search_index(tmp_path):
+    """Context.db() imports the search package only when the index is missing: then it builds it."""
+    from alembic import command
+    from sqlalchemy import insert
+
+    import search
+    from newsradar.context import Context
+    from storage import Article, Database
+    from storage.db import alembic_config
+    from storage.types import utcnow
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    command.upgrade(alembic_config(url), "0004")
+    old = Database(url)
+    with old.engine.begin() as conn:
+        conn.execute(
+            insert(Article),
+            [{"source": "gov", "url": "https://old/1", "canonical_url": "https://old/1", "title": "央行",
+              "body_text": "数字人民币试点扩大。", "content_hash": "1", "fetched_at": utcnow(), "tags": []}],
+        )  # fmt: skip
+    old.dispose()
+    config = tmp_path / "newsradar.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
+    ctx = Context(str(config))
+    db = ctx.db(create=False)
+    assert search.ensure_index(db) == 0  # already built by db(): nothing left to index
+    with db.session() as s:
+        assert search.search(s, "人民币试").total == 1
+    db.dispose()
