@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from functools import lru_cache
-from typing import Any
+from math import log
 
 from ._cache import cache_key, cached
 from ._normalise import is_cjk
@@ -49,23 +49,58 @@ def _default_dictionary() -> tuple[dict[str, int], int]:
         return _load_default_dictionary()
 
 
-def new_tokenizer(words: set[str]) -> Any:
-    """A private jieba Tokenizer on the default dictionary, taught ``words``.
+def new_tokenizer(words: set[str]) -> Dictionary:
+    """jieba's default dictionary taught ``words``, as a private :class:`Dictionary`.
 
     Private so teaching it our terms does not change segmentation for other
     packages that use the global ``jieba`` instance. The taught dictionary
-    comes from the on-disk cache when one was built for the same words.
+    comes from the on-disk cache when one was built for the same words: jieba
+    itself is then not even imported (its import alone costs ~0.2 s).
     """
-    import jieba
-
     taught = sorted(w for w in words if any(is_cjk(c) for c in w))
     key = cache_key(repr(sorted(_EXTRA_WORDS.items())), *taught, libraries=["jieba"])
     freq, total = cached("tokenizer", key, lambda: _taught_dictionary(taught))
-    tok = jieba.Tokenizer()
-    tok.FREQ = freq
-    tok.total = total
-    tok.initialized = True
-    return tok
+    return Dictionary(freq, total)
+
+
+class Dictionary:
+    """jieba's dictionary segmentation (HMM off) over a taught word -> frequency table.
+
+    ``get_DAG`` and ``calc`` are jieba's own (jieba/__init__.py, MIT licence), line for line, so
+    the segmentation is jieba's; only the dictionary comes from our cache.
+    """
+
+    def __init__(self, freq: dict[str, int], total: int) -> None:
+        self.FREQ = freq
+        self.total = total
+
+    def get_DAG(self, sentence: str) -> dict[int, list[int]]:  # noqa: N802 - jieba's name
+        freq = self.FREQ
+        dag: dict[int, list[int]] = {}
+        n = len(sentence)
+        for k in range(n):
+            tmplist = []
+            i = k
+            frag = sentence[k]
+            while i < n and frag in freq:
+                if freq[frag]:
+                    tmplist.append(i)
+                i += 1
+                frag = sentence[k : i + 1]
+            if not tmplist:
+                tmplist.append(k)
+            dag[k] = tmplist
+        return dag
+
+    def calc(self, sentence: str, dag: dict[int, list[int]], route: dict[int, tuple[float, int]]) -> None:
+        freq = self.FREQ
+        n = len(sentence)
+        route[n] = (0, 0)
+        logtotal = log(self.total)
+        for idx in range(n - 1, -1, -1):
+            route[idx] = max(
+                (log(freq.get(sentence[idx : x + 1]) or 1) - logtotal + route[x + 1][0], x) for x in dag[idx]
+            )
 
 
 def _taught_dictionary(words: list[str]) -> tuple[dict[str, int], int]:

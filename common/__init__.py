@@ -18,11 +18,12 @@ from .secrets import (
 from .settings import SettingsError, check_known_keys, duration_setting, parse_duration
 from .text import UNSAFE_CHARS, strip_unsafe
 from .times import BEIJING, to_beijing, utcnow
-from .values import BLOCKED_REASON, is_email, topic_labels
+from .values import BLOCKED_REASON, DEFAULT_TIER, TIERS, is_email, topic_labels
 
 __all__ = [
     "BEIJING",
     "BLOCKED_REASON",
+    "DEFAULT_TIER",
     "PrintableStream",
     "REDACTED",
     "RedactingStream",
@@ -31,6 +32,7 @@ __all__ = [
     "TELEGRAM_TOKEN_ENV",
     "UNSAFE_CHARS",
     "SettingsError",
+    "TIERS",
     "check_known_keys",
     "duration_setting",
     "is_email",

@@ -6,7 +6,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["BLOCKED_REASON", "EMAIL_PATTERN", "is_email", "topic_labels"]
+__all__ = ["BLOCKED_REASON", "DEFAULT_TIER", "EMAIL_PATTERN", "TIERS", "is_email", "topic_labels"]
+
+# Source tiers: how official a copy is (a story's lead is its lowest-tier copy). Here, not in
+# storage, so reading the config (every command) does not import SQLAlchemy; storage.tiers re-exports.
+TIERS = {"official": 0, "portal": 1, "aggregator": 2, "other": 3}  # name in [[sources]] -> stored tier
+DEFAULT_TIER = TIERS["other"]  # a source whose kind says nothing about how official it is
 
 # How a page answered with an anti-bot challenge is described everywhere a person reads it.
 BLOCKED_REASON = "blocked by the site's bot challenge"

@@ -6,13 +6,12 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import lxml.html
-from lxml import etree
-
 from common import strip_unsafe
 from common.sanitise import clean_html
 
-if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+if TYPE_CHECKING:  # Scrapy and lxml load when a crawl runs, not when the config is read
+    import lxml.html
+    from lxml import etree
     from scrapy.http import TextResponse
 
 __all__ = ["clean_body", "clean_fields", "html_to_text", "strip_controls", "strip_noise", "text_only"]
@@ -62,6 +61,7 @@ def clean_fields(obj: T) -> T:
 def text_only(response: TextResponse) -> TextResponse:
     """Drop script/style contents from the response's parsed tree (keeping the text after them), so
     no selector of any adapter can read code as a title, date or body. `response.text` is untouched."""
+    from lxml import etree
     from scrapy.http import HtmlResponse
 
     if isinstance(response, HtmlResponse):
@@ -96,6 +96,8 @@ def strip_noise(root: lxml.html.HtmlElement) -> None:
 
 def _drop(el: etree._Element) -> None:
     """Remove el and its content but keep the text that follows it."""
+    import lxml.html
+
     if not isinstance(el, lxml.html.HtmlElement):
         parent = el.getparent()
         if parent is not None:
@@ -114,6 +116,8 @@ def _drop(el: etree._Element) -> None:
 def clean_body(fragment_html: str, base_url: str | None = None) -> str:
     """Safe HTML of the body: allowed tags only, no attributes but link targets, which are made
     absolute against `base_url` (the article's URL) so they work wherever the body is shown."""
+    import lxml.html
+
     fragment_html = _STOCK_IMG.sub("", fragment_html)
     root = lxml.html.fragment_fromstring(fragment_html, create_parent="div")
     strip_noise(root)
@@ -127,6 +131,8 @@ def html_to_text(fragment_html: str) -> str:
     """Plain text with one line per block, whitespace squeezed, as a reader would copy it."""
     if not fragment_html.strip():
         return ""
+    import lxml.html
+
     root = lxml.html.fragment_fromstring(fragment_html, create_parent="div")
     parts: list[str] = []
 

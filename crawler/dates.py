@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from storage import BEIJING
+from common import BEIJING
 
 __all__ = ["parse_cn_datetime"]
 

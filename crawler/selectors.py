@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from lxml import etree
-
 __all__ = ["is_xpath", "selector_error"]
 
 
@@ -20,6 +18,8 @@ def is_xpath(query: str) -> bool:
 @lru_cache(maxsize=256)
 def selector_error(query: str) -> str | None:
     """None when the selector compiles, else 'not a valid CSS selector: <why>' (or XPath)."""
+    from lxml import etree  # here: crawler.adapters imports is_xpath, and every command reads the config
+
     q = query.strip()
     if is_xpath(q):
         try:

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import parse_duration
+from common import DEFAULT_TIER, TIERS, parse_duration
 from crawler.addresses import parse_hosts
 from crawler.crawl_settings import CrawlSettings, parse_size
-from storage.tiers import DEFAULT_TIER, TIERS
 
 __all__ = ["CONFIG_ENV", "KNOWN_SECTIONS", "Config", "ConfigError", "Source", "load", "parse_source"]
 
@@ -139,6 +138,7 @@ def _find(path: str | os.PathLike | None) -> Path | None:
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+_PLAIN_SQLITE = re.compile(r"sqlite:///[^?]*")  # no driver, no query: nothing storage.db.url_problem refuses
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
@@ -224,11 +224,12 @@ class _Parser:
         url = table.get("url", DEFAULT_DATABASE)
         if not isinstance(url, str) or not url:
             raise self.fail("database.url", "must be a non-empty string like 'sqlite:///newsradar.db'")
-        from storage.db import url_problem
+        if not _PLAIN_SQLITE.fullmatch(url):  # a plain SQLite file always opens (sqlite3 is built in):
+            from storage.db import url_problem  # only other URLs need SQLAlchemy to be checked
 
-        problem = url_problem(url)
-        if problem:
-            raise self.fail("database.url", problem)
+            problem = url_problem(url)
+            if problem:
+                raise self.fail("database.url", problem)
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
             rel = url[len("sqlite:///") :]
             base = self.path.parent if self.path else Path.cwd()

@@ -7,13 +7,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
 
 from common import PrintableStream
-from storage import Database, DatabaseError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from classifier import Classifier, Topic
     from processor import Matcher
+    from storage import Database
 
 from .config import Config, ConfigError, Source, load
 
@@ -36,6 +36,8 @@ class Context:
         """The configured database, migrated to the current schema. Commands that only read pass
         create=False: they never leave a new empty database behind (status in an empty folder)."""
         if self._db is None:
+            from storage import Database, DatabaseError  # here: classify and --help need no SQLAlchemy
+
             db = Database(self.config.database_url)
             if not create and not db.exists():
                 db.dispose()
@@ -44,9 +46,14 @@ class Context:
                     "(then `newsradar crawl` fills it)"
                 )
             db.migrate()
-            from search import ensure_index
+            from storage.fulltext import index_missing
 
-            ensure_index(db)  # the search index of an archive older than it (migration 0005 asks)
+            with db.session() as s:
+                missing = index_missing(s)
+            if missing:  # the search index of an archive older than it (migration 0005 asks)
+                from search import ensure_index  # only then: the search package is slow to import
+
+                ensure_index(db)
             self._db = db
         return self._db
 

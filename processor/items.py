@@ -1,6 +1,6 @@
 """The crawler's item: what an adapter extracted from one page, and what the processor takes in.
 
-Plain data (the standard library and storage's tier constant), so crawler adapters, the ingest
+Plain data (the standard library and the tier constant of common), so crawler adapters, the ingest
 worker and the processor share it without pulling each other in.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from storage.tiers import DEFAULT_TIER
+from common import DEFAULT_TIER
 
 __all__ = ["ArticleData"]
 

@@ -21,6 +21,7 @@ PINNED: dict[str, list[str]] = {
     "common": [
         "BEIJING",
         "BLOCKED_REASON",
+        "DEFAULT_TIER",
         "PrintableStream",
         "REDACTED",
         "RedactingStream",
@@ -28,6 +29,7 @@ PINNED: dict[str, list[str]] = {
         "SMTP_PASSWORD_ENV",
         "SettingsError",
         "TELEGRAM_TOKEN_ENV",
+        "TIERS",
         "UNSAFE_CHARS",
         "check_known_keys",
         "duration_setting",

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin
 
-from parsel import Selector
-
 from processor.items import ArticleData
 
 from ..clean import clean_body, html_to_text
 
-if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+if TYPE_CHECKING:
+    from parsel import Selector  # Scrapy loads when a crawl runs, not when the config is read
     from scrapy.http import TextResponse
 
 __all__ = [

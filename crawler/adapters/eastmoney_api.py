@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from common import BEIJING
 from processor.items import ArticleData
-from storage import BEIJING
 
 from ..clean import clean_body, html_to_text
 from ..dates import parse_cn_datetime

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import feedparser
-
 from .base import Adapter, ListItem, ListPage
 
 if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
@@ -32,6 +30,8 @@ class Feed(Adapter):
         return {"kind": cls.kind} if cls().parse_list(response).items else None
 
     def parse_list(self, response: TextResponse) -> ListPage:
+        import feedparser  # here: reading the config (every command) needs the kind, not the parser
+
         parsed = feedparser.parse(response.body, response_headers={"content-location": response.url})
         page = ListPage()
         for entry in parsed.entries:

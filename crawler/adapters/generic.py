@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from parsel import Selector, SelectorList
-
 from processor.items import ArticleData
 
 from ..dates import parse_cn_datetime
 from ..selectors import is_xpath
 from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, origin_from_text
 
-if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+if TYPE_CHECKING:
+    from parsel import Selector, SelectorList  # Scrapy loads when a crawl runs, not when the config is read
     from scrapy.http import TextResponse
 
 __all__ = ["Generic", "select"]

@@ -6,14 +6,13 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import lxml.html
-
 from processor.items import ArticleData
 
 from ..dates import parse_cn_datetime
 from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, origin_from_text
 
-if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+if TYPE_CHECKING:  # Scrapy (and lxml) load when a crawl runs, not when the config is read
+    import lxml.html
     from scrapy.http import TextResponse
 
 __all__ = ["Jekyll"]
@@ -52,6 +51,8 @@ class Jekyll(Adapter):
         return "GMT+8" in small or bool(response.xpath("//section/small[1]/following-sibling::h1"))
 
     def parse_article(self, response: TextResponse) -> ArticleData | None:
+        import lxml.html
+
         section = response.css("section").get()
         if not section:
             return None

@@ -11,14 +11,13 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from parsel import Selector
-
 from processor.items import ArticleData
 
 from ..dates import parse_cn_datetime
 from .base import Adapter, ListItem, ListPage, absolute, article_from_fragment, first_text, origin_from_text
 
-if TYPE_CHECKING:  # Scrapy loads when a crawl runs, not when the config is read
+if TYPE_CHECKING:  # Scrapy (and lxml) load when a crawl runs, not when the config is read
+    from parsel import Selector
     from scrapy.http import TextResponse
 
 __all__ = ["Pbc"]

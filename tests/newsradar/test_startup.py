@@ -54,6 +54,41 @@ def test_help_loads_no_database_layer(tmp_path):
     assert not {"sqlalchemy", "storage", "numpy", "crawler", "classifier", *HEAVY} & loaded
 
 
+def test_status_loads_no_page_parser_and_no_search_package(tmp_path):
+    """The config names each source's kind (crawler.adapters) without loading the parsers that read
+    pages, and an archive whose search index is there does not load the search package."""
+    init = subprocess.run(
+        [sys.executable, "-m", "newsradar", "init"], cwd=tmp_path, capture_output=True, text=True,
+        env=ENV, timeout=120,
+    )  # fmt: skip
+    assert init.returncode == 0, init.stderr
+    loaded = _imported(["status"], tmp_path, full=True)
+    assert "crawler.adapters" in loaded  # the kinds were checked: the absence below means something
+    assert not {"feedparser", "search", "numpy", "trafilatura"} & loaded
+
+
+def test_classify_loads_no_database_layer_and_with_a_cached_dictionary_no_jieba(tmp_path):
+    doc = tmp_path / "one.jsonl"
+    doc.write_text(
+        '{"id": 1, "title": "", "text": "人民银行推出碳减排支持工具，引导金融机构发放碳减排贷款。"}\n',
+        encoding="utf-8",
+    )
+    cache = {"NEWSRADAR_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run(
+        [sys.executable, "-m", "newsradar", "classify", "--jsonl", str(doc)], cwd=tmp_path,
+        capture_output=True, text=True, env=ENV | cache, timeout=120,
+    )  # fmt: skip
+    assert first.returncode == 0 and '"green_finance"' in first.stdout, first.stderr[-2000:]
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "newsradar", "classify", "--jsonl", str(doc)],
+        cwd=tmp_path, capture_output=True, text=True, env=ENV | cache, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0 and run.stdout == first.stdout, run.stderr[-2000:]
+    loaded = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in run.stderr.splitlines() if "|" in line}
+    assert "ahocorasick" in loaded  # the classifier did run in this process
+    assert not {"sqlalchemy", "storage", "jieba", "scrapy"} & loaded
+
+
 def test_command_summaries_match_what_each_command_registers():
     parser = build_parser(ALL)
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -92,4 +127,35 @@ def test_schema_check_without_alembic_agrees_with_alembic(tmp_path):
     assert not db.is_current() and not db._alembic_is_current()
     db.migrate()
     assert db.is_current() and db._alembic_is_current()
+    db.dispose()
+
+
+def test_a_command_still_indexes_an_archive_from_before_the_search_index(tmp_path):
+    """Context.db() imports the search package only when the index is missing: then it builds it."""
+    from alembic import command
+    from sqlalchemy import insert
+
+    import search
+    from newsradar.context import Context
+    from storage import Article, Database
+    from storage.db import alembic_config
+    from storage.types import utcnow
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    command.upgrade(alembic_config(url), "0004")
+    old = Database(url)
+    with old.engine.begin() as conn:
+        conn.execute(
+            insert(Article),
+            [{"source": "gov", "url": "https://old/1", "canonical_url": "https://old/1", "title": "央行",
+              "body_text": "数字人民币试点扩大。", "content_hash": "1", "fetched_at": utcnow(), "tags": []}],
+        )  # fmt: skip
+    old.dispose()
+    config = tmp_path / "newsradar.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
+    ctx = Context(str(config))
+    db = ctx.db(create=False)
+    assert search.ensure_index(db) == 0  # already built by db(): nothing left to index
+    with db.session() as s:
+        assert search.search(s, "人民币试").total == 1
     db.dispose()
