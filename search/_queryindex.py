@@ -50,12 +50,14 @@ class QueryIndex(Generic[K]):
         self._by_token: dict[str, dict[K, QueryPlan]] = {}  # whole tokens
         self._by_char: dict[str, dict[K, QueryPlan]] = {}  # prefixes: a token beginning with this
         self._token_of: dict[K, str] = {}
+        self._names: tuple[frozenset[str], frozenset[str]] | None = None  # the two dicts' keys
 
     def __len__(self) -> int:
         return len(self._token_of)
 
     def add(self, key: K, parsed: ParsedQuery) -> None:
         self.discard(key)
+        self._names = None
         token = index_key(parsed, self._df)
         self._bucket(token).setdefault(token.rstrip("*") if token.endswith("*") else token, {})[key] = plan(
             parsed
@@ -69,6 +71,7 @@ class QueryIndex(Generic[K]):
         token = self._token_of.pop(key, None)
         if token is None:
             return
+        self._names = None
         by = self._bucket(token)
         name = token[:-1] if by is self._by_char else token
         by[name].pop(key, None)
@@ -77,10 +80,10 @@ class QueryIndex(Generic[K]):
 
     def candidates(self, doc: ArticleTokens) -> Iterator[tuple[K, QueryPlan]]:
         """The queries filed under a token the article has (a superset of those it matches)."""
-        for by, have in ((self._by_token, doc.keys), (self._by_char, doc.chars)):
-            if not by:
-                continue
-            names = have.intersection(by) if len(have) < len(by) else (n for n in by if n in have)
+        if self._names is None:
+            self._names = (frozenset(self._by_token), frozenset(self._by_char))
+        tokens, chars = self._names
+        for by, names in ((self._by_token, tokens & doc.keys), (self._by_char, chars & doc.chars)):
             for name in names:
                 yield from by[name].items()
 
