@@ -267,10 +267,12 @@ class WatchMatcher:
         title: str,
         body: str,
         topic_ids: Callable[[], Collection[str]],
+        tokens: tuple[str, str] | None = None,
     ) -> list[tuple[int, int]]:
         """(watch id, subscriber id) of the active watches this article matches: refreshes first;
-        ``topic_ids`` gives the article's matched topics (asked only for watches limited to topics)."""
+        ``topic_ids`` gives the article's matched topics (asked only for watches limited to topics);
+        ``tokens``: the title's and body's index tokens, when already made."""
         self.refresh(session)
         if not self.meta:
             return []
-        return self.match_doc(search.article_tokens(title, body), source, topic_ids)
+        return self.match_doc(search.article_tokens(title, body, tokens), source, topic_ids)
