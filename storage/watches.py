@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .models import Watch, WatchMatch
@@ -143,9 +143,9 @@ def record_matches(
         )
     )
     when = now or utcnow()
-    new = [WatchMatch(watch_id=w, story_id=story_id, matched_at=when) for w in sorted(set(watch_ids) - have)]
-    session.add_all(new)
-    session.flush()
+    new = [{"watch_id": w, "story_id": story_id, "matched_at": when} for w in sorted(set(watch_ids) - have)]
+    if new:  # one executemany: a story may match hundreds of watches
+        session.execute(insert(WatchMatch), new)
     return len(new)
 
 
