@@ -16,6 +16,7 @@ from .models import Watch, WatchMatch
 from .types import utcnow
 
 __all__ = [
+    "active_watch_rows",
     "add_watch",
     "count_watches",
     "get_watch",
@@ -69,6 +70,15 @@ def list_watches(
     if active is not None:
         stmt = stmt.where(Watch.active.is_(active))
     return list(session.scalars(stmt))
+
+
+def active_watch_rows(session: Session) -> list[tuple[int, int, str, list, list]]:
+    """(id, subscriber id, query, topics, sources) of every active watch: what an index loads
+    (plain rows: 10,000 of them load several times faster than ORM objects)."""
+    stmt = select(Watch.id, Watch.subscriber_id, Watch.query, Watch.topics, Watch.sources).where(
+        Watch.active.is_(True)
+    )
+    return [tuple(r) for r in session.execute(stmt.order_by(Watch.id))]
 
 
 def count_watches(session: Session, subscriber_id: int) -> int:
