@@ -12,7 +12,7 @@ from notifiers.addresses import AddressError, channels_from
 from processor import backfill
 from processor.audience import INSTANT_MODES
 from processor.watch_settings import watch_settings
-from processor.watches import WatchError, check_query, create_watch
+from processor.watches import WatchError, check_query, create_watch, summaries
 from storage.story_views import stories_with_topics
 from storage.subscribers import (
     MODES,
@@ -215,6 +215,11 @@ def _as_dict(sub) -> dict:
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db(create=False).session() as s:
         subs = [_as_dict(x) for x in list_subscribers(s)]
+        watches: dict[int, list[dict]] = {}
+        for w in summaries(s):
+            watches.setdefault(w.subscriber_id, []).append(w.plain())
+    for d in subs:
+        d["watches"] = watches.get(d["id"], [])
     if args.json:
         json.dump(subs, ctx.out, ensure_ascii=False, indent=2)
         ctx.out.write("\n")
@@ -235,6 +240,9 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
             if t["keywords"]:
                 narrow += f" keywords={','.join(t['keywords'])}"
             print(f"      topic     {t['topic']}{narrow}", file=ctx.out)
+        for w in d["watches"]:
+            state = "" if w["active"] else " (paused)"
+            print(f"      watch {w['id']:<3} {w['query']}{state}", file=ctx.out)
     return 0
 
 

@@ -23,7 +23,7 @@ def _csv(text: str) -> list[str]:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "watches", help="add, list, remove, pause or resume watches (alerts on any search query)",
+        "watches", help="add, list, remove, pause or resume watches: alerts on any search query",
         description="A watch alerts its subscriber about every new story the archive search for its "
         "query would list: words = AND, \"phrases\", -exclusions, traditional or simplified.",
     )  # fmt: skip

@@ -41,7 +41,10 @@ def test_watches_cli(tmp_path):
         (2, 1, "金融科技", True),
     ]
     assert listed[1]["matches_30d"] == 1  # the backfilled story
+    [owner] = json.loads(env.run("subscribers", "list", "--json").stdout)
+    assert [w["query"] for w in owner["watches"]] == ["数字人民币 -冬奥", "金融科技"]
     assert "paused" in env.run("watches", "pause", "1").stdout
+    assert "watch 1   数字人民币 -冬奥 (paused)" in env.run("subscribers", "list").stdout
     assert "(paused)" in env.run("watches", "list").stdout
     assert env.run("watches", "remove", "1").stdout.strip() == "watch 1 removed"
     assert env.run("watches", "remove", "1").returncode == 1
