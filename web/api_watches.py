@@ -2,10 +2,10 @@
 resume and remove, what `newsradar watches` does from the command line.
 
 Authenticated by `Authorization: Bearer <the admin password>` ($NEWSRADAR_ADMIN_PASSWORD; the
-routes are off, 404, without it); failed attempts count toward the login limiter. Refusals have the
-API's one shape {"error", "status"}: 400 bad body or query (search's own message), 401 no or wrong
-credentials, 404 no such watch or subscriber, 409 the per-subscriber limit. Not in the public
-OpenAPI document: it describes the read-only archive.
+routes are off, 404, without it). Refusals have the API's one shape {"error", "status"}: 400 bad
+body or query (search's own message), 401 no or wrong credentials (wrong ones count toward the
+login limiter: 429 after too many), 404 no such watch or subscriber, 409 the per-subscriber limit.
+Not in the public OpenAPI document: it describes the read-only archive.
 """
 
 from __future__ import annotations
@@ -33,14 +33,16 @@ def _admin(request: Request) -> None:
     st = request.app.state
     if not st.admin_password:
         raise BadRequest("the admin API is off: set NEWSRADAR_ADMIN_PASSWORD to turn it on", status=404)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():  # no credential: nothing to guess at
+        raise BadRequest("authentication required: send Authorization: Bearer <admin password>", status=401)
     client = request_client(request)
     wait = st.limiter.retry_after(client)
     if wait:
         raise BadRequest(f"too many failed attempts: try again in {wait} seconds", status=429)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given or not check_password(given.strip(), st.admin_password):
+    if not check_password(given.strip(), st.admin_password):
         st.limiter.failed(client)
-        raise BadRequest("authentication required: send Authorization: Bearer <admin password>", status=401)
+        raise BadRequest("wrong credentials: send Authorization: Bearer <admin password>", status=401)
     st.limiter.succeeded(client)
 
 
