@@ -19,7 +19,7 @@ from alembic import op
 from storage import fulltext_index
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
