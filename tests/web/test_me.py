@@ -1,0 +1,89 @@
+"""A subscriber's own page, /me: the signed link from a mail opens it (no password), its forms
+need CSRF and the /me cookie, and each change is in the rows the next story's fan-out reads."""
+
+import re
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from newsradar.config import load
+from notifiers.tokens import me_url
+from storage import Channel, Database, Subscriber
+from storage.subscribers import add_subscriber, get_subscriber
+from tests.notifiers.helpers import SECRET
+
+
+def _db(archive) -> Database:
+    return Database(load(archive.config).database_url)
+
+
+def _subscriber(archive, address: str) -> int:
+    db = _db(archive)
+    with db.session() as s:
+        sub = add_subscriber(s, name="me", channels=[("email", address), ("telegram", "4242")], topics=["fintech"])
+        s.commit()
+        sid = sub.id
+    db.dispose()
+    return sid
+
+
+def _open(client, archive, sid: int) -> str:
+    """Open the page through the signed link; the CSRF token of its forms."""
+    link = urlsplit(me_url(archive.url, sid, SECRET.encode()))
+    r = client.get(f"{link.path}?{link.query}")
+    assert r.status_code == 200, r.text[:300]
+    assert "nr_me" in r.headers.get("set-cookie", "")
+    return re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+
+
+def test_me_without_a_link_says_how_to_get_in(client):
+    r = client.get("/me")
+    assert r.status_code == 403 and "/me" in r.text and "邮件底部的链接" in r.text
+    assert client.get("/me?token=forged").status_code == 403
+    assert client.post("/me/pause", data={"paused": "1"}).status_code == 403  # no CSRF, no cookie
+
+
+def test_me_changes_topics_mode_zone_channels_and_pause(client, archive):
+    sid = _subscriber(archive, "me-page@example.org")
+    csrf = _open(client, archive, sid)
+    page = client.get("/me?lang=en")  # the cookie carries the page on (the language switch has no token)
+    assert page.status_code == 200 and "me-page@example.org" in page.text and "Topics you follow" in page.text
+    assert client.post("/me/topics", data={"topics": ["sub_center"]}).status_code == 403  # CSRF needed
+    r = client.post("/me/topics", data={"csrf": csrf, "topics": ["sub_center", "digital_currency", "nope"]})
+    assert r.status_code == 303 and r.headers["location"] == "/me?done=topics"
+    bad = client.post("/me/settings", data={"csrf": csrf, "mode": "digest", "timezone": "Mars/Olympus"})
+    assert bad.status_code == 400 and "Mars/Olympus" in bad.text
+    ok = client.post("/me/settings", data={"csrf": csrf, "mode": "digest", "timezone": "Europe/Berlin"})
+    assert ok.status_code == 303
+    db = _db(archive)
+    with db.session() as s:
+        sub = get_subscriber(s, sid)
+        assert sorted(x.topic_id for x in sub.subscriptions) == ["digital_currency", "sub_center"]
+        assert (sub.mode, sub.timezone) == ("digest", "Europe/Berlin")
+        tg = next(c.id for c in sub.channels if c.kind == "telegram")
+    assert client.post("/me/channels", data={"csrf": csrf, "channel": str(tg), "active": "0"}).status_code == 303
+    assert client.post("/me/pause", data={"csrf": csrf, "paused": "1"}).status_code == 303
+    shown = client.get("/me?done=paused&lang=zh")
+    assert "已暂停全部提醒" in shown.text and "恢复全部提醒" in shown.text
+    with db.session() as s:
+        assert s.get(Subscriber, sid).paused is True
+        assert s.get(Channel, tg).active is False and "on /me" in s.get(Channel, tg).deactivated_reason
+    db.dispose()
+
+
+def test_me_cannot_touch_someone_elses_channel_and_unsubscribes_all(client, archive):
+    mine, theirs = _subscriber(archive, "mine@example.org"), None
+    db = _db(archive)
+    with db.session() as s:
+        other = add_subscriber(s, channels=[("email", "theirs@example.org")], topics=["fintech"])
+        s.commit()
+        theirs = other.channels[0].id
+    csrf = _open(client, archive, mine)
+    r = client.post("/me/channels", data={"csrf": csrf, "channel": str(theirs), "active": "0"})
+    assert r.status_code == 404
+    assert client.post("/me/unsubscribe-all", data={"csrf": csrf}).status_code == 303
+    with db.session() as s:
+        assert s.get(Channel, theirs).active is True
+        mine_channels = s.scalars(select(Channel).where(Channel.subscriber_id == mine)).all()
+        assert mine_channels and not any(c.active for c in mine_channels)
+    db.dispose()
