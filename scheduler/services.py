@@ -24,7 +24,7 @@ async def start_bot(db: Any, notifier: Any, topics: list[Any]) -> Any:
         return None
     from notifiers.bot import build_application
 
-    app = build_application(db, notifier.telegram, token, topics)
+    app = build_application(db, notifier.telegram, token, topics, notifier.alerts.base_url)
     try:
         await app.initialize()
         await app.updater.start_polling(timeout=10)
