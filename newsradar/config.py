@@ -38,6 +38,7 @@ FEATURE_SECTIONS = {
     "digest": "scheduler.settings",
     "health": "scheduler.settings",
     "node": "crawler.node",
+    "watches": "processor.watch_settings",
 }
 CORE_SECTIONS = ("database", "crawl", "sources", "topics")
 

@@ -17,6 +17,8 @@ from .models import (
     Subscriber,
     Subscription,
     TopicMatch,
+    Watch,
+    WatchMatch,
 )
 from .retries import ArticleRetry
 from .state import DaemonLease, Setting
@@ -47,6 +49,8 @@ __all__ = [
     "Subscriber",
     "Subscription",
     "TopicMatch",
+    "Watch",
+    "WatchMatch",
     "to_beijing",
     "utcnow",
 ]

@@ -40,6 +40,8 @@ __all__ = [
     "Subscriber",
     "Subscription",
     "TopicMatch",
+    "Watch",
+    "WatchMatch",
 ]
 
 
@@ -315,6 +317,7 @@ class Delivery(Base):
     digest_day: Mapped[date | None] = mapped_column(Date)
     digest_items: Mapped[list[Any] | None] = mapped_column(nullable=True)  # [[story id, [topic ids]], ...]
     digest_progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    watches: Mapped[list[Any] | None] = mapped_column(nullable=True)  # ids of the watches it matched
 
     subscriber: Mapped[Subscriber] = relationship()
     channel: Mapped[Channel] = relationship()
@@ -332,3 +335,29 @@ class Delivery(Base):
         Index("ix_deliveries_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_deliveries_channel_status", "channel_id", "status"),
     )
+
+
+class Watch(Base):
+    """A subscriber follows a search query (the archive's syntax), optionally narrowed to topics / sources."""
+
+    __tablename__ = "watches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
+    query: Mapped[str] = mapped_column(Text)
+    topics: Mapped[list[Any]] = mapped_column(default=list)
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # changed on every edit: the ingest's watch index reloads when the newest value moves
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class WatchMatch(Base):
+    """A story matched a watch (first seen at matched_at): the 30-day counts and digest groups."""
+
+    __tablename__ = "watch_matches"
+
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    matched_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,182 @@
+"""Watch rows (a subscriber follows a search query) and which stories matched them.
+
+Storage only stores and counts: whether a query is valid, how many watches a subscriber may have
+and which stories match are decided above (processor.watches, search).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Watch, WatchMatch
+from .types import utcnow
+
+__all__ = [
+    "add_watch",
+    "count_watches",
+    "get_watch",
+    "list_watches",
+    "match_counts",
+    "record_matches",
+    "remove_watch",
+    "set_watch_active",
+    "update_watch",
+    "watch_match_days",
+    "watches_version",
+]
+
+
+def add_watch(
+    session: Session,
+    subscriber_id: int,
+    query: str,
+    *,
+    topics: Iterable[str] = (),
+    sources: Iterable[str] = (),
+    active: bool = True,
+) -> Watch:
+    """Store a watch as given (validated by the caller); flushes so it has an id."""
+    now = utcnow()
+    watch = Watch(
+        subscriber_id=subscriber_id,
+        query=query,
+        topics=list(dict.fromkeys(topics)),
+        sources=list(dict.fromkeys(sources)),
+        active=active,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(watch)
+    session.flush()
+    return watch
+
+
+def get_watch(session: Session, watch_id: int) -> Watch | None:
+    return session.get(Watch, watch_id)
+
+
+def list_watches(
+    session: Session, *, subscriber_id: int | None = None, active: bool | None = None
+) -> list[Watch]:
+    """Watches by id, of one subscriber or all, active / paused ones or both."""
+    stmt = select(Watch).order_by(Watch.id)
+    if subscriber_id is not None:
+        stmt = stmt.where(Watch.subscriber_id == subscriber_id)
+    if active is not None:
+        stmt = stmt.where(Watch.active.is_(active))
+    return list(session.scalars(stmt))
+
+
+def count_watches(session: Session, subscriber_id: int) -> int:
+    """How many watches (active or paused) a subscriber has: what the per-subscriber limit counts."""
+    return session.scalar(select(func.count()).select_from(Watch).where(Watch.subscriber_id == subscriber_id))
+
+
+def update_watch(
+    session: Session,
+    watch_id: int,
+    *,
+    query: str | None = None,
+    topics: Iterable[str] | None = None,
+    sources: Iterable[str] | None = None,
+) -> Watch | None:
+    """Change a watch's query or filters (None leaves a field alone); None if there is no such watch."""
+    watch = session.get(Watch, watch_id)
+    if watch is None:
+        return None
+    if query is not None:
+        watch.query = query
+    if topics is not None:
+        watch.topics = list(dict.fromkeys(topics))
+    if sources is not None:
+        watch.sources = list(dict.fromkeys(sources))
+    watch.updated_at = utcnow()
+    session.flush()
+    return watch
+
+
+def set_watch_active(session: Session, watch_id: int, active: bool) -> bool:
+    """Pause (False) or resume (True) a watch; False if there is no such watch."""
+    watch = session.get(Watch, watch_id)
+    if watch is None:
+        return False
+    if watch.active != active:
+        watch.active = active
+        watch.updated_at = utcnow()
+    session.flush()
+    return True
+
+
+def remove_watch(session: Session, watch_id: int) -> bool:
+    """Delete a watch and its match records; False if there was none."""
+    watch = session.get(Watch, watch_id)
+    if watch is None:
+        return False
+    session.execute(WatchMatch.__table__.delete().where(WatchMatch.watch_id == watch_id))
+    session.delete(watch)
+    session.flush()
+    return True
+
+
+def watches_version(session: Session) -> tuple[int, int, datetime | None]:
+    """(count, highest id, newest updated_at) of all watches: changes whenever a watch is added,
+    edited, paused, resumed or deleted, so a cached index knows when to reload."""
+    row = session.execute(select(func.count(Watch.id), func.max(Watch.id), func.max(Watch.updated_at))).one()
+    return (int(row[0]), int(row[1] or 0), row[2])
+
+
+def record_matches(
+    session: Session, story_id: int, watch_ids: Collection[int], *, now: datetime | None = None
+) -> int:
+    """Note that a story matched these watches (the first time only); returns rows written."""
+    if not watch_ids:
+        return 0
+    have = set(
+        session.scalars(
+            select(WatchMatch.watch_id).where(
+                WatchMatch.story_id == story_id, WatchMatch.watch_id.in_(list(watch_ids))
+            )
+        )
+    )
+    when = now or utcnow()
+    new = [WatchMatch(watch_id=w, story_id=story_id, matched_at=when) for w in sorted(set(watch_ids) - have)]
+    session.add_all(new)
+    session.flush()
+    return len(new)
+
+
+def match_counts(
+    session: Session,
+    watch_ids: Collection[int] | None = None,
+    *,
+    days: int = 30,
+    now: datetime | None = None,
+) -> dict[int, int]:
+    """Stories matched per watch in the last ``days`` days (watches without a match are absent)."""
+    since = (now or utcnow()) - timedelta(days=days)
+    stmt = (
+        select(WatchMatch.watch_id, func.count())
+        .where(WatchMatch.matched_at >= since)
+        .group_by(WatchMatch.watch_id)
+    )
+    if watch_ids is not None:
+        stmt = stmt.where(WatchMatch.watch_id.in_(list(watch_ids)))
+    return {wid: int(n) for wid, n in session.execute(stmt)}
+
+
+def watch_match_days(
+    session: Session, watch_ids: Collection[int], since: datetime, until: datetime
+) -> list[tuple[int, int, datetime]]:
+    """(watch id, story id, matched_at) of the matches in [since, until): what digests count."""
+    if not watch_ids:
+        return []
+    stmt = select(WatchMatch.watch_id, WatchMatch.story_id, WatchMatch.matched_at).where(
+        WatchMatch.watch_id.in_(list(watch_ids)),
+        WatchMatch.matched_at >= since,
+        WatchMatch.matched_at < until,
+    )
+    return [(r[0], r[1], r[2]) for r in session.execute(stmt)]
