@@ -64,8 +64,8 @@ class BotHandlers(WatchCommands):
     polling and answering meanwhile.
     """
 
-    def __init__(self, db: Database, topics: Sequence[Any], public_url: str = "") -> None:
-        self.db = db
+    def __init__(self, db: Database, topics: Sequence[Any], public_url: str = "", config: Any = None) -> None:
+        self.db, self.config = db, config  # config: [watches] limits
         self.public_url = public_url.rstrip("/")
         self.topics = {t.id: (getattr(t, "name", None) or t.id) for t in topics}
 
@@ -267,11 +267,16 @@ async def _set_commands(app: Application) -> None:
 
 
 def build_application(
-    db: Database, settings: TelegramSettings, token: str, topics: Sequence[Any], public_url: str = ""
+    db: Database,
+    settings: TelegramSettings,
+    token: str,
+    topics: Sequence[Any],
+    public_url: str = "",
+    config: Any = None,
 ) -> Application:
     """A PTB Application with our handlers, talking to settings.api_url; `public_url`: the web
     archive's address, for /me links."""
-    h = BotHandlers(db, topics, public_url)
+    h = BotHandlers(db, topics, public_url, config)
     app = (
         ApplicationBuilder()
         .token(token)

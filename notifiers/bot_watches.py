@@ -47,6 +47,7 @@ class WatchCommands:
 
     db: Any
     public_url: str
+    config: Any
 
     def _secret(self) -> bytes | None:
         return secret_key(self.db)
@@ -55,7 +56,7 @@ class WatchCommands:
              backfill: int = 0) -> Any:  # fmt: skip
         def work(s: Session, sub: Subscriber) -> tuple[str, str]:
             try:
-                wid = watch_ops.add(s, sub.id, query, topics or [], sources or [])
+                wid = watch_ops.add(s, sub.id, query, topics or [], sources or [], self.config)
             except watch_ops.WatchProblem as exc:
                 return "", f"{html.escape(exc.zh)}\n{html.escape(str(exc))}"
             sent = watch_ops.backfill(s, wid, min(backfill, BACKFILL_MAX)) if backfill else 0

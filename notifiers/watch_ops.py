@@ -7,11 +7,14 @@ feature's; this module only adapts its calls to the people-facing surfaces.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 __all__ = ["WatchProblem", "WatchRow", "add", "available", "backfill", "edit", "owned", "remove", "rows",
            "set_paused"]  # fmt: skip
@@ -45,46 +48,97 @@ class WatchRow:
 def available() -> bool:
     """Whether this build stores watches."""
     try:
-        import storage.watches  # noqa: F401
+        import processor.watches  # noqa: F401
     except ImportError:
         return False
     return True
 
 
-def _unavailable() -> WatchProblem:
-    return WatchProblem("watches are not available in this version", "此版本尚不支持关注搜索")
+def _problem(exc: Exception) -> WatchProblem:
+    """processor.watches' message (bilingual when search wrote it) as a WatchProblem."""
+    text = str(exc)
+    if " / " in text and any("\u4e00" <= c <= "\u9fff" for c in text.split(" / ")[0]):
+        zh, _, en = text.partition(" / ")
+        return WatchProblem(en, zh)
+    return WatchProblem(text, text)
 
 
 def rows(session: Session, subscriber_id: int | None = None) -> list[WatchRow]:
     """One subscriber's watches (None: everyone's, with owners) and their 30-day match counts."""
-    if not available():
-        return []
-    raise _unavailable()
+    from processor.watches import summaries
+    from storage.models import Subscriber
+
+    found = summaries(session, subscriber_id=subscriber_id)
+    owners: dict[int, str] = {}
+    if subscriber_id is None and found:
+        ids = {w.subscriber_id for w in found}
+        owners = {s.id: s.name for s in session.query(Subscriber).filter(Subscriber.id.in_(ids))}
+    return [
+        WatchRow(w.id, w.subscriber_id, w.query, w.topics, w.sources, not w.active, w.matches_30d,
+                 owners.get(w.subscriber_id, ""))
+        for w in found
+    ]  # fmt: skip
 
 
-def owned(session: Session, subscriber_id: int, watch_id: int) -> Any:
-    raise _unavailable()
+def owned(session: Session, subscriber_id: int | None, watch_id: int) -> Any:
+    """The watch when it belongs to this subscriber (None: to anyone), else WatchProblem."""
+    from storage import watches as store
+
+    watch = store.get_watch(session, watch_id)
+    if watch is None or (subscriber_id is not None and watch.subscriber_id != subscriber_id):
+        raise WatchProblem("no such followed search of yours", "您没有这个关注")
+    return watch
 
 
 def add(session: Session, subscriber_id: int, query: str, topics: Sequence[str] = (),
-        sources: Sequence[str] = ()) -> int:  # fmt: skip
-    """A new watch's id; WatchProblem for a bad query or over the limit (the caller commits)."""
-    raise _unavailable()
+        sources: Sequence[str] = (), config: Any = None) -> int:  # fmt: skip
+    """A new watch's id; WatchProblem for a bad query or over the limit ([watches] of `config`;
+    the caller commits)."""
+    from processor.watch_settings import watch_settings
+    from processor.watches import WatchError, create_watch
+
+    limits = watch_settings(config) if config is not None else None
+    try:
+        return create_watch(session, subscriber_id, query, topics=topics, sources=sources, settings=limits).id
+    except WatchError as exc:
+        raise _problem(exc) from None
 
 
 def edit(session: Session, subscriber_id: int, watch_id: int, query: str) -> None:
-    raise _unavailable()
+    from processor.watches import WatchError, edit_watch
+
+    owned(session, subscriber_id, watch_id)
+    try:
+        edit_watch(session, watch_id, query=query)
+    except WatchError as exc:
+        raise _problem(exc) from None
 
 
 def set_paused(session: Session, subscriber_id: int, watch_id: int, paused: bool) -> None:
-    raise _unavailable()
+    from processor.watches import pause_watch
+
+    owned(session, subscriber_id, watch_id)
+    pause_watch(session, watch_id, paused)
 
 
 def remove(session: Session, subscriber_id: int | None, watch_id: int) -> bool:
-    """Delete a watch of this subscriber (None: whoever owns it, for a signed undo link)."""
-    raise _unavailable()
+    """Delete a watch of this subscriber (None: whoever owns it, for a signed undo link);
+    False when it is gone already."""
+    from processor.watches import delete_watch
+    from storage import watches as store
+
+    watch = store.get_watch(session, watch_id)
+    if watch is None or (subscriber_id is not None and watch.subscriber_id != subscriber_id):
+        return False
+    return delete_watch(session, watch_id)
 
 
 def backfill(session: Session, watch_id: int, n: int) -> int:
     """Queue the n most recent existing matches once; how many were queued."""
-    raise _unavailable()
+    from processor.watches import backfill_watch
+
+    try:
+        return backfill_watch(session, watch_id, n)
+    except NotImplementedError:  # the watches feature's backfill is not in this build yet
+        log.warning("backfill of watch %s asked for, but this build cannot backfill yet", watch_id)
+        return 0

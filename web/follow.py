@@ -83,8 +83,8 @@ def _mail(subject: str, lines_zh: list[str], lines_en: list[str], link: str) -> 
     return subject, text, email_page(f'<div>{body}<p><a href="{href}">{href}</a></p></div>')
 
 
-def _watch(session: Any, sub_id: int, wanted: dict[str, Any]) -> int:
-    wid = watch_ops.add(session, sub_id, wanted["q"], wanted["topics"], wanted["sources"])
+def _watch(session: Any, sub_id: int, wanted: dict[str, Any], config: Any) -> int:
+    wid = watch_ops.add(session, sub_id, wanted["q"], wanted["topics"], wanted["sources"], config)
     if wanted.get("b"):
         watch_ops.backfill(session, wid, int(wanted["b"]))
     return wid
@@ -123,7 +123,7 @@ def _follow(request: Request, address: str, wanted: dict[str, Any]) -> tuple[tup
         known = channel(s, "email", address)
         if known is not None and known.active:
             try:
-                wid = _watch(s, known.subscriber_id, wanted)
+                wid = _watch(s, known.subscriber_id, wanted, st.config)
             except watch_ops.WatchProblem as exc:
                 raise BadRequest(str(exc), zh=exc.zh) from None
             s.commit()
@@ -167,7 +167,7 @@ def follow_confirm(request: Request, token: str = "") -> HTMLResponse:
     with st.db.session() as s:
         sub = subscriber_for_channel(s, "email", address, name=address)
         try:
-            _watch(s, sub.id, wanted)
+            _watch(s, sub.id, wanted, st.config)
         except watch_ops.WatchProblem as exc:
             raise BadRequest(str(exc), zh=exc.zh) from None
         s.commit()

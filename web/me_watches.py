@@ -57,7 +57,10 @@ def _id(watch_id: str) -> int:
 
 @router.post("/me/watches")
 async def add(request: Request) -> Response:
-    return await _change(request, lambda s, sub, form: watch_ops.add(s, sub, _query(form)), "watch_added")
+    config = request.app.state.config
+    return await _change(
+        request, lambda s, sub, form: watch_ops.add(s, sub, _query(form), config=config), "watch_added"
+    )
 
 
 @router.post("/me/watches/{watch_id}")

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from ..logs import redact
 
     app = build_application(
-        ctx.db(), settings, token, ctx.topics, notifier_settings(ctx.config).alerts.base_url
+        ctx.db(), settings, token, ctx.topics, notifier_settings(ctx.config).alerts.base_url, ctx.config
     )
     ready = app.post_init
 

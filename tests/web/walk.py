@@ -16,6 +16,7 @@ from notifiers.tokens import UNSUBSCRIBE_DAYS, me_url, sign
 from storage import Database, Delivery, StoryTopic
 from storage.health import record_run
 from storage.subscribers import add_subscriber
+from storage.watches import add_watch
 from tests.notifiers.helpers import SECRET, legacy_unsubscribe_token
 from tests.web.conftest import ADMIN_PASSWORD
 
@@ -44,6 +45,7 @@ def pages(archive) -> list[tuple[str, str]]:
             ],
             topics=["fintech", "sub_center"],
         )
+        add_watch(s, sub.id, '数字人民币 "试点" -冬奥', topics=["digital_currency"])  # /me and admin list it
         story = s.scalar(select(StoryTopic.story_id).limit(1))
         s.add(Delivery(kind="digest", subscriber_id=sub.id, channel_id=sub.channels[0].id, digest_day=DIGEST_DAY,
                        digest_items=[[story, ["sub_center"]]], status="sent", topics=["sub_center"]))  # fmt: skip
@@ -82,7 +84,7 @@ def pages(archive) -> list[tuple[str, str]]:
         ("digests", f"/digests?token={dt}"), ("digest", f"/digests/{DIGEST_DAY}?token={dt}"),
         ("me", me), ("follow-undo", f"/follow/undo?token={undo}"),
         ("admin-login", "/admin"), ("admin-subscribers", "/admin/subscribers"), ("admin-dead", "/admin/dead"),
-        ("admin-pending", "/admin/pending"), ("admin-channels", "/admin/channels"), ("admin-sources", "/admin/sources"),
+        ("admin-pending", "/admin/pending"), ("admin-watches", "/admin/watches"), ("admin-channels", "/admin/channels"), ("admin-sources", "/admin/sources"),
         ("404", "/stories/999999"), ("410", f"/unsubscribe?token={expired}"), ("500", "/__boom"),
     ]  # fmt: skip
     return archive.walk
