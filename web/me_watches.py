@@ -84,4 +84,9 @@ async def pause(request: Request, watch_id: str) -> Response:
 @router.post("/me/watches/{watch_id}/delete")
 async def delete(request: Request, watch_id: str) -> Response:
     wid = _id(watch_id)
-    return await _change(request, lambda s, sub, form: watch_ops.remove(s, sub, wid), "watch_removed")
+
+    def work(s: Session, sub: int, form: dict[str, list[str]]) -> None:
+        watch_ops.owned(s, sub, wid)  # someone else's watch: a message, not a silent no-op
+        watch_ops.remove(s, sub, wid)
+
+    return await _change(request, work, "watch_removed")

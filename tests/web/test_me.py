@@ -20,7 +20,12 @@ def _db(archive) -> Database:
 def _subscriber(archive, address: str) -> int:
     db = _db(archive)
     with db.session() as s:
-        sub = add_subscriber(s, name="me", channels=[("email", address), ("telegram", str(abs(hash(address)) % 10**9))], topics=["fintech"])
+        sub = add_subscriber(
+            s,
+            name="me",
+            channels=[("email", address), ("telegram", str(abs(hash(address)) % 10**9))],
+            topics=["fintech"],
+        )
         s.commit()
         sid = sub.id
     db.dispose()
@@ -61,7 +66,9 @@ def test_me_changes_topics_mode_zone_channels_and_pause(client, archive):
         assert sorted(x.topic_id for x in sub.subscriptions) == ["digital_currency", "sub_center"]
         assert (sub.mode, sub.timezone) == ("digest", "Europe/Berlin")
         tg = next(c.id for c in sub.channels if c.kind == "telegram")
-    assert client.post("/me/channels", data={"csrf": csrf, "channel": str(tg), "active": "0"}).status_code == 303
+    assert (
+        client.post("/me/channels", data={"csrf": csrf, "channel": str(tg), "active": "0"}).status_code == 303
+    )
     assert client.post("/me/pause", data={"csrf": csrf, "paused": "1"}).status_code == 303
     shown = client.get("/me?done=paused&lang=zh")
     assert "已暂停全部提醒" in shown.text and "恢复全部提醒" in shown.text
