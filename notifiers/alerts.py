@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import BEIJING
-from storage.models import Article, Channel, Delivery, Subscriber, TopicMatch
+from storage.models import Article, Channel, Delivery, Subscriber, TopicMatch, Watch
 
 __all__ = [
     "Alert",
@@ -39,6 +39,7 @@ class Alert:
     evidence: str = ""
     spans: list[tuple[int, int]] = field(default_factory=list)
     articles: int = 1
+    watch_queries: list[str] = field(default_factory=list)  # queries of the watches it matched
 
 
 @dataclass
@@ -103,13 +104,49 @@ def _evidence(
     return best.evidence, sorted((int(a), int(b)) for a, b in best.spans)
 
 
+WATCH_MARK = "🔍 "  # before a watch's query where topic names are listed
+
+
+def _watch_evidence(
+    session: Session, story_id: int, lead_id: int | None, queries: Sequence[str]
+) -> tuple[str, list]:
+    """The sentence of the story (lead first, title then body) where the watch queries' words
+    occur most, with those words as spans: the evidence of an alert only watches caused."""
+    import search  # here: it loads the classifier's normaliser, and `status` needs none
+
+    units: list[str] = []
+    for q in queries:
+        try:
+            units += search.parse_query(q).units
+        except search.QueryError:
+            continue
+    if not units:
+        return "", []
+    rows = session.execute(
+        select(Article.id, Article.title, Article.body_text).where(Article.story_id == story_id)
+    ).all()
+    for r in sorted(rows, key=lambda r: (r.id != lead_id, r.id)):
+        for text in (r.body_text or "", r.title or ""):
+            found, spans = search.evidence(text, sorted(set(units), key=len, reverse=True))
+            if found:
+                return found, spans
+    return "", []
+
+
 def digest_trends(session: Session, sub: Subscriber, day: Any, labels: Mapping[str, str]) -> list[Any]:
     """The subscriber's followed topics' stories per day over the 14 days ending with `day`."""
-    from storage.trends import daily_topic_counts
+    from storage.trends import daily_topic_counts, daily_watch_counts
 
     from .chart import TopicTrend
 
     topics = [t.topic_id for t in sub.subscriptions]
+    watches = list(
+        session.execute(
+            select(Watch.id, Watch.query)
+            .where(Watch.subscriber_id == sub.id, Watch.active.is_(True))
+            .order_by(Watch.id)
+        )
+    )
     try:
         from zoneinfo import ZoneInfo
 
@@ -118,7 +155,13 @@ def digest_trends(session: Session, sub: Subscriber, day: Any, labels: Mapping[s
         tz = BEIJING
     days = tuple(day - timedelta(days=13 - i) for i in range(14))
     counts = daily_topic_counts(session, topics, day, 14, tz)
-    return [TopicTrend(t, labels.get(t, t), days, tuple(counts[t])) for t in topics]
+    trends = [TopicTrend(t, labels.get(t, t), days, tuple(counts[t])) for t in topics]
+    if watches:  # beside the topics, counted the same way (stories first published per day)
+        by_watch = daily_watch_counts(session, [w for w, _ in watches], day, 14, tz)
+        trends += [
+            TopicTrend(f"watch:{w}", f"关注 watch「{q}」", days, tuple(by_watch[w])) for w, q in watches
+        ]
+    return trends
 
 
 class AlertBuilder:
@@ -132,20 +175,41 @@ class AlertBuilder:
     ) -> None:
         self.session, self.labels, self.titles = session, labels or {}, titles or {}
         self.summaries: dict[int, dict[str, Any] | None] = {}
-        self.evidences: dict[tuple[int, tuple[str, ...]], tuple[str, list]] = {}
+        self.evidences: dict[tuple[Any, ...], tuple[str, list]] = {}
+        self.queries: dict[int, str] = {}
 
-    def __call__(self, ids: list[int], story_id: int, topics: list[str]) -> Alert:
+    def _queries(self, watches: Sequence[int]) -> list[str]:
+        """The watches' queries (a deleted watch is left out), looked up once each."""
+        missing = [w for w in watches if w not in self.queries]
+        if missing:
+            for wid, q in self.session.execute(select(Watch.id, Watch.query).where(Watch.id.in_(missing))):
+                self.queries[wid] = q
+        return [self.queries[w] for w in watches if w in self.queries]
+
+    def __call__(
+        self, ids: list[int], story_id: int, topics: list[str], watches: Sequence[int] = ()
+    ) -> Alert:
         session, summaries, evidences = self.session, self.summaries, self.evidences
         if story_id not in summaries:
             summaries[story_id] = _summary(session, story_id)
         summary = summaries[story_id]
         lead = summary["lead"] if summary else None
+        queries = self._queries(watches) if watches else []
+        marks = [WATCH_MARK + q for q in queries]
         if lead is None:  # story vanished or emptied: render what we can, the row is still settled
-            return Alert(ids, story_id, f"story {story_id}", "", [], None, topics, [])
+            labels = [self.labels.get(t, t) for t in topics] + marks if marks else []
+            return Alert(
+                ids, story_id, f"story {story_id}", "", [], None, topics, labels, watch_queries=queries
+            )
         key = (story_id, tuple(topics))
         if key not in evidences:
             evidences[key] = _evidence(session, story_id, lead["id"], topics)
         evidence, spans = evidences[key]
+        if not evidence and queries:
+            wkey = (story_id, "watches", *queries)
+            if wkey not in evidences:
+                evidences[wkey] = _watch_evidence(session, story_id, lead["id"], queries)
+            evidence, spans = evidences[wkey]
         return Alert(
             delivery_ids=ids,
             story_id=story_id,
@@ -154,10 +218,11 @@ class AlertBuilder:
             sources=[self.titles.get(n, n) for n in summary["sources"]],
             published_at=summary["first_published_at"],
             topics=topics,
-            topic_labels=[self.labels.get(t, t) for t in topics],
+            topic_labels=[self.labels.get(t, t) for t in topics] + marks,
             evidence=evidence,
             spans=spans,
             articles=len(summary["articles"]),
+            watch_queries=queries,
         )
 
 
@@ -173,7 +238,13 @@ def preview_digest(
     alert = AlertBuilder(session, labels, titles)
     sub = session.get(Subscriber, subscriber_id)
     trends = digest_trends(session, sub, day, labels or {}) if sub is not None else []
-    return Digest(0, day, len(items), 0, [alert([], sid, list(ts)) for sid, ts in items], trends)
+    return Digest(0, day, len(items), 0, [_digest_item(alert, item) for item in items], trends)
+
+
+def _digest_item(alert: AlertBuilder, item: Sequence[Any]) -> Alert:
+    """One queued digest item: [story id, [topic ids]] or [story id, [topic ids], [watch ids]]."""
+    watches = [int(w) for w in item[2]] if len(item) > 2 else []
+    return alert([], int(item[0]), [str(t) for t in item[1]], watches)
 
 
 def load_batches(
@@ -204,11 +275,11 @@ def load_batches(
         if d.kind == "digest":
             queued = list(d.digest_items or [])
             start = min(max(0, d.digest_progress or 0), len(queued))
-            items = [alert([], int(sid), [str(t) for t in topics]) for sid, topics in queued[start:]]
+            items = [_digest_item(alert, item) for item in queued[start:]]
             trends = digest_trends(session, sub, d.digest_day, labels)
             batch.digests.append(
                 Digest(d.id, d.digest_day, len(queued), start, items, trends, timezone=sub.timezone)
             )
             continue
-        batch.alerts.append(alert([d.id], d.story_id, list(d.topics or [])))
+        batch.alerts.append(alert([d.id], d.story_id, list(d.topics or []), list(d.watches or [])))
     return list(batches.values())

@@ -15,7 +15,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage import BEIJING, Article, Channel, Story, StoryTopic, Subscriber, Subscription, utcnow
+from storage import (
+    BEIJING,
+    Article,
+    Channel,
+    Story,
+    StoryTopic,
+    Subscriber,
+    Subscription,
+    Watch,
+    WatchMatch,
+    utcnow,
+)
 from storage.deliveries import insert_new
 
 from .audience import DIGEST_MODES, StoryText, covers, story_texts
@@ -32,12 +43,14 @@ __all__ = [
 
 @dataclass
 class DigestPlan:
-    """What one subscriber's digest of one day says: (story id, topic ids) in display order."""
+    """What one subscriber's digest of one day says: (story id, topic ids) in display order;
+    ``watches``: story id -> the subscriber's watches it matched (listed after the topics' stories)."""
 
     subscriber_id: int
     subscriber_name: str
     channels: list[tuple[int, str, str]]  # (channel id, kind, address), active ones
     items: list[tuple[int, list[str]]] = field(default_factory=list)
+    watches: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def topics(self) -> list[str]:
@@ -90,7 +103,8 @@ def plan_digests(
     by topic (in `topic_order`, then by id), newest first inside a group; a story with several
     followed topics is listed once, under the first. Subscribers with nothing get a plan only
     with include_empty (a "no matching news" digest); paused ones and ones without an active
-    channel get none.
+    channel get none. Stories the subscriber's active watches matched (storage's watch_matches)
+    are listed too: under their topics when they have one, else after the topics, by watch.
     """
     order = {t: i for i, t in enumerate(topic_order)}
     stories = day_stories(session, day, tz)
@@ -100,16 +114,8 @@ def plan_digests(
             select(StoryTopic.story_id, StoryTopic.topic_id).where(StoryTopic.story_id.in_(list(stories)))
         ):
             story_topics[sid].add(topic)
-    subs: dict[int, list[Subscription]] = defaultdict(list)
-    names: dict[int, str] = {}
-    for subscription, name in session.execute(
-        select(Subscription, Subscriber.name)
-        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
-        .where(Subscriber.paused.is_(False), Subscriber.mode.in_(DIGEST_MODES))
-        .order_by(Subscription.subscriber_id, Subscription.id)
-    ):
-        subs[subscription.subscriber_id].append(subscription)
-        names[subscription.subscriber_id] = name or ""
+    subs, names = _digest_subscribers(session)
+    watched = _watched(session, list(stories))
     if not subs:
         return []
     channels: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
@@ -136,6 +142,7 @@ def plan_digests(
             continue
         wanted = subs[sid]
         items: list[tuple[int, list[str]]] = []
+        story_watches: dict[int, list[int]] = {}
         for story_id in newest:
             topics = story_topics.get(story_id, set())
             matched = [
@@ -143,12 +150,56 @@ def plan_digests(
                 for s in wanted
                 if s.topic_id in topics and covers(s, articles(story_id) if (s.sources or s.keywords) else [])
             ]
-            if matched:
+            by_watch = watched.get((sid, story_id), [])
+            if matched or by_watch:
                 items.append((story_id, sorted(set(matched), key=topic_key)))
-        items.sort(key=lambda item: topic_key(item[1][0]))  # stable: newest first inside a topic
+            if by_watch:
+                story_watches[story_id] = by_watch
+        # stable: newest first inside a topic; stories only watches found follow, by watch
+        last = len(order) + 1
+        items.sort(key=lambda it: topic_key(it[1][0]) if it[1] else (last, f"{story_watches[it[0]][0]:012d}"))
         if items or include_empty:
-            plans.append(DigestPlan(sid, names.get(sid, ""), channels[sid], items))
+            plans.append(DigestPlan(sid, names.get(sid, ""), channels[sid], items, story_watches))
     return plans
+
+
+def _digest_subscribers(session: Session) -> tuple[dict[int, list[Subscription]], dict[int, str]]:
+    """Active digest subscribers with their subscriptions (none for those with only watches), and names."""
+    subs: dict[int, list[Subscription]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for subscription, name in session.execute(
+        select(Subscription, Subscriber.name)
+        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+        .where(Subscriber.paused.is_(False), Subscriber.mode.in_(DIGEST_MODES))
+        .order_by(Subscription.subscriber_id, Subscription.id)
+    ):
+        subs[subscription.subscriber_id].append(subscription)
+        names[subscription.subscriber_id] = name or ""
+    for sid, name in session.execute(
+        select(Subscriber.id, Subscriber.name).where(
+            Subscriber.id.in_(select(Watch.subscriber_id).where(Watch.active.is_(True))),
+            Subscriber.paused.is_(False),
+            Subscriber.mode.in_(DIGEST_MODES),
+        )
+    ):
+        subs.setdefault(sid, [])
+        names[sid] = name or ""
+    return subs, names
+
+
+def _watched(session: Session, story_ids: list[int]) -> dict[tuple[int, int], list[int]]:
+    """(subscriber id, story id) -> the subscriber's active watches that matched the story."""
+    out: dict[tuple[int, int], list[int]] = defaultdict(list)
+    if not story_ids:
+        return out
+    for sub, story, wid in session.execute(
+        select(Watch.subscriber_id, WatchMatch.story_id, Watch.id)
+        .join(WatchMatch, WatchMatch.watch_id == Watch.id)
+        .where(WatchMatch.story_id.in_(story_ids), Watch.active.is_(True))
+        .order_by(Watch.id)
+    ):
+        out[(sub, story)].append(wid)
+    return out
 
 
 def enqueue_digests(session: Session, day: date, plans: Sequence[DigestPlan]) -> int:
@@ -165,7 +216,10 @@ def enqueue_digests(session: Session, day: date, plans: Sequence[DigestPlan]) ->
             story_id=None,
             channel_id=cid,
             digest_day=day,
-            digest_items=[[story_id, topics] for story_id, topics in plan.items],
+            digest_items=[
+                [story_id, topics, plan.watches[story_id]] if story_id in plan.watches else [story_id, topics]
+                for story_id, topics in plan.items
+            ],
             digest_progress=0,
             status="pending",
             topics=plan.topics,

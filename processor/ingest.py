@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import search
-from storage import Article, stories
+from storage import Article, TopicMatch, stories
 from storage.articles import (
     ARTICLE_FIELDS,
     MatchLike,
@@ -29,6 +29,7 @@ from storage.articles import (
 from .fanout import queue_alerts
 from .items import ArticleData
 from .stories import assign as assign_story
+from .watches import WatchMatcher
 
 __all__ = ["IngestResult", "Ingestor", "Matcher"]
 
@@ -45,10 +46,27 @@ class IngestResult:
 
 
 class Ingestor:
-    """Stores articles with what follows from them; the classifier is passed in (a Matcher)."""
+    """Stores articles with what follows from them; the classifier is passed in (a Matcher).
 
-    def __init__(self, matcher: Matcher | None = None) -> None:
+    ``watches``: the process's in-memory watch index (one is made when not given), so every stored
+    or changed article is matched against the subscribers' watches as search would match it.
+    """
+
+    def __init__(self, matcher: Matcher | None = None, watches: WatchMatcher | None = None) -> None:
         self.matcher = matcher
+        self.watches = watches if watches is not None else WatchMatcher()
+
+    def _watch_hits(self, session: Session, article: Article) -> list[tuple[int, int]]:
+        """(watch id, subscriber id) of the watches this article matches."""
+
+        def topic_ids() -> set[str]:
+            return set(
+                session.scalars(select(TopicMatch.topic_id).where(TopicMatch.article_id == article.id))
+            )
+
+        return self.watches.match(
+            session, article.source, article.title or "", article.body_text or "", topic_ids
+        )
 
     def ingest(self, session: Session, data: ArticleData, *, commit: bool = True) -> IngestResult:
         """Store or update one article and everything that follows from it, in one transaction.
@@ -83,8 +101,9 @@ class Ingestor:
             replace_matches(session, article, matches)
         story = assign_story(session, article, changed=(status == "updated"))
         new_topics = stories.add_topics(session, story, {m.topic_id for m in matches})
-        if new_topics:
-            queue_alerts(session, story, new_topics)
+        watched = self._watch_hits(session, article)
+        if new_topics or watched:
+            queue_alerts(session, story, new_topics, watches=watched)
         if commit:
             session.commit()
         else:

@@ -9,7 +9,8 @@ filters, would list one of the story's articles.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -157,31 +158,118 @@ def summaries(session: Session, *, subscriber_id: int | None = None) -> list[Wat
     ]  # fmt: skip
 
 
+def _backfill_stories(session: Session, watch: Watch, n: int) -> list[int]:
+    """The ``n`` newest stories the archive search lists for the watch (with its filters)."""
+    found: dict[int, int] = {}  # story id -> newest matching article id
+    for topic in watch.topics or [None]:
+        for source in watch.sources or [None]:
+            cursor = None
+            for _ in range(_BACKFILL_PAGES):
+                page = search.search(
+                    session, watch.query, topic=topic, source=source, limit=_BACKFILL_PAGE, cursor=cursor
+                )
+                for hit in page.hits:
+                    if hit.story_id is not None:
+                        found[hit.story_id] = max(found.get(hit.story_id, 0), hit.article_id)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+    return sorted(found, key=lambda sid: found[sid], reverse=True)[:n]
+
+
 def backfill_watch(session: Session, watch_id: int, n: int) -> int:
     """Queue alerts for the ``n`` most recent stories already stored that the watch matches, as
     the archive search lists them; once: a story already queued for the subscriber is skipped.
     Returns rows written (no commit)."""
-    raise NotImplementedError  # filled in below the storage layer's first commit
+    from storage import Story
+
+    from .fanout import queue_alerts
+
+    watch = store.get_watch(session, watch_id)
+    if watch is None:
+        raise WatchError(f"no watch {watch_id}")
+    written = 0
+    for story_id in _backfill_stories(session, watch, max(0, n)):
+        story = session.get(Story, story_id)
+        if story is not None:
+            written += queue_alerts(
+                session, story, [], only=watch.subscriber_id, watches=[(watch.id, watch.subscriber_id)]
+            )
+    return written
+
+
+_DF_CAP = 2000  # articles whose tokens count toward the document frequencies keys are chosen by
 
 
 class WatchMatcher:
     """Every active watch in memory, indexed by its rarest required token, for the ingest process.
 
-    :meth:`refresh` reloads when any watch changed (storage.watches.watches_version), so a batch
-    of ingests sees watches added, edited, paused or deleted since the previous batch.
+    :meth:`refresh` reloads when any watch changed (storage.watches.watches_version), so each ingest
+    sees watches added, edited, paused or deleted before it. Keys are chosen by the document
+    frequencies of the articles this process has seen (a guess before any).
     """
 
     def __init__(self) -> None:
         self.version: Any = None
         self.index: search.QueryIndex[int] = search.QueryIndex()
+        # watch id -> (subscriber id, topics, sources); empty sets mean any
         self.meta: dict[int, tuple[int, frozenset[str], frozenset[str]]] = {}
+        self.df: Counter[str] = Counter()
+        self.seen = 0
 
     def refresh(self, session: Session) -> bool:
         """Reload the watches if they changed since the last load; True when reloaded."""
-        raise NotImplementedError
+        version = store.watches_version(session)
+        if version == self.version:
+            return False
+        index: search.QueryIndex[int] = search.QueryIndex(dict(self.df) if self.df else None)
+        meta: dict[int, tuple[int, frozenset[str], frozenset[str]]] = {}
+        for w in store.list_watches(session, active=True):
+            try:
+                parsed = search.parse_query(w.query)
+            except search.QueryError as exc:  # stored before a rule changed: say so, never crash ingest
+                log.warning("watch %d (%r) cannot be matched: %s", w.id, w.query, exc)
+                continue
+            index.add(w.id, parsed)
+            meta[w.id] = (w.subscriber_id, frozenset(w.topics or ()), frozenset(w.sources or ()))
+        self.index, self.meta, self.version = index, meta, version
+        log.debug("watch index: %d active watches", len(meta))
+        return True
+
+    def _count(self, doc: search.ArticleTokens) -> None:
+        if self.seen < _DF_CAP:
+            self.seen += 1
+            self.df.update(doc.keys)
+
+    def match_doc(
+        self, doc: search.ArticleTokens, source: str, topic_ids: Callable[[], Collection[str]]
+    ) -> list[tuple[int, int]]:
+        """(watch id, subscriber id) of the loaded watches this tokenised article matches."""
+        self._count(doc)
+        out: list[tuple[int, int]] = []
+        topics: Collection[str] | None = None
+        for wid in self.index.matching(doc):
+            sub, want_topics, want_sources = self.meta[wid]
+            if want_sources and source not in want_sources:
+                continue
+            if want_topics:
+                topics = topic_ids() if topics is None else topics
+                if want_topics.isdisjoint(topics):
+                    continue
+            out.append((wid, sub))
+        return out
 
     def match(
-        self, session: Session, source: str, title: str, body: str, topic_ids: Sequence[str]
+        self,
+        session: Session,
+        source: str,
+        title: str,
+        body: str,
+        topic_ids: Callable[[], Collection[str]],
     ) -> list[tuple[int, int]]:
-        """(watch id, subscriber id) of the active watches this article matches."""
-        raise NotImplementedError
+        """(watch id, subscriber id) of the active watches this article matches: refreshes first;
+        ``topic_ids`` gives the article's matched topics (asked only for watches limited to topics)."""
+        self.refresh(session)
+        if not self.meta:
+            return []
+        return self.match_doc(search.article_tokens(title, body), source, topic_ids)

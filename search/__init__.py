@@ -8,6 +8,7 @@ from ._match import ArticleTokens, article_tokens, query_matches
 from ._query import MAX_QUERY_CHARS, ParsedQuery, QueryError, Term, parse_query
 from ._queryindex import QueryIndex
 from ._search import Hit, SearchPage, ensure_index, index_article, rebuild_index, search
+from ._snippet import evidence
 from ._stories import Copy, StoryHit, StoryPage, search_stories
 from ._tokens import index_tokens
 
@@ -25,6 +26,7 @@ __all__ = [
     "Term",
     "article_tokens",
     "ensure_index",
+    "evidence",
     "index_article",
     "index_tokens",
     "parse_query",

@@ -15,7 +15,7 @@ from classifier import normalise_fast
 
 from ._tokens import _HAN
 
-__all__ = ["highlight", "snippet"]
+__all__ = ["evidence", "highlight", "snippet"]
 
 SNIPPET_CHARS = 160
 _LEAD = 30  # characters of context before the first hit
@@ -89,13 +89,8 @@ def _flat(text: str) -> str:
     return re.sub(r"\s", " ", text)
 
 
-def snippet(text: str, units: Sequence[str], size: int = SNIPPET_CHARS) -> str:
-    """The window of ``text`` with the most different hits (the earliest of equals), escaped and marked."""
-    text = _flat(text)
-    hits = _hits(text, units)
-    if not hits:
-        end = min(len(text), size)
-        return html.escape(text[:end].strip()) + ("…" if end < len(text) else "")
+def _best_start(hits: Sequence[tuple[int, int, str]], units: Sequence[str], size: int) -> int:
+    """Start of the window with the most different hits (the earliest of equals)."""
     best, best_count = 0, -1
     for i, (s, _, _) in enumerate(hits[:_WINDOWS]):
         start = max(0, s - _LEAD)
@@ -108,6 +103,30 @@ def snippet(text: str, units: Sequence[str], size: int = SNIPPET_CHARS) -> str:
             best, best_count = start, len(seen)
             if best_count == len(units):
                 break
-    start, end = best, min(len(text), best + size)
+    return best
+
+
+def snippet(text: str, units: Sequence[str], size: int = SNIPPET_CHARS) -> str:
+    """The window of ``text`` with the most different hits (the earliest of equals), escaped and marked."""
+    text = _flat(text)
+    hits = _hits(text, units)
+    if not hits:
+        end = min(len(text), size)
+        return html.escape(text[:end].strip()) + ("…" if end < len(text) else "")
+    start = _best_start(hits, units, size)
+    end = min(len(text), start + size)
     body = _render(text, hits, start, end)
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def evidence(text: str, units: Sequence[str], size: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """The snippet's window as plain text with the hits' (start, end) in it, for an alert's
+    evidence line (the notifier escapes and marks it); ("", []) when no unit occurs."""
+    text = _flat(text)
+    hits = _hits(text, units)
+    if not hits:
+        return "", []
+    start = _best_start(hits, units, size)
+    end = min(len(text), start + size)
+    spans = [(max(s, start) - start, min(e, end) - start) for s, e, _ in hits if s < end and e > start]
+    return text[start:end], spans

@@ -9,9 +9,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Article, StoryTopic
+from .models import Article, StoryTopic, WatchMatch
 
-__all__ = ["daily_topic_counts"]
+__all__ = ["daily_topic_counts", "daily_watch_counts"]
 
 
 def daily_topic_counts(
@@ -19,6 +19,17 @@ def daily_topic_counts(
 ) -> dict[str, list[int]]:
     """topic -> stories first published on each of the `days` local days ending with `last_day`
     (oldest first); a story counts on the day of its earliest dated copy, as in the digest."""
+    return _daily(session, StoryTopic.topic_id, StoryTopic.story_id, topics, last_day, days, tz)
+
+
+def daily_watch_counts(
+    session: Session, watch_ids: Sequence[int], last_day: date, days: int, tz: tzinfo
+) -> dict[int, list[int]]:
+    """watch id -> stories it matched per local day, counted like :func:`daily_topic_counts`."""
+    return _daily(session, WatchMatch.watch_id, WatchMatch.story_id, watch_ids, last_day, days, tz)
+
+
+def _daily(session: Session, key, story, keys: Sequence, last_day: date, days: int, tz: tzinfo) -> dict:
     first_day = last_day - timedelta(days=days - 1)
     start = datetime.combine(first_day, time(0), tzinfo=tz)
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
@@ -30,12 +41,12 @@ def daily_topic_counts(
         .having(first >= start, first < end)
         .subquery()
     )
-    out: dict[str, list[int]] = {t: [0] * days for t in topics}
-    counts: dict[tuple[str, int], int] = defaultdict(int)
+    out: dict = {t: [0] * days for t in keys}
+    counts: dict[tuple, int] = defaultdict(int)
     for topic, when in session.execute(
-        select(StoryTopic.topic_id, per_story.c.first)
-        .join(per_story, per_story.c.story_id == StoryTopic.story_id)
-        .where(StoryTopic.topic_id.in_(list(topics)))
+        select(key, per_story.c.first)
+        .join(per_story, per_story.c.story_id == story)
+        .where(key.in_(list(keys)))
     ):
         index = (when.astimezone(tz).date() - first_day).days
         if 0 <= index < days:

@@ -126,6 +126,7 @@ PINNED: dict[str, list[str]] = {
         "Term",
         "article_tokens",
         "ensure_index",
+        "evidence",
         "index_article",
         "index_tokens",
         "parse_query",
