@@ -7,14 +7,11 @@ feature's; this module only adapts its calls to the people-facing surfaces.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
-
-log = logging.getLogger(__name__)
 
 __all__ = ["WatchProblem", "WatchRow", "add", "available", "backfill", "edit", "owned", "remove", "rows",
            "set_paused"]  # fmt: skip
@@ -137,8 +134,4 @@ def backfill(session: Session, watch_id: int, n: int) -> int:
     """Queue the n most recent existing matches once; how many were queued."""
     from processor.watches import backfill_watch
 
-    try:
-        return backfill_watch(session, watch_id, n)
-    except NotImplementedError:  # the watches feature's backfill is not in this build yet
-        log.warning("backfill of watch %s asked for, but this build cannot backfill yet", watch_id)
-        return 0
+    return backfill_watch(session, watch_id, n)

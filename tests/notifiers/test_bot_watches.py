@@ -13,8 +13,9 @@ from notifiers.follow_links import deep_link
 from notifiers.tokens import me_subscriber
 from storage import Channel
 from storage import watches as store
-from tests.notifiers.helpers import SECRET
+from tests.notifiers.helpers import SECRET, article, ingest
 from tests.notifiers.test_bot import CHAT, bot, reply_to  # noqa: F401 - the fixture
+from tests.notifiers.test_telegram import dispatch
 
 __all__ = ["bot"]
 
@@ -88,6 +89,12 @@ def test_the_webs_deep_link_becomes_a_watch_once_and_me_is_a_signed_link(bot):
     assert "expired" in reply_to(api, f"/start {code}")  # used once
     assert "not valid" in reply_to(api, f"/start {code[:-3]}abc")
     assert _queries(env) == ["数字人民币 -冬奥"]
+    # Its first alert: a new story the query matches goes through the outbox to this chat.
+    ingest(env, [article(7, "green_finance", title="数字人民币跨境支付试点扩大",
+                         body="数字人民币跨境支付试点扩大到更多城市，相关机构表示将稳步推进。")])  # fmt: skip
+    report, _ = dispatch(env)
+    alerts = [m.text for m in api.sent(CHAT) if "数字人民币跨境支付试点扩大" in m.text]
+    assert len(alerts) == 1 and "数字人民币 -冬奥" in alerts[0], [m.text for m in api.sent(CHAT)][-3:]
     me = reply_to(api, "/me")
     token = unquote(re.search(r"/me\?token=([^\"&]+)", me).group(1))
     sub_id, problem = me_subscriber(token, SECRET.encode())

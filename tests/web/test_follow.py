@@ -124,3 +124,26 @@ def test_watches_on_me_add_edit_pause_delete_and_only_ones_own(client, archive):
         assert store.list_watches(s, subscriber_id=sid) == []
         assert store.get_watch(s, theirs).query == "央行"
     db.dispose()
+
+
+def test_backfill_box_queues_the_most_recent_matches_once(client, archive, smtp):
+    from sqlalchemy import select
+
+    from storage import Delivery
+    from web.follow import BACKFILL
+
+    db = _db(archive)
+    with db.session() as s:
+        sid = add_subscriber(s, channels=[("email", "backfill@example.org")], topics=[]).id
+        s.commit()
+    csrf = _csrf(client.get("/search?q=数字人民币").text)
+    r = client.post(
+        "/follow", data={"csrf": csrf, "q": "数字人民币", "email": "backfill@example.org", "backfill": "1"}
+    )
+    assert r.status_code == 200
+    with db.session() as s:
+        (watch,) = store.list_watches(s, subscriber_id=sid)
+        rows = s.scalars(select(Delivery).where(Delivery.subscriber_id == sid)).all()
+        stories = {d.story_id for d in rows}
+    assert len(stories) == BACKFILL and all(watch.id in (d.watches or []) for d in rows)
+    db.dispose()
