@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from common.signing import read_token, sign_token
 from notifiers import watch_ops
 from notifiers.tokens import me_subscriber
-from storage.models import Channel, Subscriber
+from storage.models import Channel
 from storage.subscribers import (
     MODES,
     SubscriberError,
@@ -72,9 +72,10 @@ def signed_in(request: Request) -> int:
     return sub_id
 
 
-def _digest_time(request: Request) -> str:
+def _digest(request: Request) -> tuple[str, str]:
+    """[digest] time and timezone (the defaults when the section is absent)."""
     digest = (getattr(request.app.state.config, "sections", None) or {}).get("digest")
-    return getattr(digest, "time", "08:00")
+    return getattr(digest, "time", "08:00"), getattr(digest, "timezone", "Asia/Shanghai")
 
 
 def view(request: Request, sub_id: int, status: int = 200, problems: list[str] | None = None) -> HTMLResponse:
@@ -88,13 +89,12 @@ def view(request: Request, sub_id: int, status: int = 200, problems: list[str] |
         watches = watch_ops.rows(s, sub_id)
         values: dict[str, Any] = {
             "name": sub.name, "mode": sub.mode, "paused": sub.paused, "timezone": sub.timezone or "",
-            "digest_time": getattr(sub, "digest_time", None) or "",
         }  # fmt: skip
     done = request.query_params.get("done")
     return page(
         request, "me.html", status=status, me=values, followed=followed, channels=channels, modes=MODES,
-        watches=watches, watches_on=watch_ops.available(), zones=ZONES, default_time=_digest_time(request),
-        per_time=hasattr(Subscriber, "digest_time"), problems=problems or [],
+        watches=watches, watches_on=watch_ops.available(), zones=ZONES, default_time=_digest(request)[0], default_zone=_digest(request)[1],
+        problems=problems or [],
         done=done if done in DONE else None, me_id=sub_id,
     )  # fmt: skip
 
@@ -149,7 +149,7 @@ async def me_topics(request: Request) -> Response:
     return _back("topics")
 
 
-def _settings_problems(request: Request, mode: str, zone: str, at: str) -> list[str]:
+def _settings_problems(request: Request, mode: str, zone: str) -> list[str]:
     from .i18n import translator
 
     t, problems = translator(request.state.lang), []
@@ -160,17 +160,14 @@ def _settings_problems(request: Request, mode: str, zone: str, at: str) -> list[
             ZoneInfo(zone)
         except (ValueError, KeyError):
             problems.append(t("me_bad_zone", x=zone[:64]))
-    if at and not (len(at) == 5 and at[2] == ":" and at[:2].isdigit() and at[3:].isdigit()
-                   and int(at[:2]) < 24 and int(at[3:]) < 60):  # fmt: skip
-        problems.append(t("me_bad_time", x=at[:20]))
     return problems
 
 
 @router.post("/me/settings")
 async def me_settings(request: Request) -> Response:
     sub_id, form = await _posted(request)
-    mode, zone, at = _one(form, "mode"), _one(form, "timezone"), _one(form, "digest_time")
-    problems = _settings_problems(request, mode, zone, at)
+    mode, zone = _one(form, "mode"), _one(form, "timezone")
+    problems = _settings_problems(request, mode, zone)
     if problems:
         return await run_in_threadpool(view, request, sub_id, 400, problems)
 
@@ -180,9 +177,6 @@ async def me_settings(request: Request) -> Response:
                 update_subscriber(s, sub_id, mode=mode, timezone=zone)
             except SubscriberError as exc:
                 raise BadRequest(str(exc)) from None
-            sub = s.get(Subscriber, sub_id)
-            if sub is not None and hasattr(Subscriber, "digest_time"):
-                sub.digest_time = at or None
             s.commit()
 
     await run_in_threadpool(change)
