@@ -27,6 +27,7 @@ COMMANDS = {
     "classify": ("classify", "show which topics a text matches (no database needed)"),
     "stories": ("stories", "list or show stories (republished copies grouped)"),
     "subscribers": ("subscribers", "add, list, remove, pause or resume alert subscribers"),
+    "watches": ("watches", "add, list, remove, pause or resume watches: alerts on any search query"),
     "dispatch": ("dispatch", "send pending alerts (Telegram, email, Apprise, console)"),
     "digest": ("digest", "preview the daily digest (text, html, md); --send queues and sends it"),
     "bot": ("bot", "run the Telegram bot: /topics, /subscribe, /search ... (needs [telegram] and a token)"),

@@ -198,7 +198,7 @@ def backfill_watch(session: Session, watch_id: int, n: int) -> int:
     return written
 
 
-_DF_CAP = 2000  # articles whose tokens count toward the document frequencies keys are chosen by
+_DF_CAP = 300  # articles whose tokens count toward the document frequencies keys are chosen by
 
 
 class WatchMatcher:
@@ -240,6 +240,7 @@ class WatchMatcher:
         if self.seen < _DF_CAP:
             self.seen += 1
             self.df.update(doc.keys)
+            self.df.update(c + "*" for c in doc.chars)
 
     def match_doc(
         self, doc: search.ArticleTokens, source: str, topic_ids: Callable[[], Collection[str]]

@@ -3,15 +3,15 @@
 Each query is filed under one token it cannot match without (its rarest required token, by the
 document frequencies given, else a guess: Latin words and numbers before Han bigrams before
 one-character prefixes). An article's token set then names the few candidate queries, and only
-those are checked with :func:`query_matches`, the same rule search applies.
+those are checked with the same rule search applies (search._match).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from typing import Generic, TypeVar
 
-from ._match import ArticleTokens, query_matches
+from ._match import ArticleTokens, QueryPlan, plan
 from ._query import ParsedQuery
 from ._tokens import QueryToken
 
@@ -21,7 +21,7 @@ K = TypeVar("K", bound=Hashable)
 
 
 def _key(tok: QueryToken) -> str:
-    return tok.text + "*" if tok.prefix else tok.text
+    return tok.text[:1] + "*" if tok.prefix else tok.text
 
 
 def _guess(tok: QueryToken) -> tuple[int, int]:
@@ -40,43 +40,53 @@ def index_key(parsed: ParsedQuery, df: Mapping[str, int] | None = None) -> str:
 
 
 class QueryIndex(Generic[K]):
-    """Parsed queries by key (a watch id...); :meth:`matching` returns the keys an article matches."""
+    """Parsed queries by key (a watch id...); :meth:`matching` returns the keys an article matches.
+
+    ``df``: how many of a sample of articles hold each token ("c*": a token beginning with c), so
+    each query is filed under its rarest; without it, a guess."""
 
     def __init__(self, df: Mapping[str, int] | None = None) -> None:
         self._df = df
-        self._by_token: dict[str, dict[K, ParsedQuery]] = {}
+        self._by_token: dict[str, dict[K, QueryPlan]] = {}  # whole tokens
+        self._by_char: dict[str, dict[K, QueryPlan]] = {}  # prefixes: a token beginning with this
         self._token_of: dict[K, str] = {}
+        self._names: tuple[frozenset[str], frozenset[str]] | None = None  # the two dicts' keys
 
     def __len__(self) -> int:
         return len(self._token_of)
 
     def add(self, key: K, parsed: ParsedQuery) -> None:
         self.discard(key)
+        self._names = None
         token = index_key(parsed, self._df)
-        self._by_token.setdefault(token, {})[key] = parsed
+        self._bucket(token).setdefault(token.rstrip("*") if token.endswith("*") else token, {})[key] = plan(
+            parsed
+        )
         self._token_of[key] = token
+
+    def _bucket(self, token: str) -> dict[str, dict[K, QueryPlan]]:
+        return self._by_char if token.endswith("*") and len(token) == 2 else self._by_token
 
     def discard(self, key: K) -> None:
         token = self._token_of.pop(key, None)
-        if token is not None:
-            bucket = self._by_token[token]
-            bucket.pop(key, None)
-            if not bucket:
-                del self._by_token[token]
+        if token is None:
+            return
+        self._names = None
+        by = self._bucket(token)
+        name = token[:-1] if by is self._by_char else token
+        by[name].pop(key, None)
+        if not by[name]:
+            del by[name]
 
-    def candidates(self, doc: ArticleTokens) -> Iterable[tuple[K, ParsedQuery]]:
+    def candidates(self, doc: ArticleTokens) -> Iterator[tuple[K, QueryPlan]]:
         """The queries filed under a token the article has (a superset of those it matches)."""
-        by_token = self._by_token
-        if len(by_token) < len(doc.keys):
-            for token, bucket in by_token.items():
-                if token in doc.keys:
-                    yield from bucket.items()
-        else:
-            for token in doc.keys:
-                bucket = by_token.get(token)
-                if bucket:
-                    yield from bucket.items()
+        if self._names is None:
+            self._names = (frozenset(self._by_token), frozenset(self._by_char))
+        tokens, chars = self._names
+        for by, names in ((self._by_token, tokens & doc.keys), (self._by_char, chars & doc.chars)):
+            for name in names:
+                yield from by[name].items()
 
     def matching(self, doc: ArticleTokens) -> list[K]:
         """Keys of the queries this article matches (search's rule), in no particular order."""
-        return [key for key, parsed in self.candidates(doc) if query_matches(parsed, doc)]
+        return [key for key, p in self.candidates(doc) if p.matches(doc)]

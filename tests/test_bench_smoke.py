@@ -26,6 +26,8 @@ ROWS = [
     "dispatch: alerts/s",
     "daemon: RSS end vs middle (%)",
     "bigpage: peak RSS of the crawl (MB)",
+    "watches: articles/s matched at 1k watches, one core",
+    "watches: ingest +ms/article at 1k watches",
 ]
 
 

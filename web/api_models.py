@@ -21,6 +21,7 @@ __all__ = [
     "ERROR_RESPONSES",
     "QUERY_PATTERN",
     "ApiError",
+    "WatchIn",
     "Article",
     "ArticleDetail",
     "ArticlePage",
@@ -290,3 +291,13 @@ class TopicPage(_Page):
 
 class SourcePage(_Page):
     items: list[SourceHealth]
+
+
+class WatchIn(BaseModel):
+    """A watch to add (POST /api/v1/admin/watches): the query is checked as search checks it."""
+
+    subscriber_id: int = Field(ge=1, le=MAX_ID)
+    query: str = Field(min_length=1, max_length=500)
+    topics: list[str] = Field(default=[], max_length=100)
+    sources: list[str] = Field(default=[], max_length=100)
+    backfill: int = Field(default=0, ge=0, le=1000, description="queue the N most recent matches once")

@@ -11,6 +11,8 @@ from common import iso_time, plural, show_time
 from notifiers.addresses import AddressError, channels_from
 from processor import backfill
 from processor.audience import INSTANT_MODES
+from processor.watch_settings import watch_settings
+from processor.watches import WatchError, check_query, create_watch
 from storage.story_views import stories_with_topics
 from storage.subscribers import (
     MODES,
@@ -54,11 +56,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--console", action="store_true", help="print alerts in `newsradar dispatch`")
     add.add_argument(
         "--topics",
-        required=True,
         type=_csv,
+        default=[],
         metavar="IDS",
-        help="comma-separated topic ids (see `topics list`)",
+        help="comma-separated topic ids (see `topics list`); needed unless --watch is given",
     )
+    add.add_argument("--watch", action="append", default=[], metavar="QUERY",
+                     help='follow a search query too (a watch, see `watches`), e.g. "数字人民币 -冬奥"; may repeat')  # fmt: skip
     add.add_argument(
         "--sources", type=_csv, default=[], metavar="NAMES", help="only stories carried by these sources"
     )
@@ -135,8 +139,13 @@ def _refuse(ctx: Context, message: str) -> int:
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     known = [t.id for t in ctx.topics]
-    if not args.topics:
-        return _refuse(ctx, "--topics needs at least one topic id")
+    if not args.topics and not args.watch:
+        return _refuse(ctx, "a subscriber needs --topics or at least one --watch QUERY")
+    for query in args.watch:
+        try:
+            check_query(query)
+        except WatchError as exc:
+            return _refuse(ctx, f"--watch {query!r}: {exc}")
     unknown = [t for t in args.topics if t not in known]
     if unknown:
         return _refuse(ctx, f"unknown topic {', '.join(unknown)} (known: {', '.join(known)})")
@@ -158,11 +167,14 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
                 s, channels=channels, topics=args.topics, name=args.name, mode=args.mode,
                 sources=args.sources, keywords=args.keywords, timezone=args.timezone or None,
             )  # fmt: skip
-        except SubscriberError as exc:
+            for query in args.watch:
+                create_watch(s, sub.id, query, settings=watch_settings(ctx.config))
+        except (SubscriberError, WatchError) as exc:
             return _refuse(ctx, str(exc))
         s.commit()
         where = ", ".join(f"{c.kind} {c.address}" for c in sub.channels)
-        print(f"subscriber {sub.id} added: {', '.join(args.topics)} ({args.mode}) -> {where}", file=ctx.out)
+        follows = ", ".join([*args.topics, *(f"watch {q!r}" for q in args.watch)])
+        print(f"subscriber {sub.id} added: {follows} ({args.mode}) -> {where}", file=ctx.out)
         if any(c.kind == "console" for c in sub.channels):
             print("alerts for the console channel are printed by `newsradar dispatch`", file=ctx.out)
         _say_backfill(ctx, s, sub, args)
@@ -181,7 +193,7 @@ def _say_backfill(ctx: Context, s, sub, args: argparse.Namespace) -> None:  # no
         print(f"queued {plural(queued, 'alert')} about stories stored since {show_time(args.backfill)}; "
               "`newsradar dispatch` sends them", file=ctx.out)  # fmt: skip
         return
-    stored = len(stories_with_topics(s, list(args.topics)))
+    stored = len(stories_with_topics(s, list(args.topics))) if args.topics else 0
     if stored and sub.mode in INSTANT_MODES:
         print(f"{plural(stored, 'story', 'stories')} already stored match these topics and will not be sent; "
               "to get them, add the subscriber with --backfill SINCE (a date, YYYY-MM-DD)", file=ctx.out)  # fmt: skip
