@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import smtplib
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +37,7 @@ from .settings import request_client
 __all__ = ["BACKFILL", "follow_unavailable", "router", "telegram_bot"]
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 BACKFILL = 5  # stories the backfill box sends
 UNDO_DAYS = 30
 
@@ -106,18 +108,23 @@ async def follow_by_email(request: Request) -> HTMLResponse:
     if wait:
         raise BadRequest(f"too many mails asked for: try again in {wait // 60 + 1} minutes", status=429,
                          zh=f"邮件请求过多，请 {wait // 60 + 1} 分钟后再试")  # fmt: skip
-    mail, message = await run_in_threadpool(_follow, request, address, wanted)
+    mail, message, added = await run_in_threadpool(_follow, request, address, wanted)
     try:
         await asyncio.to_thread(_send, notifier_settings(st.config).email, address, *mail)
     except (smtplib.SMTPException, OSError) as exc:
+        if added:  # the watch exists: say so, and that its notice (with the undo link) did not go
+            log.warning(
+                "watch added for %s but its notice mail failed: %s: %s", address, type(exc).__name__, exc
+            )
+            return page(request, "message.html", heading="✓", message=t("watch_added_no_mail", q=wanted["q"]))
         raise BadRequest(f"the mail could not be sent ({type(exc).__name__}: {exc}); try again later", status=503,
                          zh="邮件未能发送，请稍后再试") from None  # fmt: skip
     return page(request, "message.html", heading="✉", message=message)
 
 
-def _follow(request: Request, address: str, wanted: dict[str, Any]) -> tuple[tuple[str, str, str], str]:
-    """The mail to send and the page's message: a watch added now (confirmed address) or a
-    confirmation asked for."""
+def _follow(request: Request, address: str, wanted: dict[str, Any]) -> tuple[tuple[str, str, str], str, bool]:
+    """The mail to send, the page's message, and whether a watch was added now (a confirmed
+    address) rather than a confirmation asked for."""
     st, en, q = request.app.state, request.state.lang == "en", wanted["q"]
     with st.db.session() as s:
         known = channel(s, "email", address)
@@ -139,7 +146,7 @@ def _follow(request: Request, address: str, wanted: dict[str, Any]) -> tuple[tup
                 if en
                 else f"已关注「{q}」，通知邮件已发送至 {address}。"
             )
-            return mail, say
+            return mail, say, True
     token = st.keys.dumps("follow", {"e": address, **wanted})
     link = f"{st.public_url}/follow/confirm?token={quote(token)}"
     mail = _mail(
@@ -150,7 +157,7 @@ def _follow(request: Request, address: str, wanted: dict[str, Any]) -> tuple[tup
     )  # fmt: skip
     say = (f"A confirmation mail went to {address}: open its link to follow “{q}”." if en
            else f"确认邮件已发送至 {address}，请点击邮件中的链接完成关注「{q}」。")  # fmt: skip
-    return mail, say
+    return mail, say, False
 
 
 @router.get("/follow/confirm", response_class=HTMLResponse)

@@ -69,8 +69,10 @@ ME_LABELS: dict[str, tuple[str, str]] = {
     "follow_telegram_link": ("在 Telegram 中关注", "Follow in Telegram"),
     "follow_backfill": ("同时发送最近 {n} 条符合的新闻", "Also send the {n} most recent matches"),
     "follow_off": ("暂不能关注搜索：{why}", "Following searches is not available: {why}"),
-    "watch_added_mail": ("已添加关注", "Search followed"),
-    "watch_undone": ("已取消关注：{q}", "No longer following: {q}"),
+    "watch_added_no_mail": (
+        "已关注「{q}」，但通知邮件未能发送：可在“我的订阅”页面管理。",
+        "Following “{q}”, but its notice mail could not be sent: manage it from your page (/me).",
+    ),
     "watch_confirmed": (
         "已关注：{q}。新闻符合时 {addr} 将收到提醒。",
         "Following {q}: {addr} gets an alert when a story matches.",

@@ -4,12 +4,21 @@ mail with its undo link for a confirmed address, the Telegram deep link, and wat
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from newsradar.config import load
 from notifiers.tokens import me_url
 from storage import Database
 from storage import watches as store
 from storage.subscribers import add_subscriber, channel
 from tests.notifiers.helpers import SECRET
+from web.security import SendLimiter
+
+
+@pytest.fixture(autouse=True)
+def _fresh_send_limits(archive):
+    """Each test starts with the mail limits unspent (5 mails an hour per client address)."""
+    archive.server.config.app.state.mail_limiter = SendLimiter()
 
 
 def _csrf(text: str) -> str:
@@ -147,3 +156,22 @@ def test_backfill_box_queues_the_most_recent_matches_once(client, archive, smtp)
         stories = {d.story_id for d in rows}
     assert len(stories) == BACKFILL and all(watch.id in (d.watches or []) for d in rows)
     db.dispose()
+
+
+def test_a_mail_that_cannot_be_sent_is_said_and_nothing_is_half_done(client, archive, smtp):
+    db = _db(archive)
+    with db.session() as s:
+        add_subscriber(s, channels=[("email", "known@example.org")], topics=[])
+        s.commit()
+    db.dispose()
+    csrf = _csrf(client.get("/search?q=数字人民币&lang=zh").text)
+    smtp.refuse(times=1)  # a new address: no confirmation mail, so nothing is stored and the page says so
+    r = client.post("/follow", data={"csrf": csrf, "q": "央行", "email": "unsent@example.org"})
+    assert r.status_code == 503 and "邮件未能发送" in r.text and _watches(archive, "unsent@example.org") == []
+    smtp.refuse(times=1)  # a confirmed address: the watch exists, and the page says its notice did not go
+    r = client.post("/follow", data={"csrf": csrf, "q": "央行", "email": "known@example.org"})
+    assert (
+        r.status_code == 200
+        and "通知邮件未能发送" in r.text
+        and _watches(archive, "known@example.org") == ["央行"]
+    )
