@@ -94,3 +94,40 @@ def test_me_cannot_touch_someone_elses_channel_and_unsubscribes_all(client, arch
         mine_channels = s.scalars(select(Channel).where(Channel.subscriber_id == mine)).all()
         assert mine_channels and not any(c.active for c in mine_channels)
     db.dispose()
+
+
+def test_changes_on_me_apply_to_the_next_story(client, archive):
+    """Topics and watches changed on /me decide the very next stored story's alerts (the real ingest)."""
+    from datetime import UTC, datetime
+
+    from newsradar.context import Context
+    from processor import ArticleData, Ingestor
+    from storage import Delivery
+    from storage import watches as store
+    from tests.notifiers.helpers import TOPIC_TEXT, _filler
+
+    sid = _subscriber(archive, "next-story@example.org")
+    csrf = _open(client, archive, sid)
+    ctx = Context(str(archive.config))
+
+    def story(n: int, text: str) -> int:
+        """Store a new article; the stories queued for this subscriber so far (one row per channel)."""
+        with ctx.db().session() as s:
+            Ingestor(ctx.matcher()).ingest(s, ArticleData(
+                source="bj-yaowen", url=f"https://example.gov.cn/next/{n}.html", title=f"第{n}号 下一条新闻",
+                body_text=f"{_filler(60_000 + n)}。{text}{_filler(61_000 + n)}。", published_at=datetime.now(UTC),
+            ))  # fmt: skip
+            return len(set(s.scalars(select(Delivery.story_id).where(Delivery.subscriber_id == sid))))
+
+    assert client.post("/me/topics", data={"csrf": csrf}).status_code == 303  # no topic left
+    assert story(1, TOPIC_TEXT["fintech"]) == 0
+    assert client.post("/me/topics", data={"csrf": csrf, "topics": ["fintech"]}).status_code == 303
+    assert story(2, TOPIC_TEXT["fintech"]) == 1
+    assert client.post("/me/watches", data={"csrf": csrf, "query": "跨境支付试点"}).status_code == 303
+    with ctx.db().session() as s:
+        (watch,) = store.list_watches(s, subscriber_id=sid)
+    assert client.post(f"/me/watches/{watch.id}/pause", data={"csrf": csrf, "paused": "1"}).status_code == 303
+    assert story(3, "数字人民币跨境支付试点扩大到更多城市。") == 1  # paused: nothing new
+    assert client.post(f"/me/watches/{watch.id}/pause", data={"csrf": csrf, "paused": "0"}).status_code == 303
+    assert story(4, "跨境支付试点再扩容，更多银行加入。") == 2
+    ctx.db().dispose()
