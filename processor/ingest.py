@@ -56,8 +56,10 @@ class Ingestor:
         self.matcher = matcher
         self.watches = watches if watches is not None else WatchMatcher()
 
-    def _watch_hits(self, session: Session, article: Article) -> list[tuple[int, int]]:
-        """(watch id, subscriber id) of the watches this article matches."""
+    def _watch_hits(
+        self, session: Session, article: Article, tokens: tuple[str, str]
+    ) -> list[tuple[int, int]]:
+        """(watch id, subscriber id) of the watches this article matches (``tokens``: its index tokens)."""
 
         def topic_ids() -> set[str]:
             return set(
@@ -65,7 +67,7 @@ class Ingestor:
             )
 
         return self.watches.match(
-            session, article.source, article.title or "", article.body_text or "", topic_ids
+            session, article.source, article.title or "", article.body_text or "", topic_ids, tokens
         )
 
     def ingest(self, session: Session, data: ArticleData, *, commit: bool = True) -> IngestResult:
@@ -96,12 +98,12 @@ class Ingestor:
             policy=data.policy,
             matches=matches,
         )
-        search.index_article(session, article, new=status == "new")
+        tokens = search.index_article(session, article, new=status == "new")
         if status == "updated" and self.matcher is not None:
             replace_matches(session, article, matches)
         story = assign_story(session, article, changed=(status == "updated"))
         new_topics = stories.add_topics(session, story, {m.topic_id for m in matches})
-        watched = self._watch_hits(session, article)
+        watched = self._watch_hits(session, article, tokens)
         if new_topics or watched:
             queue_alerts(session, story, new_topics, watches=watched)
         if commit:

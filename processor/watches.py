@@ -216,6 +216,7 @@ class WatchMatcher:
         self.meta: dict[int, tuple[int, frozenset[str], frozenset[str]]] = {}
         self.df: Counter[str] = Counter()
         self.seen = 0
+        self.parsed: dict[str, search.ParsedQuery] = {}  # by query text, kept across reloads
 
     def refresh(self, session: Session) -> bool:
         """Reload the watches if they changed since the last load; True when reloaded."""
@@ -224,15 +225,19 @@ class WatchMatcher:
             return False
         index: search.QueryIndex[int] = search.QueryIndex(dict(self.df) if self.df else None)
         meta: dict[int, tuple[int, frozenset[str], frozenset[str]]] = {}
-        for w in store.list_watches(session, active=True):
-            try:
-                parsed = search.parse_query(w.query)
-            except search.QueryError as exc:  # stored before a rule changed: say so, never crash ingest
-                log.warning("watch %d (%r) cannot be matched: %s", w.id, w.query, exc)
-                continue
-            index.add(w.id, parsed)
-            meta[w.id] = (w.subscriber_id, frozenset(w.topics or ()), frozenset(w.sources or ()))
-        self.index, self.meta, self.version = index, meta, version
+        parsed_before, parsed_now = self.parsed, {}
+        for wid, sub, query, topics, sources in store.active_watch_rows(session):
+            parsed = parsed_before.get(query)
+            if parsed is None:
+                try:
+                    parsed = search.parse_query(query)
+                except search.QueryError as exc:  # stored before a rule changed: say so, never crash ingest
+                    log.warning("watch %d (%r) cannot be matched: %s", wid, query, exc)
+                    continue
+            parsed_now[query] = parsed
+            index.add(wid, parsed)
+            meta[wid] = (sub, frozenset(topics or ()), frozenset(sources or ()))
+        self.index, self.meta, self.version, self.parsed = index, meta, version, parsed_now
         log.debug("watch index: %d active watches", len(meta))
         return True
 
@@ -267,10 +272,12 @@ class WatchMatcher:
         title: str,
         body: str,
         topic_ids: Callable[[], Collection[str]],
+        tokens: tuple[str, str] | None = None,
     ) -> list[tuple[int, int]]:
         """(watch id, subscriber id) of the active watches this article matches: refreshes first;
-        ``topic_ids`` gives the article's matched topics (asked only for watches limited to topics)."""
+        ``topic_ids`` gives the article's matched topics (asked only for watches limited to topics);
+        ``tokens``: the title's and body's index tokens, when already made."""
         self.refresh(session)
         if not self.meta:
             return []
-        return self.match_doc(search.article_tokens(title, body), source, topic_ids)
+        return self.match_doc(search.article_tokens(title, body, tokens), source, topic_ids)

@@ -33,10 +33,10 @@ class ArticleTokens:
     chars: frozenset[str]  # every character of a token: a superset of what prefix tokens begin with
 
 
-def article_tokens(title: str, body: str) -> ArticleTokens:
-    """Tokenise an article once (the index's tokens) to test it against any number of queries."""
-    t = index_tokens(title or "")
-    b = index_tokens(body or "")
+def article_tokens(title: str, body: str, tokens: tuple[str, str] | None = None) -> ArticleTokens:
+    """Tokenise an article once (the index's tokens) to test it against any number of queries;
+    ``tokens``: the title's and body's index tokens when already made (search.index_article)."""
+    t, b = tokens if tokens is not None else (index_tokens(title or ""), index_tokens(body or ""))
     keys = frozenset(t.split()) | frozenset(b.split())
     return ArticleTokens(f" {t} ", f" {b} ", keys, frozenset(t) | frozenset(b))
 

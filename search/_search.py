@@ -57,18 +57,15 @@ class SearchPage:
     total_exact: bool = True
 
 
-def index_article(session: Session, article: Article, *, new: bool = False) -> None:
-    """Index (or re-index) one article's title and body, inside the caller's transaction.
+def index_article(session: Session, article: Article, *, new: bool = False) -> tuple[str, str]:
+    """Index (or re-index) one article's title and body, inside the caller's transaction; returns
+    the title's and body's tokens (watches match them without tokenising again).
     ``new``: the article was inserted in this transaction (nothing to replace)."""
     if article.id is None:
         session.flush()
-    fulltext.store(
-        session,
-        article.id,
-        index_tokens(article.title or ""),
-        index_tokens(article.body_text or ""),
-        new=new,
-    )
+    tokens = (index_tokens(article.title or ""), index_tokens(article.body_text or ""))
+    fulltext.store(session, article.id, *tokens, new=new)
+    return tokens
 
 
 def rebuild_index(session: Session, progress: Callable[[int, int], None] | None = None) -> int:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .models import Watch, WatchMatch
 from .types import utcnow
 
 __all__ = [
+    "active_watch_rows",
     "add_watch",
     "count_watches",
     "get_watch",
@@ -69,6 +70,15 @@ def list_watches(
     if active is not None:
         stmt = stmt.where(Watch.active.is_(active))
     return list(session.scalars(stmt))
+
+
+def active_watch_rows(session: Session) -> list[tuple[int, int, str, list, list]]:
+    """(id, subscriber id, query, topics, sources) of every active watch: what an index loads
+    (plain rows: 10,000 of them load several times faster than ORM objects)."""
+    stmt = select(Watch.id, Watch.subscriber_id, Watch.query, Watch.topics, Watch.sources).where(
+        Watch.active.is_(True)
+    )
+    return [tuple(r) for r in session.execute(stmt.order_by(Watch.id))]
 
 
 def count_watches(session: Session, subscriber_id: int) -> int:
@@ -143,9 +153,9 @@ def record_matches(
         )
     )
     when = now or utcnow()
-    new = [WatchMatch(watch_id=w, story_id=story_id, matched_at=when) for w in sorted(set(watch_ids) - have)]
-    session.add_all(new)
-    session.flush()
+    new = [{"watch_id": w, "story_id": story_id, "matched_at": when} for w in sorted(set(watch_ids) - have)]
+    if new:  # one executemany: a story may match hundreds of watches
+        session.execute(insert(WatchMatch), new)
     return len(new)
 
 

@@ -39,6 +39,10 @@ def test_watch_rows_counts_and_version(db):
         assert v1 != v0
         assert w.set_watch_active(s, b.id, False) and not w.set_watch_active(s, 999, False)
         assert [x.id for x in w.list_watches(s, active=True)] == [a.id, c.id]
+        assert w.active_watch_rows(s) == [
+            (a.id, sub, "央行 数字货币", ["fintech"], ["pbc"]),
+            (c.id, other, "CBDC", [], []),
+        ]
         v2 = w.watches_version(s)
         assert v2 != v1
         assert w.update_watch(s, a.id, query="央行").query == "央行" and w.update_watch(s, 999) is None
