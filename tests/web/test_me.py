@@ -131,3 +131,27 @@ def test_changes_on_me_apply_to_the_next_story(client, archive):
     assert client.post(f"/me/watches/{watch.id}/pause", data={"csrf": csrf, "paused": "0"}).status_code == 303
     assert story(4, "跨境支付试点再扩容，更多银行加入。") == 2
     ctx.db().dispose()
+
+
+def test_admin_lists_watches_with_owners_and_30_day_counts(client, archive):
+    from storage import StoryTopic
+    from storage import watches as store
+    from tests.web.helpers import admin_login
+
+    db = _db(archive)
+    with db.session() as s:
+        sub = add_subscriber(s, name="研究员甲", channels=[("email", "admin-list@example.org")], topics=[])
+        watch = store.add_watch(s, sub.id, "数字人民币 -冬奥", topics=["digital_currency"])
+        stories = list(
+            s.scalars(select(StoryTopic.story_id).where(StoryTopic.topic_id == "digital_currency").limit(3))
+        )
+        store.record_matches(s, stories[0], [watch.id])
+        store.record_matches(s, stories[1], [watch.id])
+        s.commit()
+        wid = watch.id
+    db.dispose()
+    assert client.get("/admin/watches").status_code == 303  # logged out: to the login
+    admin_login(client)
+    page = client.get("/admin/watches?lang=zh").text
+    row = re.search(rf"<tr><td>{wid}</td>.*?</tr>", page, re.S).group(0)
+    assert "数字人民币 -冬奥" in row and "研究员甲" in row and "数字货币" in row and "<td>2</td>" in row
