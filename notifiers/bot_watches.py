@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from common import secret_key
+from common import secret_key, strip_unsafe
 from storage.models import Subscriber
 
 from . import watch_ops
@@ -85,7 +85,9 @@ class WatchCommands:
         for n, w in enumerate(rows, 1):
             paused = " ⏸" if w.paused else ""
             lines.append(f"{n}. {_q(w.query)} — 30 天 {w.matches} 条 ({w.matches} in 30 days){paused}")
-            buttons.append([InlineKeyboardButton(f"❌ {n}. {w.query[:30]}", callback_data=f"w:{w.id}")])
+            buttons.append(
+                [InlineKeyboardButton(strip_unsafe(f"❌ {n}. {w.query[:30]}"), callback_data=f"w:{w.id}")]
+            )
         lines.append("取消关注 Stop one: /unfollow N")
         return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
@@ -123,7 +125,7 @@ class WatchCommands:
 
         done, text, markup = await self._for_chat(update, work)
         await cq.answer("已取消关注 Removed" if done else "已不存在 Already gone")
-        await cq.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
+        await cq.edit_message_text(strip_unsafe(text), parse_mode="HTML", reply_markup=markup)
 
     async def follow_search_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The "follow" button under /search results."""
