@@ -230,7 +230,7 @@ def preview_digest(
     session: Session,
     subscriber_id: int,
     day: date,
-    items: Sequence[tuple[int, list[str]]],
+    items: Sequence[Sequence[Any]],  # (story id, topic ids[, watch ids])
     labels: Mapping[str, str] | None = None,
     titles: Mapping[str, str] | None = None,
 ) -> Digest:

@@ -140,7 +140,8 @@ def _preview(args: argparse.Namespace, ctx: Context, session, day: date, plans, 
     titles = source_titles(ctx.config)
     parts = []
     for plan in plans:
-        digest = preview_digest(session, plan.subscriber_id, day, plan.items, labels, titles)
+        items = [(sid, ts, plan.watches[sid]) if sid in plan.watches else (sid, ts) for sid, ts in plan.items]
+        digest = preview_digest(session, plan.subscriber_id, day, items, labels, titles)
         where = ", ".join(f"{kind} {address}" for _, kind, address in plan.channels)
         head = f"subscriber {plan.subscriber_id} ({where})"
         body = render_preview(digest, args.format)

@@ -140,7 +140,9 @@ def _refuse(ctx: Context, message: str) -> int:
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
     known = [t.id for t in ctx.topics]
     if not args.topics and not args.watch:
-        return _refuse(ctx, "a subscriber needs --topics or at least one --watch QUERY")
+        return _refuse(
+            ctx, "a subscriber needs at least one topic (--topics IDS) or at least one --watch QUERY"
+        )
     for query in args.watch:
         try:
             check_query(query)

@@ -15,7 +15,7 @@ def test_watches_cli(tmp_path):
     ingest(env, [article(1, "digital_currency"), article(2, "fintech")])
 
     none = env.run("subscribers", "add", "--console")
-    assert none.returncode == 2 and "--topics or at least one --watch" in none.stderr
+    assert none.returncode == 2 and "at least one topic (--topics IDS) or at least one --watch" in none.stderr
     bad = env.run("subscribers", "add", "--console", "--watch=-冬奥")
     assert bad.returncode == 2
     try:

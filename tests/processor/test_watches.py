@@ -171,3 +171,16 @@ def test_the_index_reloads_when_watches_change(env):
         s.commit()
         assert matcher.match(s, "x", "", body, set) == []
         assert matcher.match(s, "x", "", "央行开会", set) == [(wid, sub)]
+
+
+def test_the_digest_lists_watch_stories_with_their_count_against_the_week(env):
+    sub = add(env, [("console", "d")], ["fintech"], mode="digest")
+    _watch(env, sub, "人民银行 -金融科技")
+    ingest(env, [article(1, "fintech"), article(2, "green_finance"), article(3, "sub_center")])
+    text = env.run("digest", "--date", "2026-05-01", "--subscriber", str(sub), "--format", "text").stdout
+    assert "关注 watch「人民银行 -金融科技」 1 条（7日均值 0.0" in text, text
+    assert "== 🔍 人民银行 -金融科技 ==" in text and "第2号 green_finance 新闻" in text
+    assert "第3号" not in text  # neither its topics nor its watch
+    assert text.index("== 金融科技 ==") < text.index("== 🔍")  # topics first, then watches
+    watch_part = text[text.index("== 🔍") :]
+    assert any(line.startswith("  » ") and "人民银行" in line for line in watch_part.splitlines())  # evidence
