@@ -24,6 +24,7 @@ from storage import Database
 from storage.models import Subscriber
 from storage.subscribers import set_paused, subscribe, subscriber_for_channel, unsubscribe
 
+from .bot_watches import WatchCommands, follow_button
 from .messages import TELEGRAM_LIMIT, utf16_len
 from .settings import TelegramSettings
 
@@ -37,6 +38,10 @@ COMMANDS = [
     ("unsubscribe", "取消订阅 /unsubscribe <主题> / stop following a topic"),
     ("mysubs", "我的订阅 / what you follow"),
     ("search", "搜索存档 /search <关键词> / search the archive"),
+    ("follow", "关注搜索 /follow <关键词> / alert me on a search"),
+    ("watches", "关注的搜索 / the searches you follow"),
+    ("unfollow", "取消关注 /unfollow <编号> / stop following search N"),
+    ("me", "我的订阅页面 / your page on the web"),
     ("pause", "暂停提醒 / pause alerts"),
     ("resume", "恢复提醒 / resume alerts"),
     ("help", "帮助 / help"),
@@ -51,7 +56,7 @@ SEARCH_RESULTS = 8
 T = TypeVar("T")
 
 
-class BotHandlers:
+class BotHandlers(WatchCommands):
     """Command handlers bound to one database and topic list.
 
     Database work runs in a worker thread (asyncio.to_thread), as the dispatcher's does: a
@@ -59,8 +64,9 @@ class BotHandlers:
     polling and answering meanwhile.
     """
 
-    def __init__(self, db: Database, topics: Sequence[Any]) -> None:
-        self.db = db
+    def __init__(self, db: Database, topics: Sequence[Any], public_url: str = "", config: Any = None) -> None:
+        self.db, self.config = db, config  # config: [watches] limits
+        self.public_url = public_url.rstrip("/")
         self.topics = {t.id: (getattr(t, "name", None) or t.id) for t in topics}
 
     # -- helpers ---------------------------------------------------------------------------
@@ -117,7 +123,10 @@ class BotHandlers:
 
     # -- commands --------------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Register the chat as a subscriber and show help."""
+        """Register the chat as a subscriber and show help; with a code (the web's deep link), follow."""
+        if context.args:
+            await self.start_link(update, context.args[0])
+            return
         await self._for_chat(update, lambda s, sub: None)
         await self._reply(update, "欢迎！Welcome!\n\n" + HELP)
 
@@ -233,7 +242,7 @@ class BotHandlers:
             if utf16_len("\n".join([*lines, entry])) > TELEGRAM_LIMIT:
                 break
             lines.append(entry)
-        await self._reply(update, "\n".join(lines))
+        await self._reply(update, "\n".join(lines), reply_markup=follow_button(query, context))
 
     async def pause(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop alerts to this chat until /resume."""
@@ -258,10 +267,16 @@ async def _set_commands(app: Application) -> None:
 
 
 def build_application(
-    db: Database, settings: TelegramSettings, token: str, topics: Sequence[Any]
+    db: Database,
+    settings: TelegramSettings,
+    token: str,
+    topics: Sequence[Any],
+    public_url: str = "",
+    config: Any = None,
 ) -> Application:
-    """A PTB Application with our handlers, talking to settings.api_url."""
-    h = BotHandlers(db, topics)
+    """A PTB Application with our handlers, talking to settings.api_url; `public_url`: the web
+    archive's address, for /me links."""
+    h = BotHandlers(db, topics, public_url, config)
     app = (
         ApplicationBuilder()
         .token(token)
@@ -281,6 +296,15 @@ def build_application(
     app.add_handler(CommandHandler("search", h.search))
     app.add_handler(CommandHandler("pause", h.pause))
     app.add_handler(CommandHandler("resume", h.resume))
+    for name, handler in (
+        ("follow", h.follow),
+        ("watches", h.watches),
+        ("unfollow", h.unfollow),
+        ("me", h.me),
+    ):
+        app.add_handler(CommandHandler(name, handler))
     app.add_handler(CallbackQueryHandler(h.toggle, pattern=r"^t:"))
+    app.add_handler(CallbackQueryHandler(h.watch_button, pattern=r"^w:"))
+    app.add_handler(CallbackQueryHandler(h.follow_search_button, pattern=r"^f[qn]:"))
     app.add_error_handler(h.on_error)
     return app

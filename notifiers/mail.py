@@ -21,7 +21,7 @@ from .alerts import ChannelBatch
 from .base import Message, Outcome, Permanent, Sender, SenderUnavailable, Sent, Transient
 from .messages import digest_email_content, email_content
 from .settings import AlertSettings, EmailSettings
-from .tokens import unsubscribe_url
+from .tokens import me_url, unsubscribe_url
 
 __all__ = ["EmailSender", "build_email", "connect", "send_one"]
 
@@ -33,10 +33,11 @@ def build_email(
 ) -> EmailMessage:
     """The full email for one batch of alerts to one address."""
     unsub = unsubscribe_url(alerts.base_url, batch.channel_id, secret)
+    manage = me_url(alerts.base_url, batch.subscriber_id, secret)
     if message.digest is not None:
-        content = digest_email_content(message.digest, unsub)
+        content = digest_email_content(message.digest, unsub, manage)
     else:
-        content = email_content(message.alerts, unsub)
+        content = email_content(message.alerts, unsub, manage)
     msg = EmailMessage()
     msg["From"] = formataddr(("newsradar", settings.sender))
     msg["To"] = batch.address

@@ -187,21 +187,30 @@ class EmailContent:
     html: str
 
 
-def email_content(alerts: Sequence[Alert], unsubscribe: str | None) -> EmailContent:
-    """Subject, text and HTML of one email carrying these stories."""
+def email_content(
+    alerts: Sequence[Alert], unsubscribe: str | None, manage: str | None = None
+) -> EmailContent:
+    """Subject, text and HTML of one email carrying these stories; `manage`: the signed /me link."""
     first = _cut(alerts[0].title, 120) or "(untitled)"
     subject = (
         f"[newsradar] {first}"
         if len(alerts) == 1
         else f"[newsradar] {len(alerts)} 条新闻 new stories: {first}"
     )
-    text = plain_text(alerts)
-    if unsubscribe:
-        text += f"\n\n-- \n退订 Unsubscribe: {unsubscribe}\n"
+    text = plain_text(alerts) + _text_footer(unsubscribe, manage)
     items = "".join(_email_item(a) for a in alerts)
     return EmailContent(
-        subject=subject, text=text, html=_email_html(f"<h2>newsradar</h2><ul>{items}</ul>", unsubscribe)
+        subject=subject,
+        text=text,
+        html=_email_html(f"<h2>newsradar</h2><ul>{items}</ul>", unsubscribe, manage),
     )
+
+
+def _text_footer(unsubscribe: str | None, manage: str | None) -> str:
+    lines = ([f"管理我的订阅 Manage your alerts: {manage}"] if manage else []) + (
+        [f"退订 Unsubscribe: {unsubscribe}"] if unsubscribe else []
+    )
+    return "\n\n-- \n" + "\n".join(lines) + "\n" if lines else ""
 
 
 def _email_item(a: Alert, *, topics: bool = True) -> str:
@@ -223,12 +232,17 @@ def _email_item(a: Alert, *, topics: bool = True) -> str:
     )
 
 
-def _email_html(inner: str, unsubscribe: str | None) -> str:
-    """Wrap escaped markup, add the unsubscribe link, sanitise the whole (the email profile), style it."""
+def _email_html(inner: str, unsubscribe: str | None, manage: str | None = None) -> str:
+    """Wrap escaped markup, add the /me and unsubscribe links, sanitise the whole (the email profile), style it."""
     body = f"<div>{inner}"
-    if unsubscribe:
+    links = ([(manage, "管理我的订阅 Manage your alerts")] if manage else []) + (
+        [(unsubscribe, "退订 Unsubscribe")] if unsubscribe else []
+    )
+    if links:
         body += (
-            f'<hr><p><small><a href="{html.escape(unsubscribe, quote=True)}">退订 Unsubscribe</a></small></p>'
+            "<hr><p><small>"
+            + " · ".join(f'<a href="{html.escape(href, quote=True)}">{label}</a>' for href, label in links)
+            + "</small></p>"
         )
     body += "</div>"
     return email_page(clean_html(body, "email"))
@@ -343,11 +357,9 @@ def digest_plain_text(digest: Digest) -> str:
     return "\n\n".join(blocks)
 
 
-def digest_email_content(digest: Digest, unsubscribe: str | None) -> EmailContent:
+def digest_email_content(digest: Digest, unsubscribe: str | None, manage: str | None = None) -> EmailContent:
     """Subject, text and HTML of one digest email (never split: mail has no 4,096 limit)."""
-    text = digest_plain_text(digest)
-    if unsubscribe:
-        text += f"\n\n-- \n退订 Unsubscribe: {unsubscribe}\n"
+    text = digest_plain_text(digest) + _text_footer(unsubscribe, manage)
     inner = f"<h2>{html.escape(DIGEST_TITLE, quote=False)} · {digest.day:%Y-%m-%d}</h2>"
     if digest.trends:
         inner += "".join(f"<p>{html.escape(trend_line(t), quote=False)}</p>" for t in digest.trends)
@@ -355,7 +367,7 @@ def digest_email_content(digest: Digest, unsubscribe: str | None) -> EmailConten
         inner += f"<p>{NOTHING}</p>"
     for label, items in _groups(digest.items):
         inner += f"<h2>{html.escape(label, quote=False)}</h2><ul>{''.join(_email_item(a, topics=False) for a in items)}</ul>"
-    page = _email_html(inner, unsubscribe)
+    page = _email_html(inner, unsubscribe, manage)
     if digest.trends:  # our own markup, added after sanitising (nh3 keeps no cid: URLs)
         img = f'<p><img src="cid:{CHART_CID}" alt="14日趋势 14-day trend" width="{CHART_WIDTH}" style="{EMAIL_STYLE["img"]}"></p>'
         page = page.replace("</h2>", "</h2>" + img, 1)

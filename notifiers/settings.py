@@ -33,6 +33,7 @@ class TelegramSettings:
     timeout: float = 20.0  # seconds for one Bot API request
     max_stories_per_message: int = 10
     concurrency: int = 64  # chats served at once
+    bot_username: str = ""  # the bot's @name: the web's "follow in Telegram" deep links need it
 
     @property
     def base_url(self) -> str:
@@ -113,6 +114,13 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
     for key in ("max_stories_per_message", "concurrency"):
         if key in table:
             values[key] = _positive_int(key, table[key])
+    if "bot_username" in table:
+        name = _string("bot_username", table["bot_username"]).strip().lstrip("@")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", name):
+            raise SettingsError(
+                "bot_username", f"must be the bot's user name like 'newsradar_bot', not {name!r}"
+            )
+        values["bot_username"] = name
     return TelegramSettings(**values)
 
 

@@ -21,10 +21,21 @@ from urllib.parse import quote
 
 from common.signing import read_token, sign_token
 
-__all__ = ["UNSUBSCRIBE_DAYS", "check", "sign", "unsubscribe_url", "verify"]
+__all__ = [
+    "ME_DAYS",
+    "UNSUBSCRIBE_DAYS",
+    "check",
+    "me_subscriber",
+    "me_url",
+    "sign",
+    "unsubscribe_url",
+    "verify",
+]
 
 PURPOSE = "unsubscribe"
 UNSUBSCRIBE_DAYS = 400
+ME_PURPOSE = "me"
+ME_DAYS = 90  # a /me link: every mail and the bot's /me carry a fresh one
 _LEGACY = re.compile(r"^(\d{1,18})\.(\d{1,9})\.([A-Za-z0-9_-]{43})$", re.ASCII)  # ASCII digits only
 
 
@@ -70,3 +81,17 @@ def verify(token: str, secret: bytes, purpose: str = PURPOSE) -> int | None:
 def unsubscribe_url(base_url: str, channel_id: int, secret: bytes) -> str:
     """The link in List-Unsubscribe; POST to it (RFC 8058) or open it in a browser."""
     return f"{base_url.rstrip('/')}/unsubscribe?token={quote(sign(channel_id, secret))}"
+
+
+def me_url(base_url: str, subscriber_id: int, secret: bytes) -> str:
+    """The link to a subscriber's own page (/me), in every email, digest and the bot's /me."""
+    token = sign_token(secret, ME_PURPOSE, int(subscriber_id))
+    return f"{base_url.rstrip('/')}/me?token={quote(token)}"
+
+
+def me_subscriber(token: str, secret: bytes | None) -> tuple[int | None, str | None]:
+    """(subscriber id, None) for a genuine /me link younger than ME_DAYS, else (None, 'invalid' | 'expired')."""
+    payload, problem = read_token(secret, ME_PURPOSE, token, ME_DAYS * 86400)
+    if problem is not None or not isinstance(payload, int) or isinstance(payload, bool):
+        return None, problem or "invalid"
+    return payload, None

@@ -191,7 +191,7 @@ class Daemon:
             self.notifier = notifier_settings(self.setup.config)
             tasks.append(asyncio.create_task(web.serve()))
         tasks.append(asyncio.create_task(self._dispatch_forever()))  # after the web: its links
-        bot = await start_bot(self.db, self.notifier, self.setup.topics)
+        bot = await start_bot(self.db, self.notifier, self.setup.topics, self.setup.config)
         await asyncio.to_thread(self._announce)
         for name in self.sources:
             self._due(name)

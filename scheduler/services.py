@@ -15,7 +15,7 @@ __all__ = ["PORT_TRIES", "free_port", "start_bot", "start_web", "stop_bot"]
 log = logging.getLogger("newsradar.run")
 
 
-async def start_bot(db: Any, notifier: Any, topics: list[Any]) -> Any:
+async def start_bot(db: Any, notifier: Any, topics: list[Any], config: Any = None) -> Any:
     """The bot (long polling) when [telegram] and a token are set; None otherwise or on failure."""
     from common import telegram_token
 
@@ -24,7 +24,7 @@ async def start_bot(db: Any, notifier: Any, topics: list[Any]) -> Any:
         return None
     from notifiers.bot import build_application
 
-    app = build_application(db, notifier.telegram, token, topics)
+    app = build_application(db, notifier.telegram, token, topics, notifier.alerts.base_url, config)
     try:
         await app.initialize()
         await app.updater.start_polling(timeout=10)

@@ -1,4 +1,4 @@
-"""Admin pages (subscribers, dead and pending deliveries with retry, deactivated channels,
+"""Admin pages (subscribers, watches with owners and 30-day match counts, dead and pending deliveries with retry, deactivated channels,
 sources) behind a password login from $NEWSRADAR_ADMIN_PASSWORD; off without it."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from notifiers import watch_ops
 from processor.health import source_health
 from storage.archive import deliveries, requeue
 from storage.deliveries import stats
@@ -24,7 +25,7 @@ from .settings import request_client
 __all__ = ["router"]
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-VIEWS = ("subscribers", "dead", "pending", "channels", "sources")
+VIEWS = ("subscribers", "watches", "dead", "pending", "channels", "sources")
 
 
 def _enabled(request: Request) -> None:
@@ -99,6 +100,8 @@ def admin_view(request: Request, view: str) -> Response:
             data["rows"] = deliveries(s, view)
         elif view == "channels":
             data["channels"] = stats(s)["inactive_channels"]
+        elif view == "watches":
+            data["watches"] = watch_ops.rows(s)
         else:
             data["health"] = source_health(s, known_sources(request), request.app.state.health)
     for h in data.get("health", []):

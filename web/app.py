@@ -88,9 +88,9 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
     app.add_middleware(PublicGZip)  # outermost: compresses what the rest answered
     _errors(app)
     st.watch_settings = (getattr(config, "sections", None) or {}).get("watches")  # [watches]
-    from . import admin, api, api_watches, digests, feeds, forms, pages
+    from . import admin, api, api_watches, digests, feeds, follow, forms, me, pages
 
-    for module in (pages, forms, digests, feeds, admin, api, api_watches):
+    for module in (pages, forms, follow, digests, me, feeds, admin, api, api_watches):
         app.include_router(module.router)
     app.openapi = lambda: api.openapi_document(app)  # type: ignore[method-assign]
     return app

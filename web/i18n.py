@@ -6,6 +6,8 @@ import re
 
 from starlette.requests import Request
 
+from .labels_me import ME_LABELS
+
 __all__ = ["LANGS", "choose_lang", "error_text", "health_note", "translator"]
 
 LANGS = ("zh", "en")
@@ -201,6 +203,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "no [email] section in the config (the confirmation mail cannot be sent)",
     ),
 }
+LABELS.update(ME_LABELS)
 
 # Chinese text of error pages by status, when the route gave no Chinese message of its own.
 STATUS_ZH = {

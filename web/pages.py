@@ -195,7 +195,10 @@ def search_page(request: Request) -> HTMLResponse:
         if result.next_cursor:
             next_link = _query(request, cursor=result.next_cursor)
     feeds = [(f"/feeds/search.atom?{urlencode({'q': q})}", f"搜索 {q}")] if q else []
+    from .follow import BACKFILL, follow_unavailable, telegram_bot
+
     return page(
         request, "search.html", q=q, result=result, next_link=next_link, filters=qp,
-        sources=known_sources(request), feeds=feeds,
+        sources=known_sources(request), feeds=feeds, follow_off=follow_unavailable(request),
+        follow_bot=telegram_bot(request), backfill=BACKFILL,
     )  # fmt: skip

@@ -47,7 +47,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     from ..logs import redact
 
-    app = build_application(ctx.db(), settings, token, ctx.topics)
+    app = build_application(
+        ctx.db(), settings, token, ctx.topics, notifier_settings(ctx.config).alerts.base_url, ctx.config
+    )
     ready = app.post_init
 
     async def announce(application) -> None:  # noqa: ANN001 - PTB's Application

@@ -7,6 +7,7 @@ from tests.notifiers.helpers import SECRET
 from tests.web.helpers import fill, serve, write_config
 
 ADMIN_PASSWORD = "correct horse"
+TELEGRAM = '\n[telegram]\nbot_username = "newsradar_test_bot"\n'  # the follow form's deep link
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def archive(tmp_path_factory, smtp):
     mp.setenv("NEWSRADAR_SECRET_KEY", SECRET)
     mp.delenv("NEWSRADAR_CONFIG", raising=False)
     folder = tmp_path_factory.mktemp("web")
-    config = write_config(folder, smtp_port=smtp.port)
+    config = write_config(folder, smtp_port=smtp.port, extra=TELEGRAM)
     ids = fill(config)
     served = serve(config, admin_password=ADMIN_PASSWORD)
     served.ids = ids

@@ -12,10 +12,11 @@ from fastapi import Request
 from sqlalchemy import select
 
 from newsradar.config import load
-from notifiers.tokens import UNSUBSCRIBE_DAYS, sign
+from notifiers.tokens import UNSUBSCRIBE_DAYS, me_url, sign
 from storage import Database, Delivery, StoryTopic
 from storage.health import record_run
 from storage.subscribers import add_subscriber
+from storage.watches import add_watch
 from tests.notifiers.helpers import SECRET, legacy_unsubscribe_token
 from tests.web.conftest import ADMIN_PASSWORD
 
@@ -44,6 +45,7 @@ def pages(archive) -> list[tuple[str, str]]:
             ],
             topics=["fintech", "sub_center"],
         )
+        add_watch(s, sub.id, '数字人民币 "试点" -冬奥', topics=["digital_currency"])  # /me and admin list it
         story = s.scalar(select(StoryTopic.story_id).limit(1))
         s.add(Delivery(kind="digest", subscriber_id=sub.id, channel_id=sub.channels[0].id, digest_day=DIGEST_DAY,
                        digest_items=[[story, ["sub_center"]]], status="sent", topics=["sub_center"]))  # fmt: skip
@@ -56,7 +58,7 @@ def pages(archive) -> list[tuple[str, str]]:
                        status="dead", attempts=5, topics=["sub_center"],
                        last_error=f"SMTPRecipientsRefused: 550 mailbox unavailable for walk@example.org via {long_url}"))  # fmt: skip
         s.commit()
-        cid = sub.channels[0].id
+        cid, sid = sub.channels[0].id, sub.id
     db.dispose()
     keys = app.state.keys
     unsub = sign(cid, SECRET.encode())
@@ -72,14 +74,17 @@ def pages(archive) -> list[tuple[str, str]]:
     copied = _story_with_copies(archive, story_ids)
     article = archive.ids["https://example.gov.cn/zhengce/1.html"]
     dt = digest_token.group(1) if digest_token else ""
+    me = me_url("", sid, SECRET.encode())
+    undo = keys.dumps("watch-undo", 1)
     archive.walk = [
         ("home", "/"), ("home-all", "/?all=1"), ("search", "/search?q=数字人民币"), ("search-empty", "/search"),
         ("story", f"/stories/{copied}"), ("topic", "/topics/digital_currency"), ("topics", "/topics"),
         ("sources", "/sources"), ("article", f"/articles/{article}"), ("subscribe", "/subscribe"),
         ("confirm", f"/subscribe/confirm?token={confirm}"), ("unsubscribe", f"/unsubscribe?token={unsub}"),
         ("digests", f"/digests?token={dt}"), ("digest", f"/digests/{DIGEST_DAY}?token={dt}"),
+        ("me", me), ("follow-undo", f"/follow/undo?token={undo}"),
         ("admin-login", "/admin"), ("admin-subscribers", "/admin/subscribers"), ("admin-dead", "/admin/dead"),
-        ("admin-pending", "/admin/pending"), ("admin-channels", "/admin/channels"), ("admin-sources", "/admin/sources"),
+        ("admin-pending", "/admin/pending"), ("admin-watches", "/admin/watches"), ("admin-channels", "/admin/channels"), ("admin-sources", "/admin/sources"),
         ("404", "/stories/999999"), ("410", f"/unsubscribe?token={expired}"), ("500", "/__boom"),
     ]  # fmt: skip
     return archive.walk
