@@ -14,6 +14,7 @@ from newsradar.config import load
 from processor.health import source_health
 from scheduler.daemon import Daemon, DaemonSetup
 from storage import Database
+from tests.helpers import fresh_database_url
 
 FAKE = [sys.executable, str(Path(__file__).with_name("fake_child.py"))]
 
@@ -21,7 +22,7 @@ FAKE = [sys.executable, str(Path(__file__).with_name("fake_child.py"))]
 def _setup(tmp_path: Path, every: str = "1s", extra: str = "", **how) -> DaemonSetup:
     path = tmp_path / "newsradar.toml"
     path.write_text(
-        '[database]\nurl = "sqlite:///x.db"\n[scheduler]\nbatch_window = "0.2s"\njitter = 0\nlease = "3s"\n'
+        f'[database]\nurl = "{fresh_database_url(tmp_path, "x.db")}"\n[scheduler]\nbatch_window = "0.2s"\njitter = 0\nlease = "3s"\n'
         f"{extra}\n"
         + "".join(
             f'[[sources]]\nname = "{n}"\nkind = "feed"\nstart_urls = ["http://127.0.0.1:9/{n}.xml"]\nevery = "{every}"\n'
