@@ -64,7 +64,7 @@ def pytest_runtest_teardown(item, nextitem):
 
 def pytest_sessionfinish(session):
     helpers.drop_fresh_databases(tuple(helpers.CREATED), wait=True)
-    cache = session.config.cache
+    cache = getattr(session.config, "cache", None)
     seen = session.config.stash.get(_record, {})
     if cache is not None and seen and not postgres_pass():
         cache.set(RECORD_KEY, {**cache.get(RECORD_KEY, {}), **seen})
@@ -75,7 +75,8 @@ def pytest_collection_modifyitems(config, items):
     database in the last SQLite run and those that run against PostgreSQL in both passes."""
     if not postgres_pass():
         return
-    record = config.cache.get(RECORD_KEY, {}) if config.cache is not None else {}
+    cache = getattr(config, "cache", None)
+    record = cache.get(RECORD_KEY, {}) if cache is not None else {}
     kept, left = [], []
     for item in items:
         if item.get_closest_marker("postgres") or record.get(item.nodeid) is False:
@@ -90,6 +91,21 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=left)
         items[:] = kept
     config.stash[_left_out] = len(left)
+
+
+def pytest_configure(config):
+    """The PostgreSQL pass makes its databases on the local server only: another URL is refused
+    with one line rather than tested against the wrong server."""
+    value = os.environ.get(helpers.TEST_DATABASE_ENV)
+    if value:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(value)
+        if url.get_backend_name() != "postgresql" or (url.host, url.port or 5432) != ("127.0.0.1", 5432):
+            raise pytest.UsageError(
+                f"{helpers.TEST_DATABASE_ENV}={value}: the PostgreSQL pass supports only the server at "
+                "postgresql+psycopg://postgres@127.0.0.1:5432 (trust authentication)"
+            )
 
 
 def pytest_report_header(config):
