@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 CONFIG ?= newsradar.toml
 
-.PHONY: setup run test demo lint bench bench-full bench-quick faults faults-short clean
+.PHONY: setup run test test-postgres demo lint bench bench-full bench-quick faults faults-short clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ run: setup  ## starter config + SQLite database if missing, then the daemon in t
 
 test: setup  ## the whole suite
 	$(BIN)/python -m pytest
+
+# The PostgreSQL pass: the suite again with each test's database (tests.helpers.fresh_database_url)
+# a fresh PostgreSQL database on this server. Run after `make test`: the tests that took no database
+# there are left out (pytest's cache keeps the record). One line and success where PostgreSQL
+# cannot be had.
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+test-postgres: setup  ## the suite's PostgreSQL pass (after `make test`; skips with one line without PostgreSQL)
+	@if $(BIN)/python -c 'import sys; from tests.helpers import ensure_postgres; sys.exit(ensure_postgres() is None)'; then \
+	  NEWSRADAR_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest; \
+	else echo "test-postgres: skipped, PostgreSQL cannot be had on 127.0.0.1:5432 (not installed or will not start)"; fi
 
 demo: setup  ## the whole flow offline, against the sample sites on 127.0.0.1
 	PATH="$(abspath $(BIN)):$$PATH" bash deploy/demo.sh

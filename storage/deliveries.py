@@ -71,8 +71,9 @@ def insert_new(session: Session, values: list[dict[str, Any]], unique: list[str]
     if not values:
         return 0
     stmt = _insert(session).values(values).on_conflict_do_nothing(index_elements=unique)
-    result = session.execute(stmt)
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(values)
+    # Count the rows RETURNING gives back: through the ORM session, rowcount is -1 on PostgreSQL
+    # (psycopg), which read as "every row written" and a second digest run said it queued them all.
+    return len(session.execute(stmt.returning(Delivery.id)).all())
 
 
 def _due(now: datetime):

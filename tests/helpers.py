@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -131,7 +132,7 @@ def write_config(folder: Path, body: str, database: str | None = None, crawl: st
     """A config file with fast, polite-enough crawl settings for loopback tests (``crawl``: more
     [crawl] lines)."""
     path = folder / "newsradar.toml"
-    db = database or "sqlite:///newsradar.db"
+    db = database or fresh_database_url(folder)
     path.write_text(
         f'[database]\nurl = "{db}"\n\n[crawl]\ndelay = 0.0\nretry_backoff = 0.01\nretries = 1\nconcurrency_per_domain = 8\n'
         + crawl
@@ -199,25 +200,42 @@ def ensure_postgres() -> str | None:
     return None
 
 
-@contextmanager
-def postgres_database(prefix: str = "newsradar_t") -> Iterator[str]:
-    """A fresh PostgreSQL database (its SQLAlchemy URL), dropped afterwards; RuntimeError where
-    PostgreSQL cannot be had (scripts say so; tests skip, see scratch_postgres)."""
-    url = ensure_postgres()
-    if url is None:
+def _create_postgres_database(prefix: str) -> str:
+    """CREATE DATABASE with a fresh name on the local server; its name. RuntimeError where
+    PostgreSQL cannot be had."""
+    admin_dsn = ensure_postgres()
+    if admin_dsn is None:
         raise RuntimeError(
             "PostgreSQL not available on 127.0.0.1:5432 (not running and could not be started)"
         )
     import psycopg
 
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def _drop_postgres_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _postgres_url(name: str) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+@contextmanager
+def postgres_database(prefix: str = "newsradar_t") -> Iterator[str]:
+    """A fresh PostgreSQL database (its SQLAlchemy URL), dropped afterwards; RuntimeError where
+    PostgreSQL cannot be had (scripts say so; tests skip, see scratch_postgres)."""
+    name = _create_postgres_database(prefix)
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        yield _postgres_url(name)
     finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_postgres_database(name)
 
 
 @contextmanager
@@ -235,3 +253,77 @@ def scratch_postgres(prefix: str = "newsradar_t") -> Iterator[str]:
         yield url
     finally:
         database.__exit__(None, None, None)
+
+
+# The PostgreSQL pass (`make test-postgres`): with this variable set, fresh_database_url gives each
+# caller a new database on that server instead of a SQLite file. Only the server on 127.0.0.1:5432
+# (the one ensure_postgres starts) is supported; the variable's value documents it.
+TEST_DATABASE_ENV = "NEWSRADAR_TEST_DATABASE_URL"
+
+# Filled by tests/conftest.py's hooks: the scope of the fixture being set up (innermost last), the
+# databases made under each scope (dropped when that scope ends), and whether the running test (or
+# the fixture named) asked for a database.
+FIXTURE_STACK: list[tuple[str, str]] = []
+CREATED: dict[str, list[str]] = {}
+DATABASE_USERS: set[str] = set()
+
+
+def postgres_pass() -> bool:
+    """True in the PostgreSQL pass of the suite (NEWSRADAR_TEST_DATABASE_URL is set)."""
+    return bool(os.environ.get(TEST_DATABASE_ENV))
+
+
+def fresh_database_url(folder: Path | str, name: str = "newsradar.db") -> str:
+    """The database URL a test (or fixture) should use: a SQLite file ``folder/name`` normally; in
+    the PostgreSQL pass a new, empty database of its own on the server, dropped when the test (or
+    the module/session fixture that asked) ends. Skips the test with one line where PostgreSQL
+    cannot be had. Use it wherever a test would write ``f"sqlite:///{tmp_path / 'x.db'}"``."""
+    scope, fixture = FIXTURE_STACK[-1] if FIXTURE_STACK else ("function", "")
+    DATABASE_USERS.add(fixture or "<test>")
+    if not postgres_pass():
+        return f"sqlite:///{Path(folder) / name}"
+    try:
+        db = _next_database()
+    except RuntimeError as exc:
+        import pytest
+
+        pytest.skip(str(exc))
+    CREATED.setdefault(scope, []).append(db)
+    return _postgres_url(db)
+
+
+# CREATE DATABASE and DROP DATABASE take ~0.3 s each here: one database is made ahead and the
+# drops run behind, each on a thread of its own, so a test waits for neither.
+_MAKER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pg-pass-create")
+_DROPPER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pg-pass-drop")
+_ahead: list[concurrent.futures.Future] = []
+
+
+def _next_database() -> str:
+    if not _ahead:
+        _ahead.append(_MAKER.submit(_create_postgres_database, "newsradar_pass"))
+    name = _ahead.pop().result()
+    _ahead.append(_MAKER.submit(_create_postgres_database, "newsradar_pass"))
+    return name
+
+
+def drop_fresh_databases(scopes: tuple[str, ...], wait: bool = False) -> None:
+    """Drop the PostgreSQL databases fresh_database_url made under these fixture scopes (``wait``:
+    also the one made ahead, and wait until every drop is done: the end of the run)."""
+    names = [db for scope in scopes for db in CREATED.pop(scope, [])]
+    if wait:
+        for future in _ahead:
+            if future.exception() is None:
+                names.append(future.result())
+        _ahead.clear()
+    drops = [_DROPPER.submit(_drop_postgres_database, db) for db in names]
+    if wait:
+        concurrent.futures.wait(drops)
+
+
+def config_database_url(config: Path) -> str:
+    """The database URL a config file points at (relative SQLite paths resolved as the CLI does):
+    for tests that open the database a config written by write_config uses."""
+    from newsradar.config import load
+
+    return load(config).database_url

@@ -149,6 +149,7 @@ def test_list_options_are_checked_when_the_config_loads(tmp_path):
     assert "list" in out.stderr and "must be one of html, api, fast" in out.stderr
 
 
+@pytest.mark.sqlite_only("checks no .db file is created")
 def test_sources_test_probes_the_api(mocksite, tmp_path):
     config = write_config(tmp_path, _sources(mocksite))
     out = run_cli("sources", "test", "em-fast", "--articles", "1", config=config)

@@ -13,7 +13,7 @@ from crawler.adapters import ADAPTERS
 from scheduler.settings import HealthSettings
 from scheduler.watch import watch_sources
 from storage import Database
-from tests.helpers import articles_json, run_cli, write_config
+from tests.helpers import articles_json, config_database_url, run_cli, write_config
 from tests.mockserver.sites.pbc import CHALLENGE_DOC, PBC_BLOCKED_LIST, PBC_LIST, PBC_PAGE2_LIST
 
 MEETING = "人民银行召开数字人民币研发试点工作座谈会"
@@ -112,7 +112,7 @@ def test_sources_test_says_blocked_never_zero_items(crawled):
 
 
 def test_the_daemon_watch_alerts_blocked_at_once(crawled):
-    db = Database(f"sqlite:///{crawled['config'].parent / 'newsradar.db'}")
+    db = Database(config_database_url(crawled["config"]))
     try:
         with db.session() as s:
             changes = watch_sources(

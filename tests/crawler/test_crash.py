@@ -9,9 +9,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.helpers import MockSiteProcess, run_cli, write_config
 
 
+@pytest.mark.sqlite_only("reads the .db file with sqlite3")
 def test_sigkill_mid_crawl_then_crawl_again(tmp_path):
     site = MockSiteProcess("--generated", "300")
     try:
@@ -49,6 +52,7 @@ def test_sigkill_mid_crawl_then_crawl_again(tmp_path):
         site.stop()
 
 
+@pytest.mark.sqlite_only("reads the .db file with sqlite3")
 def test_a_crawl_stopped_half_way_records_no_health_verdict(tmp_path):
     """Ctrl-C (or the daemon's SIGINT on shutdown) ends the crawl cleanly; its half-done figures
     are not a verdict on the site, so no crawl_runs row is written and status stays as it was."""
@@ -76,6 +80,7 @@ def test_a_crawl_stopped_half_way_records_no_health_verdict(tmp_path):
         site.stop()
 
 
+@pytest.mark.sqlite_only("reads the .db file with sqlite3")
 def test_a_crawl_stopped_half_way_loses_nothing_the_next_crawl_stores_the_rest(tmp_path):
     """Ctrl-C (the daemon's SIGINT when it stops or loses its lead) mid-crawl: the list pages it
     read keep no validators for articles not stored yet, so the next crawl reads them again rather

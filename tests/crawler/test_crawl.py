@@ -213,6 +213,7 @@ def test_json_listing_contract(crawled):
     assert len(titles) == 2
 
 
+@pytest.mark.sqlite_only("reads the .db file with sqlite3")
 def test_changed_article_is_updated_in_place(fresh_mocksite, tmp_path):
     config = write_config(
         tmp_path, sample_sources(fresh_mocksite, dead=False).split('[[sources]]\nname = "bj-zhengce"')[0]
@@ -229,6 +230,7 @@ def test_changed_article_is_updated_in_place(fresh_mocksite, tmp_path):
     assert con.execute("select count(*) from articles where url like ?", (f"%{path}",)).fetchone()[0] == 1
 
 
+@pytest.mark.sqlite_only("checks no .db file is created")
 def test_sources_test_shows_items_without_storing(mocksite, tmp_path):
     config = write_config(tmp_path, sample_sources(mocksite, dead=False))
     out = run_cli("sources", "test", "eastmoney", "--articles", "2", config=config)
@@ -239,6 +241,7 @@ def test_sources_test_shows_items_without_storing(mocksite, tmp_path):
     assert not (tmp_path / "newsradar.db").exists()  # stores nothing, creates no database
 
 
+@pytest.mark.sqlite_only("reads the .db file with sqlite3")
 def test_crawl_stores_topic_matches_with_evidence(crawled):
     by_url = {a["url"]: a for a in crawled["articles"]}
     [seed] = [a for u, a in by_url.items() if u.endswith("/NW202202112273872039.html")]
@@ -255,6 +258,7 @@ def test_crawl_stores_topic_matches_with_evidence(crawled):
     assert unrelated and unrelated[0]["topics"] == []
 
 
+@pytest.mark.sqlite_only("reads the .db file with sqlite3")
 def test_reclassify_updates_without_duplicating(crawled):
     con = sqlite3.connect(crawled["config"].parent / "newsradar.db")
     before = con.execute(

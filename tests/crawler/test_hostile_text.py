@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse, Request
 from common import printable
 from crawler.adapters import adapter_for, extract_article, extract_list
 from crawler.clean import clean_body, clean_fields, strip_controls
-from tests.helpers import run_cli, write_config
+from tests.helpers import config_database_url, run_cli, write_config
 from tests.mockserver import sites
 
 BASE = "http://hostile.test"
@@ -109,7 +109,7 @@ start_urls = ["{mocksite["hostile"]}/news/index.html"]
     # Text stored before extraction stripped controls is still printed inert (escaped), never raw.
     from storage import Article, Database
 
-    db = Database(f"sqlite:///{tmp_path / 'newsradar.db'}")
+    db = Database(config_database_url(config))
     with db.session() as s:
         s.query(Article).filter(Article.title.like("%扩容%")).update({"title": "旧\x1b[2J\x07标题"})
         s.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import urllib.request
 
+import pytest
 from scrapy.http import Request
 
 from crawler.spider import redirect_failure
@@ -13,6 +14,7 @@ from tests.helpers import MockSiteProcess, articles_json, run_cli, write_config
 LOOP = "/ywdt/yaowen/202201/t20220101_3000002.html"
 
 
+@pytest.mark.sqlite_only("reads the .db file with sqlite3")
 def test_an_article_in_a_redirect_loop_is_reported_and_kept_for_a_retry(tmp_path):
     site = MockSiteProcess("--generated", "5")
     try:

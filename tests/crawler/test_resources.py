@@ -10,12 +10,13 @@ from classifier import default_topics, plain_topics
 from crawler import CrawlSettings, scrapy_settings
 from crawler.resources import WORKER_SETTINGS, CrawlResources
 from crawler.store import matcher_from_settings
+from tests.helpers import fresh_database_url
 
 
 def settings(tmp_path, topics=None) -> dict:
     return scrapy_settings(
         CrawlSettings(user_agent="t", ingest_worker=False),
-        database_url=f"sqlite:///{tmp_path}/r.db",
+        database_url=fresh_database_url(tmp_path, "r.db"),
         topics=topics,
     )
 

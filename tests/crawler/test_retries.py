@@ -23,6 +23,7 @@ def _fetches(site: MockSiteProcess, path: str) -> int:
     return sum(e["path"] == path for e in site.log("generated"))
 
 
+@pytest.mark.sqlite_only("reads the .db file with sqlite3")
 def test_a_failed_deep_article_is_retried_when_due_though_its_lists_do_not_change(generated, tmp_path):
     sources = f'[[sources]]\nname = "gen"\nkind = "beijing_gov"\nstart_urls = ["{generated["generated"]}/ywdt/yaowen/"]\nmax_pages = 5\n'
     config = write_config(tmp_path, sources)

@@ -70,6 +70,7 @@ def test_one_time_convention_everywhere(env):
     assert '"fetched_at": "2020-01-02T11:04:05+08:00"' in js  # JSON: ISO with offset, whole seconds
 
 
+@pytest.mark.sqlite_only("checks no .db file is created")
 def test_read_only_commands_never_create_a_database(tmp_path):
     for args in (["status"], ["articles", "list"], ["stories", "list"], ["subscribers", "list"]):
         out = subprocess.run([sys.executable, "-m", "newsradar", *args], cwd=tmp_path, capture_output=True,

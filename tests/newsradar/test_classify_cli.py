@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT, run_cli
 
 SEED = (ROOT / "tests/mockserver/data/finews/2022-02-11-NW202202112273872039.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.sqlite_only("checks no .db file is created")
 def test_classify_jsonl_needs_no_config_or_database(tmp_path):
     lines = [
         {

@@ -10,7 +10,7 @@ import pytest
 
 from newsradar.cli import build_parser
 from storage import Database
-from tests.helpers import run_cli, write_config
+from tests.helpers import config_database_url, run_cli, write_config
 
 
 def _parsers(parser: argparse.ArgumentParser, path: str = "newsradar"):
@@ -50,7 +50,7 @@ def test_group_help_lists_every_subcommand():
 
 def test_config_and_verbose_work_after_the_subcommand(tmp_path):
     config = write_config(tmp_path, "")
-    db = Database(f"sqlite:///{tmp_path / 'newsradar.db'}")
+    db = Database(config_database_url(config))
     db.migrate()  # status only reads: it finds the database the config names, or exits 3
     db.dispose()
     for args in (["status", "--config", str(config)], ["status", "-v", "--config", str(config)],

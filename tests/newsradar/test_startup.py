@@ -117,8 +117,9 @@ def test_schema_check_without_alembic_agrees_with_alembic(tmp_path):
     from alembic.script import ScriptDirectory
 
     from storage.db import Database, alembic_config, head_revision
+    from tests.helpers import fresh_database_url
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = fresh_database_url(tmp_path, "old.db")
     assert head_revision() == ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     db = Database(url)
     assert not db.is_current() and not db._alembic_is_current()  # no schema at all yet

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from newsradar.context import Context
 from processor import ArticleData, Ingestor
 from storage import Database, Delivery
+from tests.helpers import fresh_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key"
@@ -93,7 +94,7 @@ def make_env(
     """Config + migrated database; fast backoff and pacing so faults heal within a test."""
     from tests.fakes.telegram_api import TOKEN
 
-    lines = [f'[database]\nurl = "{database_url or "sqlite:///" + str(tmp_path / "nr.db")}"\n']
+    lines = [f'[database]\nurl = "{database_url or fresh_database_url(tmp_path, "nr.db")}"\n']
     if telegram:
         t = {"api_url": telegram, "admin_chats": [str(c) for c in admin_chats], "per_chat_interval": 0.05, "rate": 300,
              "timeout": 5}  # fmt: skip

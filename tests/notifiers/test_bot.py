@@ -103,6 +103,7 @@ def test_bot_commands(bot):
         }
 
 
+@pytest.mark.sqlite_only("holds a SQLite write lock")
 def test_a_locked_database_does_not_stop_the_bot(bot):
     """A handler waiting on a SQLite lock (up to busy_timeout) waits in a worker thread: the
     event loop keeps polling, and the reply comes once the lock is gone."""

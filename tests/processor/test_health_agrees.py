@@ -12,7 +12,7 @@ from newsradar.config import load
 from scheduler.watch import watch_sources
 from storage import Database
 from storage.health import record_run
-from tests.helpers import run_cli, write_config
+from tests.helpers import config_database_url, run_cli, write_config
 from web import create_app
 
 OK = {"list_items": 10, "requests": 11}
@@ -25,7 +25,7 @@ SOURCES = "".join(
 
 def test_status_web_and_admin_watch_agree(tmp_path):
     path = write_config(tmp_path, "[health]\nfailing_after = 2\n\n" + SOURCES)
-    db = Database(f"sqlite:///{tmp_path / 'newsradar.db'}")
+    db = Database(config_database_url(path))
     db.migrate()
     with db.session() as s:
         for name, failures in (("once", 1), ("twice", 2)):

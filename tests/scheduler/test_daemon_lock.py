@@ -42,6 +42,7 @@ def _hold_write_lock(path: str, seconds: float, started: threading.Event) -> Non
     con.close()
 
 
+@pytest.mark.sqlite_only("holds a SQLite write lock")
 def test_a_long_write_lock_stalls_neither_lease_nor_bot_nor_web(tmp_path, api, monkeypatch):
     monkeypatch.setenv("NEWSRADAR_TELEGRAM_TOKEN", TOKEN)
     monkeypatch.setenv("NEWSRADAR_SECRET_KEY", SECRET)

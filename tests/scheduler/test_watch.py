@@ -9,6 +9,7 @@ from scheduler.settings import HealthSettings
 from scheduler.watch import watch_sources, watch_state
 from storage import Article, CrawlRun, Database
 from storage.health import record_run
+from tests.helpers import fresh_database_url
 
 OK = {"list_items": 10, "requests": 11}
 BROKEN = {"list_items": 0, "requests": 1}
@@ -16,7 +17,7 @@ HEALTH = HealthSettings(failing_after=3)
 
 
 def _db(tmp_path) -> Database:
-    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
+    db = Database(fresh_database_url(tmp_path, "w.db"))
     db.migrate()
     return db
 

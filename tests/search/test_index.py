@@ -12,6 +12,7 @@ from processor import ArticleData, Ingestor
 from storage import Article, Database
 from storage.db import alembic_config
 from storage.types import utcnow
+from tests.helpers import fresh_database_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -58,7 +59,7 @@ def test_a_failed_ingest_leaves_no_index_entry(db):
 
 
 def test_the_existing_archive_is_indexed_after_the_migration(tmp_path):
-    url = f"sqlite:///{tmp_path}/old.db"
+    url = fresh_database_url(tmp_path, "old.db")
     db = Database(url)
     command.upgrade(alembic_config(url), "0004")
     with db.engine.begin() as conn:

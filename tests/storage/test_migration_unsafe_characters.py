@@ -7,12 +7,13 @@ from alembic import command
 
 from storage import Article, Database
 from storage.db import alembic_config
+from tests.helpers import fresh_database_url
 
 DIRTY = "数字\ufffe人民币\uffff \u202e试点\u2066扩容\u2069\U0010ffff\x0b é😀\t\n"
 
 
 def test_0010_removes_unsafe_characters_from_stored_articles(tmp_path):
-    url = f"sqlite:///{tmp_path}/m.db"
+    url = fresh_database_url(tmp_path, "m.db")
     db = Database(url)
     db.migrate()
     command.downgrade(alembic_config(url), "0009")  # as an archive from before 0010

@@ -13,6 +13,7 @@ from storage.retries import (
     retry_backoff,
     retry_counts,
 )
+from tests.helpers import fresh_database_url
 
 
 def test_backoff_doubles_to_twelve_hours_then_gives_up():
@@ -23,7 +24,7 @@ def test_backoff_doubles_to_twelve_hours_then_gives_up():
 
 
 def test_failures_come_due_then_are_given_up_and_cleared(tmp_path):
-    db = Database(f"sqlite:///{tmp_path}/r.db")
+    db = Database(fresh_database_url(tmp_path, "r.db"))
     db.migrate()
     now = utcnow()
     with db.session() as s:

@@ -55,6 +55,7 @@ def _hits(db: Database) -> dict[str, tuple]:
 
 
 @pytest.mark.postgres
+@pytest.mark.sqlite_only("the archive copied is a SQLite one")
 def test_copy_sqlite_archive_to_postgresql(tmp_path):
     env = _archive(tmp_path)
     before, hits_before = _rows(env.db), _hits(env.db)
@@ -135,6 +136,7 @@ def test_copy_refuses_postgresql_to_sqlite_and_itself(tmp_path):
             pg.dispose()
 
 
+@pytest.mark.sqlite_only("the archive copied is a SQLite one")
 def test_copy_sqlite_to_sqlite_and_refusals(tmp_path):
     """The same copy into a new SQLite file (the FTS5 index filled from the stored tokens); a full
     target and a source with a table this version does not know are refused before any write."""

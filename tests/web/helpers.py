@@ -15,6 +15,7 @@ import httpx
 from newsradar.config import load
 from newsradar.context import Context
 from processor import ArticleData, Ingestor
+from tests.helpers import fresh_database_url
 from tests.notifiers.helpers import TOPIC_TEXT, _filler
 
 BASE = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
@@ -33,7 +34,7 @@ def free_port() -> int:
 
 def write_config(folder: Path, *, smtp_port: int | None = None, extra: str = "") -> Path:
     port = free_port()
-    text = f'[database]\nurl = "sqlite:///{folder / "web.db"}"\n\n[web]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\npage_size = 5\n'
+    text = f'[database]\nurl = "{fresh_database_url(folder, "web.db")}"\n\n[web]\nport = {port}\nbase_url = "http://127.0.0.1:{port}"\npage_size = 5\n'
     if smtp_port:
         text += f'\n[email]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp_port}\nsecurity = "none"\nsender = "alerts@newsradar.test"\ntimeout = 5\n'
     path = folder / "newsradar.toml"

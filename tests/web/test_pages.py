@@ -170,6 +170,7 @@ def test_chart_window_follows_an_old_archive(archive):
     assert later[-1][0] < date(2100, 1, 1)
 
 
+@pytest.mark.sqlite_only("drops a table through sqlite3 on the .db file")
 def test_a_crash_gets_a_plain_500_page_with_the_security_headers(tmp_path):
     """A fault below the app (a table gone from the database) answers a 500 page that says it was
     logged, shows no traceback, and carries the same headers every other page does."""
@@ -198,12 +199,13 @@ def test_a_crash_gets_a_plain_500_page_with_the_security_headers(tmp_path):
 def test_sources_page_shows_display_titles_and_beijing_times(tmp_path):
     from storage import BEIJING, CrawlRun, Database
     from storage.health import record_run
+    from tests.helpers import config_database_url
     from tests.web.helpers import fill, serve, write_config
 
     extra = '\n[[sources]]\nname = "bj-yaowen"\ntitle = "北京市人民政府 要闻"\nkind = "beijing_gov"\nstart_urls = ["https://www.beijing.gov.cn/ywdt/yaowen/"]\n'
     config = write_config(tmp_path, extra=extra)
     fill(config)
-    db = Database(f"sqlite:///{tmp_path / 'web.db'}")
+    db = Database(config_database_url(config))
     with db.session() as s:
         record_run(s, "bj-yaowen", {"requests": 3, "list_items": 20, "new": 2})
         s.commit()

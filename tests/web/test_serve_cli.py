@@ -6,14 +6,15 @@ import time
 
 import httpx
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, fresh_database_url
 from tests.web.helpers import free_port, write_config
 
 
 def test_serve_command_serves_the_archive(tmp_path):
     config = tmp_path / "newsradar.toml"  # no base_url: links follow the address serve listens on
     config.write_text(
-        f'[database]\nurl = "sqlite:///{tmp_path / "web.db"}"\n\n[web]\nport = 8080\n', encoding="utf-8"
+        f'[database]\nurl = "{fresh_database_url(tmp_path, "web.db")}"\n\n[web]\nport = 8080\n',
+        encoding="utf-8",
     )
     port = free_port()
     proc = subprocess.Popen(

@@ -1,15 +1,16 @@
-"""Fixtures for story grouping: a migrated temporary SQLite database and a session on it."""
+"""Fixtures for story grouping: a migrated temporary database (SQLite, or PostgreSQL in the PostgreSQL pass) and a session on it."""
 
 from __future__ import annotations
 
 import pytest
 
 from storage import Database
+from tests.helpers import fresh_database_url
 
 
 @pytest.fixture
 def db(tmp_path):
-    database = Database(f"sqlite:///{tmp_path}/t.db")
+    database = Database(fresh_database_url(tmp_path, "t.db"))
     database.migrate()
     yield database
     database.dispose()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from processor import stories as story_policy
 from storage import Database, stories
+from tests.helpers import fresh_database_url
 
 from .util import EM_SHORT, GOV_FULL, add, body
 
 
 def test_new_database_object_finds_stored_duplicates(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path}/t.db"
+    url = fresh_database_url(tmp_path, "t.db")
     first = Database(url)
     first.migrate()
     with first.session() as s:

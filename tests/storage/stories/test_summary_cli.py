@@ -8,7 +8,7 @@ from argparse import Namespace
 from datetime import UTC, datetime
 
 from storage import Database, Story, story_views
-from tests.helpers import run_cli, write_config
+from tests.helpers import fresh_database_url, run_cli, write_config
 
 from .util import EM_SHORT, GOV_FULL, add, body, minutes
 
@@ -45,11 +45,11 @@ def test_list_stories_newest_first_since_and_limit(session):
     assert undated["first_published_at"] is None
 
 
-def context(tmp_path):
+def context(tmp_path, url):
     """The real CLI context over the fixture database, printing into a buffer."""
     from newsradar.context import Context
 
-    config = write_config(tmp_path, "", database=f"sqlite:///{tmp_path}/t.db")
+    config = write_config(tmp_path, "", database=url)
     return Context(str(config), out=io.StringIO())
 
 
@@ -58,27 +58,28 @@ def test_command_functions(db, tmp_path):
 
     with db.session() as s:
         gov, em, _ = seed(s)
-    ctx = context(tmp_path)
+    ctx = context(tmp_path, db.url)
     assert run_show(Namespace(id=gov.story_id, json=True), ctx) == 0
     shown = json.loads(ctx.out.getvalue())
     assert shown["lead"]["published_at"] == "2022-02-11T12:47:00+08:00"
     assert shown["sources"] == ["北京市人民政府", "eastmoney"]
-    ctx = context(tmp_path)
+    ctx = context(tmp_path, db.url)
     assert run_list(Namespace(since=None, limit=10, json=True), ctx) == 0
     lines = ctx.out.getvalue().splitlines()
     assert len(lines) == 2 and all(json.loads(line)["id"] for line in lines)
-    ctx = context(tmp_path)
+    ctx = context(tmp_path, db.url)
     assert run_show(Namespace(id=9999, json=False), ctx) == 1
 
 
 def test_cli_list_and_show(tmp_path):
-    db = Database(f"sqlite:///{tmp_path}/cli.db")
+    url = fresh_database_url(tmp_path, "cli.db")
+    db = Database(url)
     db.migrate()
     with db.session() as s:
         gov, _, other = seed(s)
         story_count = s.query(Story).count()
     db.dispose()
-    config = write_config(tmp_path, "", database=f"sqlite:///{tmp_path}/cli.db")
+    config = write_config(tmp_path, "", database=url)
     out = run_cli("stories", "list", "--json", config=config)
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
