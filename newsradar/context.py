@@ -47,6 +47,9 @@ class Context:
             from search import ensure_index
 
             ensure_index(db)  # the search index of an archive older than it (migration 0005 asks)
+            from processor.stories import ensure_story_index
+
+            ensure_story_index(db)  # the story fingerprints of an archive older than them (0012 asks)
             self._db = db
         return self._db
 
