@@ -24,7 +24,7 @@ from classifier import normalise_fast
 __all__ = ["K", "W", "fingerprints", "kgram_hashes", "normalised_codes"]
 
 K = 5  # characters per k-gram: the usual shingle for Chinese text
-W = 48  # k-grams per window: any shared passage of W + K - 1 = 52 characters shares a fingerprint
+W = 64  # k-grams per window: any shared passage of W + K - 1 = 68 characters shares a fingerprint
 
 _EMPTY = np.zeros(0, dtype=np.int32)
 _POW = np.array([pow(1_000_003, K - 1 - i, 2**64) for i in range(K)], dtype=np.uint64)

@@ -19,6 +19,7 @@ traditional and simplified copies meet) and the rules on top of them live here:
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -47,7 +48,7 @@ MIN_CHARS = 50  # normalised letters and digits: shorter bodies never merge
 MIN_CONTAINMENT = 0.6  # shared fingerprints / min(fingerprints of either) needed to join a story
 MIN_SHARED = 3  # ... and at least this many shared fingerprints (~100 characters of text)
 MAX_CANDIDATES = 16  # candidates scored, most shared fingerprints first
-MAX_POSTINGS = 32  # articles per hash; beyond this a hash is boilerplate and not stored
+MAX_POSTINGS = 8  # articles per hash; from then on a hash is boilerplate and not stored
 BACKFILL_KEY = "story_index_backfill"  # settings row migration 0012 leaves: {"after": id, "upto": id}
 BATCH = 500
 
@@ -71,10 +72,16 @@ def lead_rank(tier: int, published_at: Any, article_id: int) -> tuple:
 
 
 def _best(found: list[stories.Candidate], mine: int) -> tuple[stories.Candidate, float] | None:
-    """The candidate to join and its containment: highest containment, then most shared, then lowest id."""
+    """The candidate to join and its containment: highest containment, then most shared, then lowest id.
+
+    `mine`: the new article's fingerprints that are not boilerplate (held by fewer than
+    MAX_POSTINGS articles). A candidate stored only its fingerprints that were not boilerplate
+    then (c.prints); the boilerplate hashes it does hold count on both sides (c.common), so a copy
+    of a story republished by many sites still meets the copies that hold its hashes.
+    """
     best, key = None, None
     for c in found:
-        score = c.shared / max(1, min(mine, c.prints))
+        score = c.shared / max(1, min(mine + c.common, c.prints))
         if score < MIN_CONTAINMENT or c.shared < MIN_SHARED:
             continue
         if key is None or (score, c.shared, -c.article_id) > key:
@@ -82,11 +89,15 @@ def _best(found: list[stories.Candidate], mine: int) -> tuple[stories.Candidate,
     return best
 
 
+def _lookup(conn: Any, prints: list[int], exclude: int | None) -> tuple[Any, Counter[int]]:
+    found, fill = stories.candidates(conn, prints, exclude, MAX_CANDIDATES, MAX_POSTINGS)
+    mine = sum(1 for h in prints if fill[h] < MAX_POSTINGS)
+    return _best(found, mine), fill
+
+
 def match(session: Session, text: str, *, exclude: int | None = None) -> tuple[int, float] | None:
     """Best stored article this body nearly duplicates: (article id, containment), or None."""
-    prints = prints_of(text)
-    found, _ = stories.candidates(session.connection(), prints, exclude, MAX_CANDIDATES)
-    best = _best(found, len(prints))
+    best, _ = _lookup(session.connection(), prints_of(text), exclude)
     return None if best is None else (best[0].article_id, best[1])
 
 
@@ -112,8 +123,7 @@ def assign(session: Session, article: Article, *, changed: bool = False) -> Stor
         before = stories.previous_text(conn, article.id)
         stories.forget_prints(conn, article.id, prints_of(before) if before is not None else _NONE)
     prints = prints_of(article.body_text or "")
-    found, fill = stories.candidates(conn, prints, article.id, MAX_CANDIDATES)
-    best = _best(found, len(prints))
+    best, fill = _lookup(conn, prints, article.id)
     stories.save_prints(conn, article.id, prints, fill, MAX_POSTINGS)
 
     if article.story_id is not None:
@@ -143,7 +153,7 @@ def ensure_story_index(db: Any) -> int:
             batch = stories.unindexed_articles(conn, after, upto, BATCH)
             for article_id, body in batch:
                 prints = prints_of(body)
-                fill, _ = stories.postings(conn, prints)
+                fill = Counter(h for h, _ in stories.postings(conn, prints))
                 stories.save_prints(conn, article_id, prints, fill, MAX_POSTINGS)
             done += len(batch)
             after = batch[-1][0] if batch else upto

@@ -83,33 +83,35 @@ class Candidate(NamedTuple):
     """A stored article sharing fingerprints with the one being placed."""
 
     article_id: int
-    shared: int  # fingerprints both have (as far as the index holds them)
-    prints: int  # the stored article's fingerprint count
+    shared: int  # fingerprints both have, as far as the index holds them
+    common: int  # ... of which hashes held by max_postings articles (boilerplate, stored no more)
+    prints: int  # fingerprints stored for the candidate
     story_id: int | None
 
 
-def postings(conn: Connection, prints: Sequence[int]) -> tuple[Counter[int], Counter[int]]:
-    """(articles holding each hash, hashes shared with each article) for `prints`, one indexed query."""
-    fill: Counter[int] = Counter()
-    hits: Counter[int] = Counter()
+def postings(conn: Connection, prints: Sequence[int]) -> list[tuple[int, int]]:
+    """(hash, article_id) of every stored article holding one of `prints`: one indexed query."""
     if len(prints) == 0:
-        return fill, hits
-    rows = _raw(
+        return []
+    return _raw(
         conn, f"SELECT hash, article_id FROM fingerprints WHERE hash IN ({_marks(len(prints))})", list(prints)
-    )
-    for h, article_id in rows.fetchall():
-        fill[h] += 1
-        hits[article_id] += 1
-    return fill, hits
+    ).fetchall()
 
 
 def candidates(
-    conn: Connection, prints: Sequence[int], exclude: int | None, limit: int
+    conn: Connection, prints: Sequence[int], exclude: int | None, limit: int, max_postings: int
 ) -> tuple[list[Candidate], Counter[int]]:
     """The `limit` stored articles sharing most fingerprints with `prints` (never `exclude`), with
-    their fingerprint counts and stories; also how many articles hold each hash (for save_prints)."""
-    fill, hits = postings(conn, prints)
-    hits.pop(exclude, None)  # type: ignore[arg-type]
+    their stored counts and stories; also how many articles hold each hash (for save_prints)."""
+    rows = postings(conn, prints)
+    fill: Counter[int] = Counter(h for h, _ in rows)
+    hits: Counter[int] = Counter()
+    common: Counter[int] = Counter()
+    for h, article_id in rows:
+        if article_id != exclude:
+            hits[article_id] += 1
+            if fill[h] >= max_postings:
+                common[article_id] += 1
     if not hits:
         return [], fill
     ids = [a for a, _ in hits.most_common(limit)]
@@ -119,16 +121,16 @@ def candidates(
         f" JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({_marks(len(ids))})",
         ids,
     ).fetchall()
-    return [Candidate(i, hits[i], n, story_id) for i, n, story_id in found], fill
+    return [Candidate(i, hits[i], common[i], n, story_id) for i, n, story_id in found], fill
 
 
 def save_prints(
     conn: Connection, article_id: int, prints: Sequence[int], fill: Counter[int], max_postings: int
 ) -> None:
-    """Store the article's fingerprint count and those of its hashes held by fewer than
-    `max_postings` articles (`fill`, from candidates() or postings())."""
-    _raw(conn, "INSERT INTO fingerprint_counts (article_id, prints) VALUES (?, ?)", (article_id, len(prints)))
+    """Store those of the article's fingerprints held by fewer than `max_postings` articles
+    (`fill`, from candidates()) and how many that is."""
     rows = [(h, article_id) for h in prints if fill[h] < max_postings]
+    _raw(conn, "INSERT INTO fingerprint_counts (article_id, prints) VALUES (?, ?)", (article_id, len(rows)))
     if rows:
         _raw(conn, "INSERT INTO fingerprints (hash, article_id) VALUES (?, ?)", rows, many=True)
 
