@@ -165,4 +165,3 @@ def ensure_story_index(db: Any) -> int:
             log.info("story index: %d/%d articles", done, total or done)
     log.info("story index built for %d articles", done)
     return done
-

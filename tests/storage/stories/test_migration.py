@@ -32,7 +32,8 @@ def archive_at_0011(url: str) -> Database:
             ],
         )  # fmt: skip
         conn.execute(
-            insert(Story), [{"id": n, "lead_article_id": n, "created_at": now, "updated_at": now} for n in (1, 2, 3, 4)]
+            insert(Story),
+            [{"id": n, "lead_article_id": n, "created_at": now, "updated_at": now} for n in (1, 2, 3, 4)],
         )
         conn.execute(text("UPDATE articles SET story_id = id"))
         conn.execute(text("INSERT INTO article_signatures VALUES (1, 10, x'00', x'00')"))

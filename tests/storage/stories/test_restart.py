@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from processor import stories as story_policy
 from processor import _winnow
+from processor import stories as story_policy
 from storage import Database
 
 from .util import EM_SHORT, GOV_FULL, add, body
