@@ -23,8 +23,8 @@ from classifier import normalise_fast
 
 __all__ = ["K", "W", "fingerprints", "kgram_hashes", "normalised_codes"]
 
-K = 5  # characters per k-gram: the usual shingle for Chinese text
-W = 64  # k-grams per window: any shared passage of W + K - 1 = 68 characters shares a fingerprint
+K = 16  # characters per k-gram: longer than most shared phrases, so a common phrase is not a shared gram
+W = 64  # k-grams per window: any shared passage of W + K - 1 = 79 characters shares a fingerprint
 
 _EMPTY = np.zeros(0, dtype=np.int32)
 _POW = np.array([pow(1_000_003, K - 1 - i, 2**64) for i in range(K)], dtype=np.uint64)

@@ -21,9 +21,12 @@ def test_whole_body_jaccard_is_far_too_low_for_plain_lsh():
     b = {norm[i : i + 5] for i in range(len(norm) - 4)}
     assert len(a & b) / len(a | b) < 0.02
     assert len(a & b) / min(len(a), len(b)) > 0.9
-    # Winnowing keeps every fingerprint of a window the copy holds whole: all of the short copy's.
+    # Winnowing keeps every fingerprint of a window the copy holds whole: all of the short copy's
+    # but those whose window spans the joint between its digest line and the repeated paragraph.
     mine, theirs = set(prints_of(EM_SHORT)), set(prints_of(GOV_FULL))
-    assert len(mine & theirs) / min(len(mine), len(theirs)) > 0.9
+    assert len(mine & theirs) / min(len(mine), len(theirs)) >= 0.75
+    paragraph = set(prints_of(EM_SHORT.split("\n", 1)[1]))
+    assert paragraph <= theirs
 
 
 def test_short_first_then_government_copy_one_story_gov_lead(session):

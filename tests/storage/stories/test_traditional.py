@@ -32,12 +32,16 @@ def test_simplified_copies_join_a_traditional_repost_stored_first(session):
     assert hk.story_id == short.story_id == gov.story_id
 
 
-def test_script_makes_no_difference_to_the_fingerprints():
+def test_script_makes_almost_no_difference_to_the_fingerprints():
+    # Character-level mapping: OpenCC's s2t/s2hk/s2tw keep all but a character or two (one
+    # fingerprint here); s2twp also swaps Taiwanese vocabulary, which costs more and still joins.
     import opencc
 
     text = body(range(0, 20))
-    for config in ("s2t", "s2hk", "s2tw"):
-        assert prints_of(opencc.OpenCC(config).convert(text)) == prints_of(text), config
+    mine = set(prints_of(text))
+    for config, least in (("s2t", 0.95), ("s2hk", 0.95), ("s2tw", 0.95), ("s2twp", 0.7)):
+        theirs = set(prints_of(opencc.OpenCC(config).convert(text)))
+        assert len(mine & theirs) / len(mine) >= least, config
 
 
 def test_a_different_traditional_story_stays_apart(session):
