@@ -46,7 +46,7 @@ __all__ = [
 
 MIN_CHARS = 50  # normalised letters and digits: shorter bodies never merge
 MIN_CONTAINMENT = 0.6  # shared fingerprints / min(fingerprints of either) needed to join a story
-MIN_SHARED = 3  # ... and at least this many shared fingerprints (~100 characters of text)
+MIN_SHARED = 2  # ... and at least this many shared fingerprints (~80 characters held whole, twice)
 MAX_CANDIDATES = 16  # candidates scored, most shared fingerprints first
 MAX_POSTINGS = 8  # articles per hash; from then on a hash is boilerplate and not stored
 BACKFILL_KEY = "story_index_backfill"  # settings row migration 0012 leaves: {"after": id, "upto": id}
