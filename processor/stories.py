@@ -7,7 +7,8 @@ traditional and simplified copies meet) and the rules on top of them live here:
 - bodies with fewer than MIN_CHARS normalised letters and digits get no fingerprints and never merge;
 - candidates: the stored articles sharing most fingerprints (at most MAX_CANDIDATES);
 - join the candidate with the highest containment, shared / min(fingerprints of either), when it
-  is >= MIN_CONTAINMENT and at least MIN_SHARED fingerprints are shared (evidence in
+  is >= MIN_CONTAINMENT and at least MIN_SHARED fingerprints are shared, or, when both bodies are
+  that short (a flash item of ~100 characters has one), all of the smaller's (evidence in
   tests/storage/stories/README.md);
 - a hash already held by MAX_POSTINGS articles is boilerplate: not stored again, so a lookup
   reads a bounded number of rows however large the archive grows;
@@ -82,7 +83,10 @@ def _best(found: list[stories.Candidate], mine: int) -> tuple[stories.Candidate,
     best, key = None, None
     for c in found:
         score = c.shared / max(1, min(mine + c.common, c.prints))
-        if score < MIN_CONTAINMENT or c.shared < MIN_SHARED:
+        # Two short bodies (a flash item: one or two fingerprints each) join on what they have,
+        # if that is not boilerplate.
+        tiny = max(mine + c.common, c.prints) <= MIN_SHARED and c.shared > c.common
+        if score < MIN_CONTAINMENT or (c.shared < MIN_SHARED and not tiny):
             continue
         if key is None or (score, c.shared, -c.article_id) > key:
             best, key = (c, min(1.0, score)), (score, c.shared, -c.article_id)
