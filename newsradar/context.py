@@ -47,13 +47,20 @@ class Context:
                 )
             db.migrate()
             from storage.fulltext import index_missing
+            from storage.state import get_setting
+            from storage.stories import FILL_KEY
 
             with db.session() as s:
                 missing = index_missing(s)
+                stories_pending = get_setting(s, FILL_KEY) is not None
             if missing:  # the search index of an archive older than it (migration 0005 asks)
                 from search import ensure_index  # only then: the search package is slow to import
 
                 ensure_index(db)
+            if stories_pending:  # the story fingerprints of an archive older than them (0012 asks)
+                from processor.stories import ensure_story_index
+
+                ensure_story_index(db)
             self._db = db
         return self._db
 

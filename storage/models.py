@@ -7,14 +7,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     Float,
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -27,13 +25,13 @@ from .types import UTCDateTime, utcnow
 __all__ = [
     "Article",
     "ArticleRevision",
-    "ArticleSignature",
     "Base",
     "Channel",
     "CrawlRun",
     "CrawlState",
     "Delivery",
-    "LshBucket",
+    "Fingerprint",
+    "FingerprintCount",
     "PolicyDocument",
     "Story",
     "StoryTopic",
@@ -184,32 +182,27 @@ class StoryTopic(Base):
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ArticleSignature(Base):
-    """A stored MinHash, so near-duplicate search survives a restart without re-reading text."""
+class Fingerprint(Base):
+    """One winnowing fingerprint of one article: articles sharing fingerprints are candidate copies."""
 
-    __tablename__ = "article_signatures"
+    __tablename__ = "fingerprints"
 
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
-    shingles: Mapped[int] = mapped_column(Integer)
-    # Shingles per content-defined segment (little-endian uint32); minhash holds one row per segment.
-    # Small columns first: SQLite reads them without walking the blob's overflow pages.
-    segments: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
-    minhash: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class LshBucket(Base):
-    """One LSH band bucket of one article: articles sharing a bucket are candidate duplicates."""
-
-    __tablename__ = "lsh_buckets"
-
-    # Primary key (key, article_id) without a rowid table on SQLite: a lookup by key is one
-    # range scan of one B-tree that already holds the article ids, and inserts touch two B-trees.
-    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    # Primary key (hash, article_id) without a rowid table on SQLite: a lookup by hash is one
+    # range scan of one B-tree that already holds the article ids (~14 bytes a row). No foreign
+    # key: a cascade would need an index by article, which would double the table's size.
+    hash: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
     __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class FingerprintCount(Base):
+    """How many fingerprints an article has (containment's denominator); marks it as indexed."""
+
+    __tablename__ = "fingerprint_counts"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    prints: Mapped[int] = mapped_column(Integer)
 
 
 class TopicMatch(Base):

@@ -1,36 +1,25 @@
-"""Stories: group republished copies of one news event so a subscriber gets one alert per story.
+"""Stories: the story rows and the near-duplicate index that groups republished copies.
 
-An article joins the story of a stored article whose body it nearly duplicates, otherwise it
-starts a story. Titles are never compared (two different notices often share a title prefix).
+The index (how it is used and why: processor/stories.py and tests/storage/stories/README.md):
 
-How near-duplicates are found (numbers in storage/_minhash.py, evidence in tests/storage/stories/README.md):
+- `fingerprints(hash, article_id)`: one row per winnowing fingerprint (a signed 32-bit hash)
+  of an article, primary key (hash, article_id), clustered (`WITHOUT ROWID` on SQLite): a lookup
+  by hash is one range scan of one B-tree that already holds the article ids. No index by
+  article: an article's rows are found again from its text (`forget_prints`).
+- `fingerprint_counts(article_id, prints)`: how many fingerprints the article has (the
+  denominator of containment), one small row per article; it also marks the article as indexed.
+- A hash already held by `max_postings` articles (boilerplate such as a disclaimer every copy
+  carries) is not stored again, so a lookup reads a bounded number of rows whatever the size of
+  the archive.
 
-- A body is normalised (NFKC, lowercase, letters and digits only) and cut into character
-  5-grams; bodies under MIN_CHARS normalised characters get no signature and never merge.
-- The 5-gram sequence is split at content-defined anchors into segments of ~70 characters, and
-  each segment gets a 32-slot MinHash. Signatures are stored (ArticleSignature) so a restart
-  never rebuilds them from text.
-- LSH: each segment has 2 bands of 4 slots; a bucket key is a 64-bit hash of (band index, band
-  values), stored in lsh_buckets. Identical segments always share their keys, so any copy sharing
-  one ~70-character passage becomes a candidate, whatever the Jaccard similarity of the whole
-  bodies (0.013 for the 217-character lead paragraph vs the 19,000-character notice it opens).
-- Lookup: the new article's keys -> candidate article ids (indexed query on lsh_buckets.key,
-  top MAX_CANDIDATES by shared keys) -> their stored signatures -> estimated containment
-  |A∩B| / min(|A|,|B|), where per segment pair |a∩b| = J*(|a|+|b|)/(1+J).
-- processor.stories joins when containment >= 0.6 and >= 40 5-grams are shared (its thresholds).
-  On the test data copies score >= 0.93 (boilerplate, quote widgets, reworded lead, truncated,
-  extended, punctuation) and unrelated bodies <= 0.14, or <= 0.51 when a shared disclaimer is
-  a third of two short bodies; mid-body excerpts are found at 93% for 200 characters, 100% for 500.
-- A key already held by MAX_POSTINGS articles (boilerplate such as a disclaimer every copy
-  carries) is not stored again, so lookups stay bounded as the archive grows.
-
-This module stores and queries (signatures, bucket keys, story rows); which candidate an
+This module stores and queries; the fingerprints themselves, the thresholds, which candidate an
 article joins and which copy leads are decided in processor.stories.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -39,44 +28,29 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from . import _minhash
-from ._minhash import Signature, band_keys, containment
 from .models import Article, Story, StoryTopic
 from .types import utcnow
 
 __all__ = [
-    "MAX_CANDIDATES",
-    "MAX_POSTINGS",
-    "MIN_KEY_SHARE",
-    "MIN_CHARS",
+    "FILL_KEY",
     "Candidate",
-    "Signature",
     "add_topics",
-    "band_keys",
     "candidates",
-    "forget_signature",
+    "forget_prints",
     "new_story",
-    "save_signature",
+    "previous_text",
+    "postings",
+    "save_prints",
     "set_lead",
     "set_story",
-    "signature",
     "story_members",
     "story_ref",
+    "unindexed_articles",
 ]
 
-MIN_CHARS = 50  # normalised characters: shorter bodies never merge
-MAX_CANDIDATES = 32  # candidates whose signatures are loaded, most shared keys first
-MIN_KEY_SHARE = 0.1  # shared bucket keys / keys of the smaller body needed before estimating
-MAX_POSTINGS = 32  # articles per bucket key; beyond this a key is boilerplate and not stored
-
-
-def signature(text: str) -> Signature:
-    """The stored near-duplicate signature of a body: per-segment MinHash plus shingle counts."""
-    sig = _minhash.signature(text)
-    if sig.shingles < MIN_CHARS - _minhash.SHINGLE + 1:
-        return _minhash.EMPTY
-    return sig
-
+# The settings row migration 0012 leaves while stored articles still lack fingerprints:
+# {"after": id, "upto": id} (processor.stories.ensure_story_index fills them and clears it).
+FILL_KEY = "story_index_backfill"
 
 _ARTICLES = Article.__table__
 _STORIES = Story.__table__
@@ -85,7 +59,7 @@ _STORIES = Story.__table__
 def _raw(conn: Connection, sql: str, params: Any = (), *, many: bool = False) -> Any:
     """Run plain SQL with ? placeholders on the session's connection, skipping SQL compilation.
 
-    The hot statements touch only integers and bytes, so no column type conversion is needed;
+    The hot statements touch only integers, so no column type conversion is needed;
     this halves the per-article cost against Core statements with expanding IN lists.
     """
     if conn.dialect.paramstyle in ("format", "pyformat"):
@@ -111,70 +85,94 @@ def _marks(n: int) -> str:
 
 
 class Candidate(NamedTuple):
-    """A stored article a signature may nearly duplicate, with the index's estimate of how much."""
+    """A stored article sharing fingerprints with the one being placed."""
 
     article_id: int
-    containment: float  # |A∩B| / min(|A|,|B|), estimated from the MinHash slots
-    shared: float  # estimated shared 5-grams
+    shared: int  # fingerprints both have, as far as the index holds them
+    common: int  # ... of which hashes held by max_postings articles (boilerplate, stored no more)
+    prints: int  # fingerprints stored for the candidate
     story_id: int | None
 
 
-def candidates(
-    conn: Connection, sig: Signature, keys: Any, exclude: int | None
-) -> tuple[list[Candidate], Counter[int]]:
-    """Candidates from the buckets, scored from their stored signatures; also key fill counts.
+def postings(conn: Connection, prints: Sequence[int]) -> list[tuple[int, int]]:
+    """(hash, article_id) of every stored article holding one of `prints`: one indexed query."""
+    if len(prints) == 0:
+        return []
+    return _raw(
+        conn, f"SELECT hash, article_id FROM fingerprints WHERE hash IN ({_marks(len(prints))})", list(prints)
+    ).fetchall()
 
-    Returns (the candidates sharing enough keys, postings per key); the caller decides which to join.
-    """
-    if len(keys) == 0:
-        return [], Counter()
-    keys = keys.tolist()
-    rows = _raw(conn, f"SELECT key, article_id FROM lsh_buckets WHERE key IN ({_marks(len(keys))})", keys)
-    fill: Counter[int] = Counter()
+
+def candidates(
+    conn: Connection, prints: Sequence[int], exclude: int | None, limit: int, max_postings: int
+) -> tuple[list[Candidate], Counter[int]]:
+    """The `limit` stored articles sharing most fingerprints with `prints` (never `exclude`), with
+    their stored counts and stories; also how many articles hold each hash (for save_prints)."""
+    rows = postings(conn, prints)
+    fill: Counter[int] = Counter(h for h, _ in rows)
     hits: Counter[int] = Counter()
-    for key, article_id in rows.fetchall():
-        fill[key] += 1
+    common: Counter[int] = Counter()
+    for h, article_id in rows:
         if article_id != exclude:
             hits[article_id] += 1
+            if fill[h] >= max_postings:
+                common[article_id] += 1
     if not hits:
         return [], fill
-    ids = [a for a, _ in hits.most_common(MAX_CANDIDATES)]
-    # First the small per-segment sizes only: a candidate sharing a sentence or two, far from
-    # a tenth of the smaller body's keys, is dropped before its MinHash blob is read.
-    sizes = _raw(
-        conn,
-        f"SELECT article_id, segments FROM article_signatures WHERE article_id IN ({_marks(len(ids))})",
-        ids,
-    ).fetchall()
-    need = MIN_KEY_SHARE * _minhash.BANDS
-    ids = [i for i, seg in sizes if hits[i] >= need * min(len(sig), len(seg) // 4)]
-    if not ids:
-        return [], fill
+    ids = [a for a, _ in hits.most_common(limit)]
     found = _raw(
         conn,
-        "SELECT s.article_id, s.minhash, s.segments, s.shingles, a.story_id"
-        " FROM article_signatures s JOIN articles a ON a.id = s.article_id"
-        f" WHERE s.article_id IN ({_marks(len(ids))})",
+        "SELECT c.article_id, c.prints, a.story_id FROM fingerprint_counts c"
+        f" JOIN articles a ON a.id = c.article_id WHERE c.article_id IN ({_marks(len(ids))})",
         ids,
     ).fetchall()
-    out = []
-    for article_id, minhash, segments, shingles, story_id in found:
-        score, shared = containment(sig, Signature.from_bytes(bytes(minhash), bytes(segments), shingles))
-        out.append(Candidate(article_id, score, shared, story_id))
-    return out, fill
+    return [Candidate(i, hits[i], common[i], n, story_id) for i, n, story_id in found], fill
 
 
-def save_signature(conn: Connection, article_id: int, sig: Signature, keys: Any, fill: Counter[int]) -> None:
-    """Write the article's signature and the bucket keys that are not yet saturated."""
-    minhash, segments = sig.to_bytes()
-    _raw(
-        conn,
-        "INSERT INTO article_signatures (article_id, minhash, segments, shingles) VALUES (?, ?, ?, ?)",
-        (article_id, minhash, segments, sig.shingles),
-    )
-    rows = [(k, article_id) for k in keys.tolist() if fill[k] < MAX_POSTINGS]
+def save_prints(
+    conn: Connection, article_id: int, prints: Sequence[int], fill: Counter[int], max_postings: int
+) -> None:
+    """Store those of the article's fingerprints held by fewer than `max_postings` articles
+    (`fill`, from candidates()) and how many that is."""
+    rows = [(h, article_id) for h in prints if fill[h] < max_postings]
+    _raw(conn, "INSERT INTO fingerprint_counts (article_id, prints) VALUES (?, ?)", (article_id, len(rows)))
     if rows:
-        _raw(conn, "INSERT INTO lsh_buckets (key, article_id) VALUES (?, ?)", rows, many=True)
+        _raw(conn, "INSERT INTO fingerprints (hash, article_id) VALUES (?, ?)", rows, many=True)
+
+
+def forget_prints(conn: Connection, article_id: int, prints: Sequence[int]) -> None:
+    """Drop an article's count and its fingerprint rows for `prints` (the fingerprints of the text it
+    was indexed with: rows are found by their primary key, never by scanning for the article)."""
+    if len(prints):
+        _raw(
+            conn,
+            "DELETE FROM fingerprints WHERE hash = ? AND article_id = ?",
+            [(h, article_id) for h in prints],
+            many=True,
+        )
+    _raw(conn, "DELETE FROM fingerprint_counts WHERE article_id = ?", (article_id,))
+
+
+def previous_text(conn: Connection, article_id: int) -> str | None:
+    """The body an updated article had before its latest change (its newest ArticleRevision)."""
+    row = _raw(
+        conn,
+        "SELECT body_text FROM article_revisions WHERE article_id = ? ORDER BY id DESC LIMIT 1",
+        (article_id,),
+    ).fetchone()
+    return None if row is None else (row[0] or "")
+
+
+def unindexed_articles(conn: Connection, after: int, upto: int, limit: int) -> list[tuple[int, str]]:
+    """(id, body) of up to `limit` articles with after < id <= upto and no fingerprint count yet,
+    in id order (a resumable walk of an archive indexed before the fingerprints existed)."""
+    rows = _raw(
+        conn,
+        "SELECT a.id, a.body_text FROM articles a LEFT JOIN fingerprint_counts c ON c.article_id = a.id"
+        " WHERE a.id > ? AND a.id <= ? AND c.article_id IS NULL ORDER BY a.id LIMIT ?",
+        (after, upto, limit),
+    ).fetchall()
+    return [(i, body or "") for i, body in rows]
 
 
 def story_ref(session: Session, story_id: int, **values: Any) -> Story:
@@ -191,12 +189,6 @@ def story_ref(session: Session, story_id: int, **values: Any) -> Story:
     for name, value in values.items():
         set_committed_value(story, name, value)
     return story
-
-
-def forget_signature(conn: Connection, article_id: int) -> None:
-    """Drop an article's signature and bucket keys (its text changed: they are redone)."""
-    _raw(conn, "DELETE FROM lsh_buckets WHERE article_id = ?", (article_id,))
-    _raw(conn, "DELETE FROM article_signatures WHERE article_id = ?", (article_id,))
 
 
 def set_story(session: Session, conn: Connection, article: Article, story_id: int) -> None:

@@ -20,6 +20,7 @@ from starlette.routing import Match
 
 from common import redact, strip_unsafe, topic_labels
 from notifiers import source_titles
+from processor.stories import ensure_story_index
 from search import ensure_index
 from storage import Database
 
@@ -57,6 +58,7 @@ def create_app(config: Any, *, db: Database | None = None, admin_password: str |
         db = Database(config.database_url)
         db.migrate()
         ensure_index(db)  # what migration 0005 asks for: index an archive older than the index
+        ensure_story_index(db)  # and 0012: fingerprint the articles stored before the story index
     app = FastAPI(
         title="newsradar archive API",
         version="1",

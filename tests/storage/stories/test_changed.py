@@ -1,4 +1,4 @@
-"""A changed article keeps its story; its signature is recomputed so later copies match the new text."""
+"""A changed article keeps its story; its fingerprints are recomputed so later copies match the new text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from processor import ArticleData, Ingestor
-from storage import ArticleSignature, LshBucket, stories, story_views
+from processor.stories import prints_of
+from storage import Fingerprint, FingerprintCount, story_views
 
 from .util import add, body
 
@@ -30,9 +31,9 @@ def test_changed_article_keeps_story_and_reindexes(session):
     assert copy.story_id == first.story_id
     again = Ingestor().ingest(session, data("https://a/1", new_text))
     assert again.status == "updated" and again.story_id == first.story_id
-    assert session.scalar(select(func.count()).select_from(ArticleSignature)) == 2
-    keys = set(session.scalars(select(LshBucket.key).where(LshBucket.article_id == first.article_id)))
-    assert keys == {int(k) for k in stories._minhash.band_keys(stories.signature(new_text))}
+    assert session.scalar(select(func.count()).select_from(FingerprintCount)) == 2
+    keys = set(session.scalars(select(Fingerprint.hash).where(Fingerprint.article_id == first.article_id)))
+    assert keys == set(prints_of(new_text)) and not keys & set(prints_of(old_text))
     # A copy of the new text finds the changed article's story; a copy of the old one finds the copy.
     assert add(session, new_text).story_id == first.story_id
     assert add(session, old_text).story_id == first.story_id

@@ -1,9 +1,10 @@
-"""Signatures are stored: a new process on the same database finds duplicates without rebuilding."""
+"""Fingerprints are stored: a new process on the same database finds duplicates without rebuilding."""
 
 from __future__ import annotations
 
+from processor import _winnow
 from processor import stories as story_policy
-from storage import Database, stories
+from storage import Database
 from tests.helpers import fresh_database_url
 
 from .util import EM_SHORT, GOV_FULL, add, body
@@ -19,8 +20,8 @@ def test_new_database_object_finds_stored_duplicates(tmp_path, monkeypatch):
     first.dispose()
 
     calls = []
-    real = stories.signature
-    monkeypatch.setattr(stories, "signature", lambda text: calls.append(text) or real(text))
+    real = _winnow.normalised_codes
+    monkeypatch.setattr(_winnow, "normalised_codes", lambda text: calls.append(text) or real(text))
     second = Database(url)
     second.migrate()
     with second.session() as s:
@@ -33,10 +34,10 @@ def test_new_database_object_finds_stored_duplicates(tmp_path, monkeypatch):
     assert gov.story_id != other.story_id
 
 
-def test_rollback_discards_signature_buckets_and_story(db):
+def test_rollback_discards_fingerprints_and_story(db):
     from sqlalchemy import func, select
 
-    from storage import Article, ArticleSignature, LshBucket, Story
+    from storage import Article, Fingerprint, FingerprintCount, Story
 
     with db.session() as s:
         article = Article(source="s", url="https://x/1", canonical_url="https://x/1", content_hash="h")
@@ -44,8 +45,8 @@ def test_rollback_discards_signature_buckets_and_story(db):
         s.add(article)
         s.flush()
         story_policy.assign(s, article)
-        assert s.scalar(select(func.count()).select_from(LshBucket)) > 0
+        assert s.scalar(select(func.count()).select_from(Fingerprint)) > 0
         s.rollback()
     with db.session() as s:
-        for model in (Article, ArticleSignature, LshBucket, Story):
+        for model in (Article, Fingerprint, FingerprintCount, Story):
             assert s.scalar(select(func.count()).select_from(model)) == 0

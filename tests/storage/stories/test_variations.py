@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from storage import stories
+from processor.stories import prints_of
 
 from .util import FOOTER, SENTENCES, add, body
 
@@ -87,7 +87,7 @@ def test_short_and_empty_bodies_never_merge(session):
     c = add(session, "")
     d = add(session, "")
     assert len({a.story_id, b.story_id, c.story_id, d.story_id}) == 4
-    assert stories.signature(short).shingles == 0
+    assert prints_of(short) == []
 
 
 def test_short_body_inside_a_long_one_does_not_join_by_one_sentence(session):
