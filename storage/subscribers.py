@@ -75,15 +75,16 @@ def add_subscriber(
 
 
 def update_subscriber(session: Session, subscriber_id: int, **values: object) -> Subscriber | None:
-    """Change name, mode or timezone (None values are left alone); None if there is no such subscriber."""
+    """Change name, mode, timezone or digest_time (None values are left alone; "" clears the zone or
+    time back to the [digest] default); None if there is no such subscriber."""
     sub = session.get(Subscriber, subscriber_id)
     if sub is None:
         return None
     if values.get("mode") is not None and values["mode"] not in MODES:
         raise SubscriberError(f"mode must be one of {', '.join(MODES)}, not {values['mode']!r}")
-    for key in ("name", "mode", "timezone"):
+    for key in ("name", "mode", "timezone", "digest_time"):
         if values.get(key) is not None:
-            setattr(sub, key, values[key] or None if key == "timezone" else values[key])
+            setattr(sub, key, values[key] or None if key in ("timezone", "digest_time") else values[key])
     session.flush()
     return sub
 
