@@ -53,6 +53,7 @@ def add_subscriber(
     sources: Sequence[str] = (),
     keywords: Sequence[str] = (),
     timezone: str | None = None,
+    digest_time: str | None = None,
 ) -> Subscriber:
     """Create a subscriber with its channels and subscriptions; a channel may belong to one subscriber only."""
     if mode not in MODES:
@@ -63,7 +64,7 @@ def add_subscriber(
         taken = channel(session, kind, address)
         if taken is not None:
             raise SubscriberError(f"{kind} {address} is already used by subscriber {taken.subscriber_id}")
-    sub = Subscriber(name=name, mode=mode, paused=False, timezone=timezone)
+    sub = Subscriber(name=name, mode=mode, paused=False, timezone=timezone, digest_time=digest_time)
     sub.channels = [Channel(kind=k, address=a, active=True) for k, a in dict.fromkeys(channels)]
     sub.subscriptions = [
         Subscription(topic_id=t, sources=list(sources), keywords=list(keywords))
