@@ -164,7 +164,7 @@ def test_me_sets_and_clears_the_digest_time_and_rejects_a_bad_one(client, archiv
     assert 'name="digest_time" value=""' in shown.text and "empty: the default," in shown.text
     form = {"csrf": csrf, "mode": "digest", "timezone": "", "digest_time": "25:00"}
     bad = client.post("/me/settings", data=form)
-    assert bad.status_code == 400 and "HH:MM" in bad.text and "25:00" in bad.text
+    assert bad.status_code == 400 and "(e.g. 07:30), not 25:00" in bad.text
     db = _db(archive)
     with db.session() as s:
         assert (s.get(Subscriber, sid).digest_time, s.get(Subscriber, sid).mode) == (None, "both")
