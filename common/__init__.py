@@ -17,7 +17,7 @@ from .secrets import (
 )
 from .settings import SettingsError, check_known_keys, duration_setting, parse_duration
 from .text import UNSAFE_CHARS, strip_unsafe
-from .times import BEIJING, to_beijing, utcnow
+from .times import BEIJING, is_time_of_day, to_beijing, utcnow
 from .values import BLOCKED_REASON, DEFAULT_TIER, TIERS, is_email, topic_labels
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "check_known_keys",
     "duration_setting",
     "is_email",
+    "is_time_of_day",
     "iso_time",
     "parse_duration",
     "plural",

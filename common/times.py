@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
-__all__ = ["BEIJING", "to_beijing", "utcnow"]
+__all__ = ["BEIJING", "is_time_of_day", "to_beijing", "utcnow"]
 
 #: China Standard Time: +08:00 all year (no DST since 1991), so a fixed offset is exact.
 BEIJING = timezone(timedelta(hours=8), "CST")
@@ -22,3 +23,8 @@ def to_beijing(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(BEIJING)
+
+
+def is_time_of_day(text: str) -> bool:
+    """A 24-hour "HH:MM" ("08:00", "23:59"): the one check for [digest] time and a subscriber's own."""
+    return re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text) is not None

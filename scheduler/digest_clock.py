@@ -1,6 +1,6 @@
-"""The daily digest on schedule: at `[digest] time` in each subscriber's zone, queue the digest of
-the day before through the outbox (unique per subscriber, channel and day: at most once, across
-restarts and a standby taking over)."""
+"""The daily digest on schedule: at each subscriber's own digest time (default `[digest] time`) in
+their zone, queue the digest of the day before through the outbox (unique per subscriber, channel
+and day: at most once, across restarts and a standby taking over)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common import is_time_of_day
 from processor import queue_digests
 from storage import Subscriber
 
@@ -50,27 +51,21 @@ class DigestClock:
 
     def tick(self, session: Session, now: datetime) -> list[tuple[date, str, int]]:
         """Queue every digest due at `now` (processor.queue_digests, as `newsradar digest --send`
-        does; it commits); returns (day, zone, rows queued) per zone that had any subscriber due."""
-        groups: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
-        for sid, tzname, created in session.execute(
-            select(Subscriber.id, Subscriber.timezone, Subscriber.created_at).where(
+        does; it commits); returns (day, zone, rows queued) per zone and time that had any due."""
+        groups: dict[tuple[str, str], list[tuple[int, datetime]]] = defaultdict(list)
+        for sid, tzname, at, created in session.execute(
+            select(Subscriber.id, Subscriber.timezone, Subscriber.digest_time, Subscriber.created_at).where(
                 Subscriber.paused.is_(False), Subscriber.mode.in_(DIGEST_MODES)
             )
         ):
-            groups[tzname or self.digest.timezone].append((sid, created))
+            groups[(tzname or self.digest.timezone, at or self.digest.time)].append((sid, created))
         out = []
-        for tzname, members in sorted(groups.items()):
-            try:
-                tz = zone(tzname)
-            except ValueError:
-                log.warning(
-                    "subscribers with unknown time zone %r get digests in %s", tzname, self.digest.timezone
-                )
-                tz = zone(self.digest.timezone)
-            day = digest_due(now, tz, self.digest.at)
+        for (tzname, at_text), members in sorted(groups.items()):
+            tz, at = self._zone(tzname), self._time(at_text)
+            day = digest_due(now, tz, at)
             if day is None:
                 continue
-            due = {sid for sid, created in members if digest_due(now, tz, self.digest.at, created_at=created)}
+            due = {sid for sid, created in members if digest_due(now, tz, at, created_at=created)}
             due -= self._done[(tzname, day)]
             if not due:
                 continue
@@ -79,8 +74,23 @@ class DigestClock:
                 subscribers=due,
             ).queued  # fmt: skip
             self._done[(tzname, day)] |= due
-            out.append((day, tzname, queued))
+            out.append((day, tzname if at_text == self.digest.time else f"{tzname} {at_text}", queued))
         return out
+
+    def _zone(self, tzname: str) -> tzinfo:
+        try:
+            return zone(tzname)
+        except ValueError:
+            log.warning(
+                "subscribers with unknown time zone %r get digests in %s", tzname, self.digest.timezone
+            )
+            return zone(self.digest.timezone)
+
+    def _time(self, text: str) -> time:
+        if is_time_of_day(text):
+            return time.fromisoformat(text)
+        log.warning("subscribers with digest time %r (not HH:MM) get digests at %s", text, self.digest.time)
+        return self.digest.at
 
 
 async def digest_job(db: Any, clock: DigestClock) -> int:

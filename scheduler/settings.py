@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from common import SettingsError, check_known_keys
+from common import SettingsError, check_known_keys, is_time_of_day
 from common import duration_setting as _duration
 from processor.health import HealthSettings
 
@@ -88,7 +87,7 @@ def _digest(table: dict[str, Any]) -> DigestSettings:
     v: dict[str, Any] = {}
     if "time" in table:
         text = table["time"]
-        if not isinstance(text, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text.strip()):
+        if not isinstance(text, str) or not is_time_of_day(text.strip()):
             raise SettingsError("time", f"must be a time of day like '08:00' (24-hour), not {text!r}")
         v["time"] = text.strip()
     if "timezone" in table:

@@ -236,6 +236,7 @@ class Subscriber(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name for digests; None: [digest]
+    digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" local; None: [digest] time
 
     channels: Mapped[list[Channel]] = relationship(back_populates="subscriber", cascade="all, delete-orphan")
     subscriptions: Mapped[list[Subscription]] = relationship(

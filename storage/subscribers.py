@@ -53,6 +53,7 @@ def add_subscriber(
     sources: Sequence[str] = (),
     keywords: Sequence[str] = (),
     timezone: str | None = None,
+    digest_time: str | None = None,
 ) -> Subscriber:
     """Create a subscriber with its channels and subscriptions; a channel may belong to one subscriber only."""
     if mode not in MODES:
@@ -63,7 +64,7 @@ def add_subscriber(
         taken = channel(session, kind, address)
         if taken is not None:
             raise SubscriberError(f"{kind} {address} is already used by subscriber {taken.subscriber_id}")
-    sub = Subscriber(name=name, mode=mode, paused=False, timezone=timezone)
+    sub = Subscriber(name=name, mode=mode, paused=False, timezone=timezone, digest_time=digest_time)
     sub.channels = [Channel(kind=k, address=a, active=True) for k, a in dict.fromkeys(channels)]
     sub.subscriptions = [
         Subscription(topic_id=t, sources=list(sources), keywords=list(keywords))
@@ -75,15 +76,16 @@ def add_subscriber(
 
 
 def update_subscriber(session: Session, subscriber_id: int, **values: object) -> Subscriber | None:
-    """Change name, mode or timezone (None values are left alone); None if there is no such subscriber."""
+    """Change name, mode, timezone or digest_time (None values are left alone; "" clears the zone or
+    time back to the [digest] default); None if there is no such subscriber."""
     sub = session.get(Subscriber, subscriber_id)
     if sub is None:
         return None
     if values.get("mode") is not None and values["mode"] not in MODES:
         raise SubscriberError(f"mode must be one of {', '.join(MODES)}, not {values['mode']!r}")
-    for key in ("name", "mode", "timezone"):
+    for key in ("name", "mode", "timezone", "digest_time"):
         if values.get(key) is not None:
-            setattr(sub, key, values[key] or None if key == "timezone" else values[key])
+            setattr(sub, key, values[key] or None if key in ("timezone", "digest_time") else values[key])
     session.flush()
     return sub
 

@@ -34,6 +34,7 @@ PINNED: dict[str, list[str]] = {
         "check_known_keys",
         "duration_setting",
         "is_email",
+        "is_time_of_day",
         "iso_time",
         "parse_duration",
         "plural",

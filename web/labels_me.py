@@ -29,6 +29,7 @@ ME_LABELS: dict[str, tuple[str, str]] = {
     "me_watch_edit": ("修改第 {n} 个关注", "Edit followed search {n}"),
     "me_delivery": ("接收方式", "How you receive them"),
     "me_digest_time": ("摘要发送时间", "Digest time"),
+    "me_digest_time_default": ("24 小时制，如 07:30；留空则为默认时间", "24-hour HH:MM; empty: the default,"),
     "me_timezone": ("时区", "Time zone"),
     "me_timezone_default": ("留空则为默认时区", "empty: the default zone,"),
     "me_save_settings": ("保存设置", "Save settings"),
@@ -44,6 +45,10 @@ ME_LABELS: dict[str, tuple[str, str]] = {
     "me_unsubscribe_all_note": (
         "停用所有渠道，不再发送任何提醒和摘要（之后可在本页重新启用）。",
         "Turns every channel off: no more alerts or digests (you can turn them back on here).",
+    ),
+    "me_bad_time": (
+        "摘要时间须为 24 小时制（例如 07:30），而不是 {x}",
+        "digest time must be a 24-hour HH:MM (e.g. 07:30), not {x}",
     ),
     "me_bad_zone": ("没有这个时区：{x}（例如 Asia/Shanghai）", "no time zone {x} (e.g. Asia/Shanghai)"),
     "me_done_topics": ("主题已保存。", "Topics saved."),

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from common import is_time_of_day
 from common.signing import read_token, sign_token
 from notifiers import watch_ops
 from notifiers.tokens import me_subscriber
@@ -89,6 +90,7 @@ def view(request: Request, sub_id: int, status: int = 200, problems: list[str] |
         watches = watch_ops.rows(s, sub_id)
         values: dict[str, Any] = {
             "name": sub.name, "mode": sub.mode, "paused": sub.paused, "timezone": sub.timezone or "",
+            "digest_time": sub.digest_time or "",
         }  # fmt: skip
     done = request.query_params.get("done")
     return page(
@@ -149,12 +151,14 @@ async def me_topics(request: Request) -> Response:
     return _back("topics")
 
 
-def _settings_problems(request: Request, mode: str, zone: str) -> list[str]:
+def _settings_problems(request: Request, mode: str, zone: str, at: str) -> list[str]:
     from .i18n import translator
 
     t, problems = translator(request.state.lang), []
     if mode not in MODES:
         problems.append(t("unknown_mode"))
+    if at and not is_time_of_day(at):
+        problems.append(t("me_bad_time", x=at[:16]))
     if zone:
         try:
             ZoneInfo(zone)
@@ -166,15 +170,15 @@ def _settings_problems(request: Request, mode: str, zone: str) -> list[str]:
 @router.post("/me/settings")
 async def me_settings(request: Request) -> Response:
     sub_id, form = await _posted(request)
-    mode, zone = _one(form, "mode"), _one(form, "timezone")
-    problems = _settings_problems(request, mode, zone)
+    mode, zone, at = _one(form, "mode"), _one(form, "timezone"), _one(form, "digest_time")
+    problems = _settings_problems(request, mode, zone, at)
     if problems:
         return await run_in_threadpool(view, request, sub_id, 400, problems)
 
     def change() -> None:
         with request.app.state.db.session() as s:
             try:
-                update_subscriber(s, sub_id, mode=mode, timezone=zone)
+                update_subscriber(s, sub_id, mode=mode, timezone=zone, digest_time=at)
             except SubscriberError as exc:
                 raise BadRequest(str(exc)) from None
             s.commit()

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from common import iso_time, plural, show_time
+from common import is_time_of_day, iso_time, plural, show_time
 from notifiers.addresses import AddressError, channels_from
 from processor import backfill
 from processor.audience import INSTANT_MODES
@@ -79,6 +79,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add.add_argument("--timezone", type=_zone, metavar="ZONE",
                      help="time zone for the daily digest, e.g. Europe/Berlin (default: [digest] timezone)")  # fmt: skip
+    add.add_argument("--digest-time", type=_hhmm, metavar="HH:MM",
+                     help="local time of the daily digest, e.g. 07:30 (default: [digest] time)")  # fmt: skip
     add.add_argument(
         "--backfill", type=since, metavar="SINCE",
         help="also queue alerts about stories already stored since this date (YYYY-MM-DD, Beijing time)",
@@ -93,11 +95,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm.add_argument("id", type=number(1), metavar="ID", help="the subscriber id (see `subscribers list`)")
     rm.set_defaults(func=run_remove)
 
-    st = s.add_parser("set", help="change a subscriber's name, mode or digest time zone")
+    st = s.add_parser("set", help="change a subscriber's name, mode, digest time or time zone")
     st.add_argument("id", type=number(1), metavar="ID", help="the subscriber's id (see `subscribers list`)")
     st.add_argument("--name", metavar="LABEL", help="a new label")
     st.add_argument("--mode", choices=MODES, help="instant alerts, daily digest, or both")
     st.add_argument("--timezone", type=_zone, metavar="ZONE", help="e.g. Asia/Shanghai; '' for the default")
+    st.add_argument("--digest-time", type=_hhmm, metavar="HH:MM", help="e.g. 07:30; '' for [digest] time")
     st.set_defaults(func=run_set)
 
     for name, paused in (("pause", True), ("resume", False)):
@@ -118,17 +121,31 @@ def _zone(text: str) -> str:
     return text
 
 
+def _hhmm(text: str) -> str:
+    if text and not is_time_of_day(text.strip()):
+        raise argparse.ArgumentTypeError(f"must be a time of day like '07:30' (24-hour), not {text!r}")
+    return text.strip()
+
+
 def run_set(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db().session() as s:
         try:
-            sub = update_subscriber(s, args.id, name=args.name, mode=args.mode, timezone=args.timezone)
+            sub = update_subscriber(
+                s,
+                args.id,
+                name=args.name,
+                mode=args.mode,
+                timezone=args.timezone,
+                digest_time=args.digest_time,
+            )
         except SubscriberError as exc:
             return _refuse(ctx, str(exc))
         if sub is None:
             return _refuse(ctx, f"no subscriber {args.id}")
         s.commit()
         zone = sub.timezone or "the [digest] timezone"
-        print(f"subscriber {sub.id}: mode={sub.mode}, digest time zone {zone}", file=ctx.out)
+        at = sub.digest_time or "[digest] time"
+        print(f"subscriber {sub.id}: mode={sub.mode}, digest at {at}, time zone {zone}", file=ctx.out)
     return 0
 
 
@@ -168,6 +185,7 @@ def run_add(args: argparse.Namespace, ctx: Context) -> int:
             sub = add_subscriber(
                 s, channels=channels, topics=args.topics, name=args.name, mode=args.mode,
                 sources=args.sources, keywords=args.keywords, timezone=args.timezone or None,
+                digest_time=args.digest_time or None,
             )  # fmt: skip
             for query in args.watch:
                 create_watch(s, sub.id, query, settings=watch_settings(ctx.config))
@@ -204,6 +222,7 @@ def _say_backfill(ctx: Context, s, sub, args: argparse.Namespace) -> None:  # no
 def _as_dict(sub) -> dict:
     return dict(
         id=sub.id, name=sub.name, mode=sub.mode, paused=sub.paused, timezone=sub.timezone,
+        digest_time=sub.digest_time,
         created_at=iso_time(sub.created_at),
         channels=[dict(id=c.id, kind=c.kind, address=c.address, active=c.active, deactivated_reason=c.deactivated_reason)
                   for c in sub.channels],
@@ -229,6 +248,7 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     for d in subs:
         flags = " (paused)" if d["paused"] else ""
         tz = f"  timezone={d['timezone']}" if d["timezone"] else ""
+        tz += f"  digest_time={d['digest_time']}" if d["digest_time"] else ""
         print(f"{d['id']:>4}  {d['name'] or '-'}  mode={d['mode']}{tz}{flags}", file=ctx.out)
         for c in d["channels"]:
             state = "" if c["active"] else f"  INACTIVE: {c['deactivated_reason']}"

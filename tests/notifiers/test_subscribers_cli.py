@@ -68,3 +68,19 @@ def test_duplicate_channel_refused(run):
     assert run("subscribers", "add", "--email", "x@example.org", "--topics", "fintech")[0] == 0
     code, _, err = run("subscribers", "add", "--email", "x@example.org", "--topics", "green_finance")
     assert code == 2 and "already used by subscriber 1" in err
+
+
+def test_digest_time_on_add_and_set(run, capsys):
+    code, out, _ = run(
+        "subscribers", "add", "--email", "t@example.org", "--topics", "fintech", "--digest-time", "07:30"
+    )
+    assert code == 0
+    assert json.loads(run("subscribers", "list", "--json")[1])[0]["digest_time"] == "07:30"
+    assert "digest_time=07:30" in run("subscribers", "list")[1]
+    with pytest.raises(SystemExit) as refused:  # argparse refuses it before anything is opened
+        run("subscribers", "set", "1", "--digest-time", "25:00")
+    assert refused.value.code == 2 and "like '07:30'" in capsys.readouterr().err
+    assert json.loads(run("subscribers", "list", "--json")[1])[0]["digest_time"] == "07:30"
+    code, out, _ = run("subscribers", "set", "1", "--digest-time", "")
+    assert code == 0 and "digest at [digest] time" in out
+    assert json.loads(run("subscribers", "list", "--json")[1])[0]["digest_time"] is None

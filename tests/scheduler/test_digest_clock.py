@@ -69,3 +69,43 @@ def test_deprecated_digest_hour_still_works(caplog):
     assert effective_digest(None, 7).time == "07:00" and "deprecated" in caplog.text
     assert effective_digest(DigestSettings(time="09:30"), 7).time == "09:30"
     assert effective_digest(None, None) == DigestSettings()
+
+
+def test_a_subscriber_with_their_own_time_gets_it_then_and_not_at_the_shared_time(tmp_path):
+    env = make_env(tmp_path)
+    with env.db.session() as s:
+        ids = {}
+        for at in ("07:30", None):
+            sub = add_subscriber(
+                s,
+                channels=[("console", f"c-{at}")],
+                topics=["fintech"],
+                mode="digest",
+                timezone="Europe/Berlin",
+            )
+            sub.created_at, sub.digest_time = datetime(2026, 4, 1, tzinfo=UTC), at
+            ids[at] = sub.id
+        s.commit()
+    ingest(env, [replace(article(1, "fintech"), published_at=datetime(2026, 5, 1, 12, tzinfo=UTC))])
+    clock = DigestClock(
+        DigestSettings(time="08:00", timezone="Asia/Shanghai"), ["fintech"], include_empty=False
+    )
+
+    def tick(h: int, m: int, c: DigestClock = clock) -> None:
+        with env.db.session() as s:
+            c.tick(s, datetime(2026, 5, 2, h, m, tzinfo=UTC))
+            s.commit()
+
+    tick(0, 0)  # 08:00 in Beijing, 02:00 in Berlin: neither
+    assert _queued(env) == []
+    tick(5, 29)  # 07:29 in Berlin (CEST)
+    assert _queued(env) == []
+    tick(5, 30)  # 07:30 in Berlin: only the one with their own time
+    assert _queued(env) == [(ids["07:30"], DAY)]
+    tick(5, 59)
+    assert _queued(env) == [(ids["07:30"], DAY)]
+    tick(6, 0)  # 08:00 in Berlin: the one on the shared time
+    assert _queued(env) == sorted([(ids["07:30"], DAY), (ids[None], DAY)])
+    tick(7, 0)
+    tick(9, 0, DigestClock(DigestSettings(), ["fintech"], include_empty=False))  # a restarted daemon
+    assert len(_queued(env)) == 2

@@ -155,3 +155,24 @@ def test_admin_lists_watches_with_owners_and_30_day_counts(client, archive):
     page = client.get("/admin/watches?lang=zh").text
     row = re.search(rf"<tr><td>{wid}</td>.*?</tr>", page, re.S).group(0)
     assert "数字人民币 -冬奥" in row and "研究员甲" in row and "数字货币" in row and "<td>2</td>" in row
+
+
+def test_me_sets_and_clears_the_digest_time_and_rejects_a_bad_one(client, archive):
+    sid = _subscriber(archive, "me-time@example.org")
+    csrf = _open(client, archive, sid)
+    shown = client.get("/me?lang=en")
+    assert 'name="digest_time" value=""' in shown.text and "empty: the default," in shown.text
+    form = {"csrf": csrf, "mode": "digest", "timezone": "", "digest_time": "25:00"}
+    bad = client.post("/me/settings", data=form)
+    assert bad.status_code == 400 and "(e.g. 07:30), not 25:00" in bad.text
+    db = _db(archive)
+    with db.session() as s:
+        assert (s.get(Subscriber, sid).digest_time, s.get(Subscriber, sid).mode) == (None, "both")
+    assert client.post("/me/settings", data={**form, "digest_time": "07:30"}).status_code == 303
+    assert 'name="digest_time" value="07:30"' in client.get("/me").text
+    with db.session() as s:
+        assert s.get(Subscriber, sid).digest_time == "07:30"
+    assert client.post("/me/settings", data={**form, "digest_time": ""}).status_code == 303
+    with db.session() as s:
+        assert s.get(Subscriber, sid).digest_time is None  # back to [digest] time
+    db.dispose()
