@@ -260,6 +260,7 @@ def test_node_config_auth_and_cancel(mocksite, tmp_path, monkeypatch):
             proc.wait(timeout=30)
 
 
+@pytest.mark.sqlite_only("checks the refusal of a SQLite database")
 def test_node_refuses_sqlite_in_one_line(tmp_path):
     config = write_config(tmp_path, "")
     done = run_cli("node", "--port", str(_free_port()), config=config, timeout=60)

@@ -30,7 +30,11 @@ APPRISE_PASSWORD = "AppriseS3cretPa55"
 # Sample values for the arguments a command requires, by argparse dest.
 SAMPLES = {"id": "1", "name": "nope", "url": "http://127.0.0.1:9/", "topics": "digital_currency",
            "labels": "missing-labels.jsonl"}  # fmt: skip
-LONG_RUNNING = {("run",), ("serve",)}  # stopped with SIGINT after a few seconds
+LONG_RUNNING = {
+    ("run",),
+    ("serve",),
+    ("node",),
+}  # stopped with SIGINT after a few seconds (node: serves on PostgreSQL)
 
 
 def commands() -> list[list[str]]:
@@ -81,7 +85,7 @@ def world(tmp_path, monkeypatch):
 def _run(env: Env, argv: list[str]) -> str:
     if tuple(argv) in LONG_RUNNING:
         port = str(free_port())
-        proc = env.popen(*argv, *(["--port", port] if argv == ["serve"] else []), "-vv")
+        proc = env.popen(*argv, *(["--port", port] if argv in (["serve"], ["node"]) else []), "-vv")
         time.sleep(6)
         proc.send_signal(signal.SIGINT)
         try:

@@ -13,7 +13,7 @@ from collections import Counter
 import search
 from storage import Database
 from tests.fakes.telegram_api import TOKEN
-from tests.helpers import run_cli, sample_sources, write_config
+from tests.helpers import config_database_url, run_cli, sample_sources, write_config
 from tests.notifiers.helpers import SECRET
 from tests.notifiers.test_crawl_to_alert import SEED_TITLE, cli_here
 
@@ -66,7 +66,7 @@ def test_watches_added_by_cli_alert_after_a_crawl(mocksite, tmp_path, servers):
     ]
     story_of_url = {a["url"]: s["id"] for s in stories for a in s["articles"]}
     [seed] = [s for s in stories if any(a["title"] == SEED_TITLE for a in s["articles"])]
-    db_url = f"sqlite:///{tmp_path / 'newsradar.db'}"
+    db_url = config_database_url(config)
     expected = {
         "email": _listed(db_url, EMAIL_WATCHES),
         "telegram": _listed(db_url, [TELEGRAM_WATCH]),

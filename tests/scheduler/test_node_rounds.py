@@ -73,6 +73,7 @@ def _round(
         db.dispose()
 
 
+@pytest.mark.sqlite_only("checks the refusal of a SQLite database")
 def test_nodes_with_sqlite_are_refused_in_one_line(tmp_path):
     config = write_config(tmp_path, "", crawl='nodes = ["http://127.0.0.1:6800"]\n')
     done = run_cli("status", config=config, timeout=60)

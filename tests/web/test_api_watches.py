@@ -8,6 +8,7 @@ import pytest
 import search
 from storage import Database
 from storage.subscribers import add_subscriber
+from tests.helpers import config_database_url
 from tests.notifiers.helpers import SECRET
 from tests.web.helpers import fill, serve, write_config
 
@@ -21,7 +22,7 @@ def served(tmp_path, monkeypatch):
     monkeypatch.delenv("NEWSRADAR_CONFIG", raising=False)
     config = write_config(tmp_path, extra="\n[watches]\nmax_per_subscriber = 2\n")
     fill(config)
-    db = Database(f"sqlite:///{tmp_path / 'web.db'}")
+    db = Database(config_database_url(config))
     with db.session() as s:
         add_subscriber(s, channels=[("console", "a")], topics=[])
         s.commit()
