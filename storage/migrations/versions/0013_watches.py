@@ -1,7 +1,7 @@
 """watches: a subscriber follows a search query; which stories matched which watch
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06 23:30:00
 """
 
@@ -11,7 +11,7 @@ import storage.types
 
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
