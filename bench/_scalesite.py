@@ -6,15 +6,19 @@ articles and the source's own new ones (newest first); the list answers 304 to a
 If-None-Match, as real sites do between posts. `/__new?share=F&seed=S&sources=N` gives a share F of the
 N sources one new article each (their lists change: 200, then one article page). `/__fresh?tag=T&
 sources=M&articles=K` makes M further sources, `/t{T}s{i}/`, each listing K articles of its own
-(the crawl of new articles). `/__stats` counts answers: list 200, list 304, article pages.
+(the crawl of new articles). `/__post?source=N` adds one new post to `/sN/` now, on digital currency
+(topic digital_currency), its title and URL naming it (`sNpK`): bench/scale's post-to-alert latency.
+`/__stats` counts answers: list 200, list 304, article pages.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -52,6 +56,13 @@ class State:
                 mine.append(f"/a/s{i}n{len(mine)}.html")
         return len(picked)
 
+    def post(self, source: int) -> str:
+        """One new topical post on /s{source}/ (the next list request sees it); its path."""
+        with self.lock:
+            mine = self.own.setdefault(f"/s{source}/", [])
+            mine.append(f"/a/s{source}p{len(mine)}.html")
+            return mine[-1]
+
     def fresh(self, tag: str, sources: int, articles: int) -> None:
         with self.lock:
             for i in range(sources):
@@ -65,7 +76,12 @@ def _article(path: str) -> bytes:
         "".join(sentences[k : k + 2]) for k in range(3, 10, 2)
     ]
     title = f"北京市政务信息{path[3:-5]}：{sentences[0][:12]}"
-    return _bj_article(title, "2026-12-01", "08:00", "北京日报", paras).encode()
+    day = "2026-12-01"
+    if re.fullmatch(r"/a/s\d+p\d+\.html", path):  # a post of /__post: on a topic, dated today
+        title = f"数字人民币试点新进展（{path[3:-5]}）：{sentences[0][:12]}"
+        paras[0] = "数字人民币钱包开立数量继续增长，数字人民币试点范围扩大。" + paras[0]
+        day = time.strftime("%Y-%m-%d")
+    return _bj_article(title, day, "08:00", "北京日报", paras).encode()
 
 
 def handler(state: State) -> type[BaseHTTPRequestHandler]:
@@ -100,6 +116,8 @@ def handler(state: State) -> type[BaseHTTPRequestHandler]:
             if parts.path == "/__fresh":
                 state.fresh(q["tag"], int(q["sources"]), int(q["articles"]))
                 return self._send(200, b"ok")
+            if parts.path == "/__post":
+                return self._send(200, state.post(int(q["source"])).encode())
             if parts.path == "/__stats":
                 with state.lock:
                     return self._send(200, json.dumps(state.stats).encode())

@@ -30,6 +30,7 @@ ROWS = [
     "bigpage: peak RSS of the crawl (MB)",
     "scale: sources per 2-core node, 10 min, 304s",
     "scale: new articles, 2 nodes (pages/s)",
+    "scale: post-to-alert with nodes, p50 (s)",
     "watches: articles/s matched at 1k watches, one core",
     "watches: ingest +ms/article at 1k watches",
 ]
