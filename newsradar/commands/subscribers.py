@@ -79,7 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add.add_argument("--timezone", type=_zone, metavar="ZONE",
                      help="time zone for the daily digest, e.g. Europe/Berlin (default: [digest] timezone)")  # fmt: skip
-    add.add_argument("--digest-time", type=_hhmm, metavar="HH:MM",
+    add.add_argument("--digest-time", type=_hhmm, metavar="TIME",
                      help="local time of the daily digest, e.g. 07:30 (default: [digest] time)")  # fmt: skip
     add.add_argument(
         "--backfill", type=since, metavar="SINCE",
@@ -100,7 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     st.add_argument("--name", metavar="LABEL", help="a new label")
     st.add_argument("--mode", choices=MODES, help="instant alerts, daily digest, or both")
     st.add_argument("--timezone", type=_zone, metavar="ZONE", help="e.g. Asia/Shanghai; '' for the default")
-    st.add_argument("--digest-time", type=_hhmm, metavar="HH:MM", help="e.g. 07:30; '' for [digest] time")
+    st.add_argument("--digest-time", type=_hhmm, metavar="TIME", help="e.g. 07:30; '' for [digest] time")
     st.set_defaults(func=run_set)
 
     for name, paused in (("pause", True), ("resume", False)):
