@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-__all__ = ["WatchProblem", "WatchRow", "add", "available", "backfill", "edit", "owned", "remove", "rows",
+__all__ = ["WatchProblem", "WatchRow", "add", "backfill", "edit", "owned", "remove", "rows",
            "set_paused"]  # fmt: skip
 
 MATCH_DAYS = 30
@@ -40,15 +40,6 @@ class WatchRow:
     paused: bool
     matches: int  # stories matched in the last MATCH_DAYS days
     owner: str = ""
-
-
-def available() -> bool:
-    """Whether this build stores watches."""
-    try:
-        import processor.watches  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _problem(exc: Exception) -> WatchProblem:

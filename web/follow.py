@@ -51,8 +51,6 @@ def telegram_bot(request: Request) -> str:
 def follow_unavailable(request: Request) -> str | None:
     """Why following by email cannot work here (in the page's language), or None."""
     t = translator(request.state.lang)
-    if not watch_ops.available():
-        return t("me_watches_off")
     if not request.app.state.keys.link_key:
         return t("no_secret")
     if notifier_settings(request.app.state.config).email is None:
@@ -221,7 +219,7 @@ async def follow_by_telegram(request: Request) -> Response:
     form = await form_data(request)
     check_csrf(request, form)
     bot = telegram_bot(request)
-    if not bot or not watch_ops.available():
+    if not bot:
         raise BadRequest("following by Telegram is not set up here ([telegram] bot_username)", status=503,
                          zh="此处未配置 Telegram 关注（[telegram] bot_username）")  # fmt: skip
     wanted = _request(request, form)

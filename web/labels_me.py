@@ -16,7 +16,6 @@ ME_LABELS: dict[str, tuple[str, str]] = {
     "me_save_topics": ("保存主题", "Save topics"),
     "me_watches": ("关注的搜索", "Searches you follow"),
     "me_no_watches": ("还没有关注任何搜索。", "You follow no search yet."),
-    "me_watches_off": ("此版本尚不支持关注搜索。", "Following searches is not available in this version."),
     "me_watch_query": ("搜索词", "Search words"),
     "me_watch_matches": ("30 天命中 {n} 条", "{n} matches in 30 days"),
     "me_watch_add": ("添加关注", "Follow"),

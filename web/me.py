@@ -95,7 +95,7 @@ def view(request: Request, sub_id: int, status: int = 200, problems: list[str] |
     done = request.query_params.get("done")
     return page(
         request, "me.html", status=status, me=values, followed=followed, channels=channels, modes=MODES,
-        watches=watches, watches_on=watch_ops.available(), zones=ZONES, default_time=_digest(request)[0], default_zone=_digest(request)[1],
+        watches=watches, zones=ZONES, default_time=_digest(request)[0], default_zone=_digest(request)[1],
         problems=problems or [],
         done=done if done in DONE else None, me_id=sub_id,
     )  # fmt: skip
