@@ -204,8 +204,8 @@ _DF_CAP = 300  # articles whose tokens count toward the document frequencies key
 class WatchMatcher:
     """Every active watch in memory, indexed by its rarest required token, for the ingest process.
 
-    :meth:`refresh` reloads when any watch changed (storage.watches.watches_version), so each ingest
-    sees watches added, edited, paused or deleted before it. Keys are chosen by the document
+    :meth:`refresh` reloads when any watch changed (storage.watches.watches_version: one primary-key
+    read per article), so each ingest sees watches added, edited, paused or deleted before it. Keys are chosen by the document
     frequencies of the articles this process has seen (a guess before any).
     """
 
