@@ -68,6 +68,8 @@ def test_a_query_search_refuses_is_refused_with_searchs_message(env, query):
     with env.db.session() as s, pytest.raises(WatchError) as watched:
         create_watch(s, sub, query)
     assert str(watched.value) == str(searched.value)
+    assert (watched.value.zh, watched.value.en) == (searched.value.zh, searched.value.en)
+    assert " / " not in searched.value.zh + searched.value.en
     with env.db.session() as s:
         assert summaries(s) == []
 
