@@ -12,9 +12,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from common import secret_key, strip_unsafe
+from processor import watch_ops
 from storage.models import Subscriber
 
-from . import watch_ops
 from .follow_links import take_follow
 from .tokens import me_url
 

@@ -43,7 +43,15 @@ _BACKFILL_PAGES = 10  # search ranks its newest 1,000 matches: the newest N are 
 
 
 class WatchError(ValueError):
-    """A watch that cannot be stored as asked; the message is for the person who asked."""
+    """A watch that cannot be stored as asked; the message is for the person who asked, in English
+    (.en) and Chinese (.zh: the English when there is none); str() gives both, Chinese first."""
+
+    def __init__(self, en: str, zh: str | None = None) -> None:
+        super().__init__(en if zh is None else f"{zh} / {en}")
+        self.en, self.zh = en, zh or en
+
+    def __reduce__(self) -> tuple[type, tuple[str, str | None]]:
+        return (type(self), (self.en, None if self.zh == self.en else self.zh))
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ def check_query(query: str) -> search.ParsedQuery:
     try:
         return search.parse_query(query)
     except search.QueryError as exc:
-        raise WatchError(str(exc)) from None
+        raise WatchError(exc.en, zh=exc.zh) from None
 
 
 def _clean(values: Iterable[str] | None) -> list[str] | None:
@@ -108,8 +116,9 @@ def create_watch(
     limit = (settings or WatchSettings()).max_per_subscriber
     if store.count_watches(session, subscriber_id) >= limit:
         raise WatchError(
-            f"订阅者 {subscriber_id} 已有 {limit} 个关注（上限）/ Subscriber {subscriber_id} already has "
-            f"{limit} watches, the limit ([watches] max_per_subscriber): remove one first."
+            f"Subscriber {subscriber_id} already has {limit} watches, the limit ([watches] "
+            "max_per_subscriber): remove one first.",
+            zh=f"订阅者 {subscriber_id} 已有 {limit} 个关注（上限）",
         )
     watch = store.add_watch(session, subscriber_id, query, topics=_clean(topics), sources=_clean(sources))
     if backfill > 0:
@@ -204,8 +213,8 @@ _DF_CAP = 300  # articles whose tokens count toward the document frequencies key
 class WatchMatcher:
     """Every active watch in memory, indexed by its rarest required token, for the ingest process.
 
-    :meth:`refresh` reloads when any watch changed (storage.watches.watches_version), so each ingest
-    sees watches added, edited, paused or deleted before it. Keys are chosen by the document
+    :meth:`refresh` reloads when any watch changed (storage.watches.watches_version: one primary-key
+    read per article), so each ingest sees watches added, edited, paused or deleted before it. Keys are chosen by the document
     frequencies of the articles this process has seen (a guess before any).
     """
 

@@ -34,7 +34,15 @@ _TERM = re.compile(
 
 
 class QueryError(ValueError):
-    """A query that cannot be searched; the message is for the person who typed it."""
+    """A query that cannot be searched; the message is for the person who typed it, in Chinese
+    (.zh) and English (.en); str() gives both, Chinese first."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (self.zh, self.en))
 
 
 @dataclass(frozen=True)
@@ -64,11 +72,11 @@ class ParsedQuery:
 def parse_query(q: str) -> ParsedQuery:
     """Parse ``q``; raises :class:`QueryError` with a user-facing message when nothing can be searched."""
     if q is None or not q.strip():
-        raise QueryError("请输入要搜索的词 / Enter something to search for.")
+        raise QueryError("请输入要搜索的词", "Enter something to search for.")
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(
-            f"搜索词过长（{len(q)} 字，最多 {MAX_QUERY_CHARS} 字）/ "
-            f"The query is {len(q)} characters long; at most {MAX_QUERY_CHARS} are allowed."
+            f"搜索词过长（{len(q)} 字，最多 {MAX_QUERY_CHARS} 字）",
+            f"The query is {len(q)} characters long; at most {MAX_QUERY_CHARS} are allowed.",
         )
     terms: list[Term] = []
     excluded: list[Term] = []
@@ -87,12 +95,13 @@ def parse_query(q: str) -> ParsedQuery:
     if not terms:
         if excluded:
             raise QueryError(
-                "只有排除词：请至少给出一个要查找的词 / "
-                "Only exclusions given: add at least one word to find (e.g. 央行 -通州)."
+                "只有排除词：请至少给出一个要查找的词",
+                "Only exclusions given: add at least one word to find (e.g. 央行 -通州).",
             )
         raise QueryError(
-            "搜索词里没有可查找的文字或数字 / The query has no letters, digits or Chinese characters to search for."
+            "搜索词里没有可查找的文字或数字",
+            "The query has no letters, digits or Chinese characters to search for.",
         )
     if len(terms) + len(excluded) > MAX_TERMS:
-        raise QueryError(f"词太多（最多 {MAX_TERMS} 个）/ Too many words: at most {MAX_TERMS}.")
+        raise QueryError(f"词太多（最多 {MAX_TERMS} 个）", f"Too many words: at most {MAX_TERMS}.")
     return ParsedQuery(tuple(terms), tuple(excluded))

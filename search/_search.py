@@ -134,9 +134,11 @@ def _decode_cursor(cursor: str | None, kind: str = "o", parts: int = 1) -> list[
             raise ValueError(raw)
         values = [int(n) for n in numbers]
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise QueryError("翻页参数无效，请重新搜索 / Invalid page cursor: search again.") from None
+        raise QueryError("翻页参数无效，请重新搜索", "Invalid page cursor: search again.") from None
     if values[0] > MAX_OFFSET:
-        raise QueryError(f"最多翻到第 {MAX_OFFSET} 条 / Results beyond the first {MAX_OFFSET} are not shown.")
+        raise QueryError(
+            f"最多翻到第 {MAX_OFFSET} 条", f"Results beyond the first {MAX_OFFSET} are not shown."
+        )
     return values
 
 

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import Channel, Delivery, Subscriber, Subscription
+from .models import Channel, Delivery, Subscriber, Subscription, Watch
 from .types import utcnow
+from .watches import bump_watches_version
 
 __all__ = [
     "MODES",
@@ -99,10 +100,13 @@ def list_subscribers(session: Session) -> list[Subscriber]:
 
 
 def remove_subscriber(session: Session, subscriber_id: int) -> bool:
-    """Delete a subscriber with channels, subscriptions and outbox rows; False if there was none."""
+    """Delete a subscriber with channels, subscriptions, watches and outbox rows; False if there
+    was none."""
     sub = session.get(Subscriber, subscriber_id)
     if sub is None:
         return False
+    if session.scalar(select(Watch.id).where(Watch.subscriber_id == subscriber_id).limit(1)) is not None:
+        bump_watches_version(session)  # the database cascades the delete to them: a watch write
     # Bulk delete: the ORM would otherwise try to null the non-nullable foreign keys.
     session.execute(Delivery.__table__.delete().where(Delivery.subscriber_id == subscriber_id))
     session.delete(sub)

@@ -2,22 +2,30 @@
 
 Storage only stores and counts: whether a query is valid, how many watches a subscriber may have
 and which stories match are decided above (processor.watches, search).
+
+Every write to ``watches`` (here, and a subscriber's removal in storage.subscribers) calls
+:func:`bump_watches_version` in its transaction, so the ingest process's cached index learns of it
+from one primary-key read (:func:`watches_version`) instead of reading the whole table per article.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import Watch, WatchMatch
+from .state import Setting
 from .types import utcnow
 
 __all__ = [
     "active_watch_rows",
     "add_watch",
+    "bump_watches_version",
     "count_watches",
     "get_watch",
     "list_watches",
@@ -41,6 +49,7 @@ def add_watch(
     active: bool = True,
 ) -> Watch:
     """Store a watch as given (validated by the caller); flushes so it has an id."""
+    bump_watches_version(session)
     now = utcnow()
     watch = Watch(
         subscriber_id=subscriber_id,
@@ -98,6 +107,7 @@ def update_watch(
     watch = session.get(Watch, watch_id)
     if watch is None:
         return None
+    bump_watches_version(session)
     if query is not None:
         watch.query = query
     if topics is not None:
@@ -115,6 +125,7 @@ def set_watch_active(session: Session, watch_id: int, active: bool) -> bool:
     if watch is None:
         return False
     if watch.active != active:
+        bump_watches_version(session)
         watch.active = active
         watch.updated_at = utcnow()
     session.flush()
@@ -126,17 +137,38 @@ def remove_watch(session: Session, watch_id: int) -> bool:
     watch = session.get(Watch, watch_id)
     if watch is None:
         return False
+    bump_watches_version(session)
     session.execute(WatchMatch.__table__.delete().where(WatchMatch.watch_id == watch_id))
     session.delete(watch)
     session.flush()
     return True
 
 
-def watches_version(session: Session) -> tuple[int, int, datetime | None]:
-    """(count, highest id, newest updated_at) of all watches: changes whenever a watch is added,
-    edited, paused, resumed or deleted, so a cached index knows when to reload."""
-    row = session.execute(select(func.count(Watch.id), func.max(Watch.id), func.max(Watch.updated_at))).one()
-    return (int(row[0]), int(row[1] or 0), row[2])
+VERSION_KEY = "watches_version"  # its row in the settings table
+
+
+def bump_watches_version(session: Session) -> None:
+    """Give the watches a new version in the caller's transaction: every write to them calls this
+    (before writing, so concurrent writers queue on this one row rather than deadlock on watch rows).
+
+    A fresh random token rather than a counter: two writers committing at once each write a value
+    no reader has seen, with no read-modify-write to lose."""
+    values = {"value": uuid.uuid4().hex, "updated_at": utcnow()}
+    stmt = update(Setting).where(Setting.key == VERSION_KEY).values(**values)
+    if session.execute(stmt.execution_options(synchronize_session=False)).rowcount:
+        return
+    try:  # the first write ever: make the row
+        with session.begin_nested():
+            session.execute(insert(Setting).values(key=VERSION_KEY, **values))
+    except IntegrityError:  # another writer made it first: change it after theirs
+        session.execute(stmt.execution_options(synchronize_session=False))
+
+
+def watches_version(session: Session) -> str:
+    """A value that changes whenever a watch is added, edited, paused, resumed or deleted (a
+    subscriber's removal included), so a cached index knows when to reload; one primary-key
+    read. "" until the first write."""
+    return session.scalar(select(Setting.value).where(Setting.key == VERSION_KEY)) or ""
 
 
 def record_matches(

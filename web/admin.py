@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from notifiers import watch_ops
+from processor import watch_ops
 from processor.health import source_health
 from storage.archive import deliveries, requeue
 from storage.deliveries import stats

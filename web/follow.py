@@ -21,10 +21,11 @@ from starlette.concurrency import run_in_threadpool
 
 import search
 from common import is_email
-from notifiers import notifier_settings, watch_ops
+from notifiers import notifier_settings
 from notifiers.email_style import email_page
 from notifiers.follow_links import deep_link
 from notifiers.tokens import me_url
+from processor import watch_ops
 from storage.subscribers import channel, subscriber_for_channel
 
 from .app import page

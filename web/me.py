@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from common import is_time_of_day
 from common.signing import read_token, sign_token
-from notifiers import watch_ops
 from notifiers.tokens import me_subscriber
+from processor import watch_ops
 from storage.models import Channel
 from storage.subscribers import (
     MODES,

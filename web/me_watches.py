@@ -1,4 +1,4 @@
-"""The watches part of /me: add, edit, pause, delete (notifiers.watch_ops checks ownership and
+"""The watches part of /me: add, edit, pause, delete (processor.watch_ops checks ownership and
 says what is wrong with a query, as search would)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from notifiers import watch_ops
+from processor import watch_ops
 
 from .csrf import check_csrf, form_data
 from .errors import BadRequest

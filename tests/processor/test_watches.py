@@ -19,13 +19,22 @@ from processor.watches import (
     summaries,
 )
 from storage import Delivery, WatchMatch
+from storage.subscribers import remove_subscriber
 from tests.notifiers.helpers import article, ingest, make_env
 from tests.notifiers.helpers import subscribe as add
+from tests.storage.watch_writes import every_watch_write_bumps
 
 
 @pytest.fixture
 def env(tmp_path):
     return make_env(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _watch_writes_bump():
+    """Every flow here that writes watches (create, edit, pause, backfill, fan-out) bumps the version."""
+    with every_watch_write_bumps():
+        yield
 
 
 def _watch(env, sub: int, query: str, **kw):
@@ -59,6 +68,8 @@ def test_a_query_search_refuses_is_refused_with_searchs_message(env, query):
     with env.db.session() as s, pytest.raises(WatchError) as watched:
         create_watch(s, sub, query)
     assert str(watched.value) == str(searched.value)
+    assert (watched.value.zh, watched.value.en) == (searched.value.zh, searched.value.en)
+    assert " / " not in searched.value.zh + searched.value.en
     with env.db.session() as s:
         assert summaries(s) == []
 
@@ -171,6 +182,11 @@ def test_the_index_reloads_when_watches_change(env):
         s.commit()
         assert matcher.match(s, "x", "", body, set) == []
         assert matcher.match(s, "x", "", "央行开会", set) == [(wid, sub)]
+        s.commit()
+        with env.db.session() as other:  # another process removes the subscriber
+            remove_subscriber(other, sub)
+            other.commit()
+        assert matcher.refresh(s) is True and matcher.match(s, "x", "", "央行开会", set) == []
 
 
 def test_the_digest_lists_watch_stories_with_their_count_against_the_week(env):

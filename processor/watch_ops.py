@@ -1,8 +1,8 @@
 """What the web (/me, the follow form, admin) and the bot do with watches, in one place: each call
 checks the watch belongs to the subscriber who asks, and says in Chinese and English what went wrong.
 
-The watches themselves (rows, validation, the per-subscriber limit, backfill) are the watches
-feature's; this module only adapts its calls to the people-facing surfaces.
+The watches themselves (rows, validation, the per-subscriber limit, backfill) are processor.watches';
+this module only adapts its calls to the people-facing surfaces.
 """
 
 from __future__ import annotations
@@ -12,6 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
+
+from storage import Subscriber, Watch
+from storage import watches as store
+
+from .watch_settings import watch_settings
+from .watches import (
+    WatchError,
+    backfill_watch,
+    create_watch,
+    delete_watch,
+    edit_watch,
+    pause_watch,
+    summaries,
+)
 
 __all__ = ["WatchProblem", "WatchRow", "add", "backfill", "edit", "owned", "remove", "rows",
            "set_paused"]  # fmt: skip
@@ -42,20 +56,12 @@ class WatchRow:
     owner: str = ""
 
 
-def _problem(exc: Exception) -> WatchProblem:
-    """processor.watches' message (bilingual when search wrote it) as a WatchProblem."""
-    text = str(exc)
-    if " / " in text and any("\u4e00" <= c <= "\u9fff" for c in text.split(" / ")[0]):
-        zh, _, en = text.partition(" / ")
-        return WatchProblem(en, zh)
-    return WatchProblem(text, text)
+def _problem(exc: WatchError) -> WatchProblem:
+    return WatchProblem(exc.en, exc.zh)
 
 
 def rows(session: Session, subscriber_id: int | None = None) -> list[WatchRow]:
     """One subscriber's watches (None: everyone's, with owners) and their 30-day match counts."""
-    from processor.watches import summaries
-    from storage.models import Subscriber
-
     found = summaries(session, subscriber_id=subscriber_id)
     owners: dict[int, str] = {}
     if subscriber_id is None and found:
@@ -68,10 +74,8 @@ def rows(session: Session, subscriber_id: int | None = None) -> list[WatchRow]:
     ]  # fmt: skip
 
 
-def owned(session: Session, subscriber_id: int | None, watch_id: int) -> Any:
+def owned(session: Session, subscriber_id: int | None, watch_id: int) -> Watch:
     """The watch when it belongs to this subscriber (None: to anyone), else WatchProblem."""
-    from storage import watches as store
-
     watch = store.get_watch(session, watch_id)
     if watch is None or (subscriber_id is not None and watch.subscriber_id != subscriber_id):
         raise WatchProblem("no such followed search of yours", "您没有这个关注")
@@ -82,9 +86,6 @@ def add(session: Session, subscriber_id: int, query: str, topics: Sequence[str] 
         sources: Sequence[str] = (), config: Any = None) -> int:  # fmt: skip
     """A new watch's id; WatchProblem for a bad query or over the limit ([watches] of `config`;
     the caller commits)."""
-    from processor.watch_settings import watch_settings
-    from processor.watches import WatchError, create_watch
-
     limits = watch_settings(config) if config is not None else None
     try:
         return create_watch(session, subscriber_id, query, topics=topics, sources=sources, settings=limits).id
@@ -93,8 +94,6 @@ def add(session: Session, subscriber_id: int, query: str, topics: Sequence[str] 
 
 
 def edit(session: Session, subscriber_id: int, watch_id: int, query: str) -> None:
-    from processor.watches import WatchError, edit_watch
-
     owned(session, subscriber_id, watch_id)
     try:
         edit_watch(session, watch_id, query=query)
@@ -103,26 +102,20 @@ def edit(session: Session, subscriber_id: int, watch_id: int, query: str) -> Non
 
 
 def set_paused(session: Session, subscriber_id: int, watch_id: int, paused: bool) -> None:
-    from processor.watches import pause_watch
-
     owned(session, subscriber_id, watch_id)
     pause_watch(session, watch_id, paused)
 
 
 def remove(session: Session, subscriber_id: int | None, watch_id: int) -> bool:
     """Delete a watch of this subscriber (None: whoever owns it, for a signed undo link);
-    False when it is gone already."""
-    from processor.watches import delete_watch
-    from storage import watches as store
-
-    watch = store.get_watch(session, watch_id)
-    if watch is None or (subscriber_id is not None and watch.subscriber_id != subscriber_id):
+    False when it is gone already or not theirs."""
+    try:
+        owned(session, subscriber_id, watch_id)
+    except WatchProblem:
         return False
     return delete_watch(session, watch_id)
 
 
 def backfill(session: Session, watch_id: int, n: int) -> int:
     """Queue the n most recent existing matches once; how many were queued."""
-    from processor.watches import backfill_watch
-
     return backfill_watch(session, watch_id, n)
