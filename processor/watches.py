@@ -44,14 +44,16 @@ _BACKFILL_PAGES = 10  # search ranks its newest 1,000 matches: the newest N are 
 
 class WatchError(ValueError):
     """A watch that cannot be stored as asked; the message is for the person who asked, in English
-    (.en) and Chinese (.zh: the English when there is none); str() gives both, Chinese first."""
+    (.en) and Chinese (.zh: the English when there is none); str() gives both, Chinese first.
+    .kind says which refusal it is ("invalid", "missing" or "limit") so callers such as the admin
+    API pick their answer from it, not from the wording."""
 
-    def __init__(self, en: str, zh: str | None = None) -> None:
+    def __init__(self, en: str, zh: str | None = None, kind: str = "invalid") -> None:
         super().__init__(en if zh is None else f"{zh} / {en}")
-        self.en, self.zh = en, zh or en
+        self.en, self.zh, self.kind = en, zh or en, kind
 
-    def __reduce__(self) -> tuple[type, tuple[str, str | None]]:
-        return (type(self), (self.en, None if self.zh == self.en else self.zh))
+    def __reduce__(self) -> tuple[type, tuple[str, str | None, str]]:
+        return (type(self), (self.en, None if self.zh == self.en else self.zh, self.kind))
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,14 @@ def create_watch(
     query = (query or "").strip()
     check_query(query)
     if get_subscriber(session, subscriber_id) is None:
-        raise WatchError(f"no subscriber {subscriber_id}")
+        raise WatchError(f"no subscriber {subscriber_id}", kind="missing")
     limit = (settings or WatchSettings()).max_per_subscriber
     if store.count_watches(session, subscriber_id) >= limit:
         raise WatchError(
             f"Subscriber {subscriber_id} already has {limit} watches, the limit ([watches] "
             "max_per_subscriber): remove one first.",
             zh=f"订阅者 {subscriber_id} 已有 {limit} 个关注（上限）",
+            kind="limit",
         )
     watch = store.add_watch(session, subscriber_id, query, topics=_clean(topics), sources=_clean(sources))
     if backfill > 0:
@@ -140,7 +143,7 @@ def edit_watch(
         check_query(query)
     watch = store.update_watch(session, watch_id, query=query, topics=_clean(topics), sources=_clean(sources))
     if watch is None:
-        raise WatchError(f"no watch {watch_id}")
+        raise WatchError(f"no watch {watch_id}", kind="missing")
     return watch
 
 
@@ -196,7 +199,7 @@ def backfill_watch(session: Session, watch_id: int, n: int) -> int:
 
     watch = store.get_watch(session, watch_id)
     if watch is None:
-        raise WatchError(f"no watch {watch_id}")
+        raise WatchError(f"no watch {watch_id}", kind="missing")
     written = 0
     for story_id in _backfill_stories(session, watch, max(0, n)):
         story = session.get(Story, story_id)

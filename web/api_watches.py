@@ -58,10 +58,11 @@ def list_watches(request: Request, subscriber: int | None = Query(None, ge=1, le
     return {"items": items, "next_cursor": None}
 
 
+_REFUSAL_STATUS = {"missing": 404, "limit": 409}
+
+
 def _refusal(exc: WatchError) -> BadRequest:
-    text = str(exc)
-    status = 404 if text.startswith(("no subscriber", "no watch")) else 409 if "limit" in text else 400
-    return BadRequest(text, status=status)
+    return BadRequest(str(exc), status=_REFUSAL_STATUS.get(exc.kind, 400))
 
 
 @router.post("", status_code=201)

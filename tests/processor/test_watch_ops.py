@@ -52,6 +52,8 @@ def test_errors_keep_both_languages_through_pickling():
     for exc in (search.QueryError("中文", "English"), WatchError("English", zh="中文"), WatchError("only")):
         back = pickle.loads(pickle.dumps(exc))
         assert (str(back), back.zh, back.en) == (str(exc), exc.zh, exc.en)
+    limit = pickle.loads(pickle.dumps(WatchError("full", zh="满", kind="limit")))
+    assert (limit.kind, limit.zh) == ("limit", "满")
 
 
 def test_only_the_owner_removes_a_watch(env):
