@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from common import BLOCKED_REASON, iso_time, utcnow
 from storage import CrawlRun
-from storage.health import FIGURES, article_totals, published_since, recent_runs
+from storage.health import FIGURES, article_totals, published_since, recent_runs, recent_runs_of
 
 __all__ = ["HealthSettings", "Verdict", "check_source", "quiet_limit", "source_health"]
 
@@ -135,9 +135,10 @@ def source_health(
     health = health or HealthSettings()
     now = now or utcnow()
     totals = article_totals(session, sources)
+    history = recent_runs_of(session, sources, max(_HISTORY, health.failing_after))
     out = []
     for name in sources:
-        runs = recent_runs(session, name, max(_HISTORY, health.failing_after))
+        runs = history[name]
         stored, newest = totals.get(name, (0, None))
         v = _judge(session, name, runs, newest, health, now)
         out.append(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from common import BLOCKED_REASON  # noqa: F401 - re-exported for the crawler
@@ -16,7 +16,8 @@ from common import BLOCKED_REASON  # noqa: F401 - re-exported for the crawler
 from .models import Article, CrawlRun
 
 __all__ = [
-    "BLOCKED_REASON", "FIGURES", "article_totals", "job_runs", "published_since", "recent_runs", "record_run",
+    "BLOCKED_REASON", "FIGURES", "article_totals", "job_runs", "published_since", "recent_runs", "recent_runs_of",
+    "record_run",
 ]  # fmt: skip
 
 FIGURES = (
@@ -50,6 +51,30 @@ def recent_runs(session: Session, source: str, limit: int) -> list[CrawlRun]:
             .limit(limit)
         )
     )
+
+
+def recent_runs_of(session: Session, sources: list[str], limit: int) -> dict[str, list[CrawlRun]]:
+    """recent_runs for many sources in a statement per 200 of them (status and the sources page
+    list every source): each source's runs are still read through its index, `limit` at most."""
+    out: dict[str, list[CrawlRun]] = {name: [] for name in sources}
+    names = list(out)
+    for i in range(0, len(names), 200):  # SQLite allows 500 terms in a compound SELECT
+        parts = []
+        for name in names[i : i + 200]:
+            newest = (
+                select(CrawlRun.id)
+                .where(CrawlRun.source == name)
+                .order_by(CrawlRun.finished_at.desc(), CrawlRun.id.desc())
+                .limit(limit)
+                .subquery()
+            )
+            parts.append(select(newest.c.id))
+        ids = union_all(*parts) if len(parts) > 1 else parts[0]
+        for run in session.scalars(select(CrawlRun).where(CrawlRun.id.in_(ids))):
+            out[run.source].append(run)
+    for runs in out.values():
+        runs.sort(key=lambda r: (r.finished_at, r.id), reverse=True)
+    return out
 
 
 def job_runs(session: Session, job: str) -> list[CrawlRun]:

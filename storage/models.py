@@ -81,6 +81,14 @@ class Article(Base):
     )
     matches: Mapped[list[TopicMatch]] = relationship(back_populates="article", cascade="all, delete-orphan")
 
+    # Per-source reads of status and the health verdict (count and newest fetch; publication times
+    # since a day) answered from these indexes alone: on SQLite fetched_at sits after the body, so
+    # without them every article's overflow pages were read (issue 20, bench/archive).
+    __table_args__ = (
+        Index("ix_articles_source_fetched", "source", "fetched_at"),
+        Index("ix_articles_source_published", "source", "published_at"),
+    )
+
 
 class PolicyDocument(Base):
     """The 发文字号/发文机构/dates block of a government policy page."""

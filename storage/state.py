@@ -23,6 +23,7 @@ __all__ = [
     "Setting",
     "acquire_lease",
     "get_setting",
+    "get_settings",
     "read_lease",
     "release_lease",
     "renew_lease",
@@ -61,6 +62,13 @@ class DaemonLease(Base):
 def get_setting(session: Session, key: str, default: Any = None) -> Any:
     row = session.get(Setting, key)
     return default if row is None else row.value
+
+
+def get_settings(session: Session, keys: list[str]) -> dict[str, Any]:
+    """key -> value of those of `keys` that are set, in one query (status reads one per source)."""
+    if not keys:
+        return {}
+    return dict(session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
 
 
 def set_setting(session: Session, key: str, value: Any) -> None:

@@ -33,6 +33,12 @@ ROWS = [
     "scale: post-to-alert with nodes, p50 (s)",
     "watches: articles/s matched at 1k watches, one core",
     "watches: ingest +ms/article at 1k watches",
+    "archive sqlite 300: bytes/article beyond the text",
+    "archive sqlite 300: ingest articles/s (wall)",
+    "archive sqlite 300: status p95 (ms)",
+    "archive sqlite 300: home p95 (ms)",
+    "archive sqlite 300: topic p95 (ms)",
+    "archive sqlite 300: story p95 (ms)",
 ]
 
 

@@ -17,7 +17,7 @@ from processor.health import source_health
 from storage import Article, Story, to_beijing
 from storage.deliveries import stats
 from storage.retries import MAX_ATTEMPTS, retry_counts
-from storage.state import get_setting
+from storage.state import get_settings
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -42,10 +42,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             s, [src.name for src in ctx.config.sources], ctx.config.sections.get("health")
         )
         retries = retry_counts(s)
+        watched = get_settings(s, [f"watch:{h['source']}" for h in data["sources"]])
         for h in data["sources"]:
             h["retries"] = retries.get(h["source"], {"waiting": 0, "given_up": 0})
             h["title"] = ctx.config.source(h["source"]).title
-            h["watch"] = get_setting(s, f"watch:{h['source']}")
+            h["watch"] = watched.get(f"watch:{h['source']}")
     data["daemon"] = _daemon(ctx)
     data["nodes"] = _nodes(ctx)
     for h in data["sources"]:
