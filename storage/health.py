@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from common import BLOCKED_REASON  # noqa: F401 - re-exported for the crawler
@@ -40,13 +40,15 @@ def record_run(
     session.add(CrawlRun(source=source, first_error=first_error, node=node, job=job, **figures))
 
 
-def recent_runs(session: Session, source: str, limit: int) -> list[CrawlRun]:
-    """The source's latest `limit` crawl runs, newest first."""
+def recent_runs(session: Session, source: str, limit: int) -> list[Row]:
+    """The source's latest `limit` crawl runs, newest first: rows with CrawlRun's attribute names,
+    read with Core so `status` never pays for configuring the ORM mappers (as below)."""
+    runs = CrawlRun.__table__.c
     return list(
-        session.scalars(
-            select(CrawlRun)
-            .where(CrawlRun.source == source)
-            .order_by(CrawlRun.finished_at.desc(), CrawlRun.id.desc())
+        session.execute(
+            select(CrawlRun.__table__)
+            .where(runs.source == source)
+            .order_by(runs.finished_at.desc(), runs.id.desc())
             .limit(limit)
         )
     )
@@ -59,22 +61,24 @@ def job_runs(session: Session, job: str) -> list[CrawlRun]:
 
 def article_totals(session: Session, sources: list[str]) -> dict[str, tuple[int, datetime | None]]:
     """Source -> (articles stored, when the newest was fetched), for sources with any."""
+    articles = Article.__table__.c
     return {
         name: (n, newest)
         for name, n, newest in session.execute(
-            select(Article.source, func.count(), func.max(Article.fetched_at))
-            .where(Article.source.in_(sources))
-            .group_by(Article.source)
+            select(articles.source, func.count(), func.max(articles.fetched_at))
+            .where(articles.source.in_(sources))
+            .group_by(articles.source)
         )
     }
 
 
 def published_since(session: Session, source: str, since: datetime) -> list[datetime]:
     """Publication times of the source's articles published since `since`."""
+    articles = Article.__table__.c
     return list(
         session.scalars(
-            select(Article.published_at).where(
-                Article.source == source, Article.published_at.is_not(None), Article.published_at >= since
+            select(articles.published_at).where(
+                articles.source == source, articles.published_at.is_not(None), articles.published_at >= since
             )
         )
     )
