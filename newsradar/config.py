@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +118,15 @@ class Config:
     database_url: str = DEFAULT_DATABASE
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     sources: list[Source] = field(default_factory=list)
-    topics: list[Any] = field(default_factory=_default_topics)  # the topics in force
+    # [[topics]] as checked at load (the built-ins replaced or extended); None when the file has
+    # none: `topics` then builds the built-ins on first use, so `status` never builds them
+    given_topics: list[Any] | None = None
     sections: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def topics(self) -> list[Any]:
+        """The topics in force (every command, the crawl and the notifiers take them from here)."""
+        return _default_topics() if self.given_topics is None else self.given_topics
 
     def source(self, name: str) -> Source:
         for s in self.sources:
@@ -203,7 +211,8 @@ class _Parser:
 
             raise self.fail("crawl.nodes", str(node_refusal(cfg.database_url)))
         cfg.sources = self._sources(raw.get("sources", []))
-        cfg.topics = self._topics(raw.get("topics", []))
+        if "topics" in raw:
+            cfg.given_topics = self._topics(raw["topics"])
         for name, module in FEATURE_SECTIONS.items():
             if name in raw:
                 cfg.sections[name] = self._feature(name, module, raw[name])

@@ -46,7 +46,7 @@ class Context:
                     "(then `newsradar crawl` fills it)"
                 )
             db.migrate()
-            from storage.fulltext import index_missing
+            from storage.fulltext_index import index_missing  # storage.fulltext loads the PG dialect
             from storage.state import get_setting
             from storage.stories import FILL_KEY
 

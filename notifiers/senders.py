@@ -1,9 +1,8 @@
-"""Which channels can send, and the senders that do: built once per process and reused.
+"""The senders that send alerts: built once per process and reused.
 
-`channel_problems` answers "what is configured and what is missing" without building a sender (for
-`status`, the daemon's start-up summary and admin notes); `build_senders` makes them; `SenderPool`
-keeps one set alive across dispatch passes and rebuilds it only when a secret changes or a
-sender could not start (so the daemon opens one Bot API session, not one per poll).
+`build_senders` makes them (notifiers.channels says which kinds cannot send, without building a
+sender); `SenderPool` keeps one set alive across dispatch passes and rebuilds it only when a
+secret changes or a sender could not start (so the daemon opens one Bot API session, not one per poll).
 """
 
 from __future__ import annotations
@@ -15,34 +14,12 @@ from typing import Any, TextIO
 from common import secret_key, smtp_password, telegram_token
 
 from .base import Sender, SenderUnavailable
+from .channels import channel_problems
 from .settings import NotifierSettings
 
-__all__ = ["SenderPool", "build_senders", "channel_problems", "unusable_channels"]
+__all__ = ["SenderPool", "build_senders"]
 
 log = logging.getLogger(__name__)
-_NO_SECRET = "email needs NEWSRADAR_SECRET_KEY to sign its unsubscribe links"
-
-
-def channel_problems(settings: NotifierSettings, secret: bytes | None) -> dict[str, str]:
-    """Channel kinds that cannot send with this configuration and these secrets, and why."""
-    missing: dict[str, str] = {}
-    if settings.telegram is None:
-        missing["telegram"] = "add a [telegram] section and set NEWSRADAR_TELEGRAM_TOKEN"
-    elif not telegram_token():
-        missing["telegram"] = "set NEWSRADAR_TELEGRAM_TOKEN"
-    if settings.email is None:
-        missing["email"] = "add an [email] section (smtp_host, sender ...)"
-    elif not secret:
-        missing["email"] = _NO_SECRET
-    return missing
-
-
-def unusable_channels(settings: NotifierSettings) -> dict[str, str]:
-    """Channel kinds whose section is configured but that cannot send, and why (for `status`).
-    A signing key always exists (generated in the database), so it is never the reason here."""
-    configured = {"telegram": settings.telegram, "email": settings.email}
-    problems = channel_problems(settings, secret=b"signing key in the database")
-    return {kind: why for kind, why in problems.items() if configured.get(kind) is not None}
 
 
 def build_senders(

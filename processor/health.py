@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from common import BLOCKED_REASON, iso_time, utcnow
-from storage import CrawlRun
 from storage.health import FIGURES, article_totals, published_since, recent_runs, recent_runs_of
 
 __all__ = ["HealthSettings", "Verdict", "check_source", "quiet_limit", "source_health"]
@@ -58,7 +58,7 @@ def quiet_limit(published: Sequence[datetime], factor: float, minimum: float) ->
     return max(minimum, factor * statistics.median(gaps))
 
 
-def _failed(runs: list[CrawlRun], health: HealthSettings) -> Verdict | None:
+def _failed(runs: list[Row], health: HealthSettings) -> Verdict | None:
     streak = []
     for run in runs:
         if run.list_items or run.unchanged_lists:
@@ -88,7 +88,7 @@ def _quiet(
     return Verdict("quiet", why, last_new, True)
 
 
-def _working(runs: list[CrawlRun]) -> Verdict:
+def _working(runs: list[Row]) -> Verdict:
     last = runs[0]
     if last.blocked:
         noun = "page was" if last.blocked == 1 else "pages were"
@@ -108,7 +108,7 @@ def _working(runs: list[CrawlRun]) -> Verdict:
 def _judge(
     session: Session,
     source: str,
-    runs: list[CrawlRun],
+    runs: list[Row],
     last_new: datetime | None,
     health: HealthSettings,
     now: datetime,

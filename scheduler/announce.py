@@ -27,7 +27,7 @@ def describe(daemon: Any) -> str:
     """The start-up summary, a few lines a person reads once."""
     from common import secret_key
     from notifiers.admin import admin_channels
-    from notifiers.senders import channel_problems
+    from notifiers.channels import channel_problems
 
     lines = [f"newsradar run: leading (pid {daemon.leader.pid}); watching {len(daemon.sources)} sources"]
     jobs = {j.id: j for j in daemon.scheduler.get_jobs()}

@@ -77,9 +77,10 @@ def insert_new(session: Session, values: list[dict[str, Any]], unique: list[str]
 
 
 def _due(now: datetime):
+    d = Delivery.__table__.c  # the table's columns: usable by `stats` without the ORM mappers
     return or_(
-        and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
-        and_(Delivery.status == "sending", Delivery.claimed_until < now),
+        and_(d.status == "pending", d.next_attempt_at <= now),
+        and_(d.status == "sending", d.claimed_until < now),
     )
 
 
@@ -259,13 +260,15 @@ def pending_by_kind(session: Session) -> dict[str, int]:
 
 
 def stats(session: Session, *, dead_limit: int = 20) -> dict[str, Any]:
-    """Counts for `newsradar status`: deliveries by status, inactive channels, latest dead rows."""
+    """Counts for `newsradar status`: deliveries by status, inactive channels, latest dead rows.
+    Core queries on the tables: a read-only command never pays for configuring the ORM mappers."""
+    deliveries, channels = Delivery.__table__, Channel.__table__
     by_status = dict.fromkeys(STATUSES, 0)
-    for status, n in session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)):
+    for status, n in session.execute(select(deliveries.c.status, func.count()).group_by(deliveries.c.status)):
         by_status[status] = n
     now = utcnow()
-    due = session.scalar(select(func.count()).select_from(Delivery).where(_due(now))) or 0
-    oldest = session.scalar(select(func.min(Delivery.created_at)).where(Delivery.status == "pending"))
+    due = session.scalar(select(func.count()).select_from(deliveries).where(_due(now))) or 0
+    oldest = session.scalar(select(func.min(deliveries.c.created_at)).where(deliveries.c.status == "pending"))
     inactive = [
         dict(
             id=c.id,
@@ -274,8 +277,14 @@ def stats(session: Session, *, dead_limit: int = 20) -> dict[str, Any]:
             address=c.address,
             reason=c.deactivated_reason,
         )
-        for c in session.scalars(select(Channel).where(Channel.active.is_(False)).order_by(Channel.id))
+        for c in session.execute(select(channels).where(channels.c.active.is_(False)).order_by(channels.c.id))
     ]
+    latest_dead = (
+        select(deliveries)
+        .where(deliveries.c.status == "dead")
+        .order_by(deliveries.c.id.desc())
+        .limit(dead_limit)
+    )
     dead = [
         dict(
             id=d.id,
@@ -287,8 +296,6 @@ def stats(session: Session, *, dead_limit: int = 20) -> dict[str, Any]:
             attempts=d.attempts,
             error=d.last_error,
         )  # fmt: skip
-        for d in session.scalars(
-            select(Delivery).where(Delivery.status == "dead").order_by(Delivery.id.desc()).limit(dead_limit)
-        )
+        for d in session.execute(latest_dead)
     ]
     return dict(deliveries=by_status, due=due, oldest_pending=oldest, inactive_channels=inactive, dead=dead)

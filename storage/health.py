@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Row, func, select, union_all
 from sqlalchemy.orm import Session
 
 from common import BLOCKED_REASON  # noqa: F401 - re-exported for the crawler
@@ -41,36 +41,40 @@ def record_run(
     session.add(CrawlRun(source=source, first_error=first_error, node=node, job=job, **figures))
 
 
-def recent_runs(session: Session, source: str, limit: int) -> list[CrawlRun]:
-    """The source's latest `limit` crawl runs, newest first."""
+def recent_runs(session: Session, source: str, limit: int) -> list[Row]:
+    """The source's latest `limit` crawl runs, newest first: rows with CrawlRun's attribute names,
+    read with Core so `status` never pays for configuring the ORM mappers (as below)."""
+    runs = CrawlRun.__table__.c
     return list(
-        session.scalars(
-            select(CrawlRun)
-            .where(CrawlRun.source == source)
-            .order_by(CrawlRun.finished_at.desc(), CrawlRun.id.desc())
+        session.execute(
+            select(CrawlRun.__table__)
+            .where(runs.source == source)
+            .order_by(runs.finished_at.desc(), runs.id.desc())
             .limit(limit)
         )
     )
 
 
-def recent_runs_of(session: Session, sources: list[str], limit: int) -> dict[str, list[CrawlRun]]:
+def recent_runs_of(session: Session, sources: list[str], limit: int) -> dict[str, list[Row]]:
     """recent_runs for many sources in a statement per 200 of them (status and the sources page
-    list every source): each source's runs are still read through its index, `limit` at most."""
-    out: dict[str, list[CrawlRun]] = {name: [] for name in sources}
+    list every source): each source's runs are still read through its index, `limit` at most;
+    rows read with Core like recent_runs."""
+    runs = CrawlRun.__table__.c
+    out: dict[str, list[Row]] = {name: [] for name in sources}
     names = list(out)
     for i in range(0, len(names), 200):  # SQLite allows 500 terms in a compound SELECT
         parts = []
         for name in names[i : i + 200]:
             newest = (
-                select(CrawlRun.id)
-                .where(CrawlRun.source == name)
-                .order_by(CrawlRun.finished_at.desc(), CrawlRun.id.desc())
+                select(runs.id)
+                .where(runs.source == name)
+                .order_by(runs.finished_at.desc(), runs.id.desc())
                 .limit(limit)
                 .subquery()
             )
             parts.append(select(newest.c.id))
         ids = union_all(*parts) if len(parts) > 1 else parts[0]
-        for run in session.scalars(select(CrawlRun).where(CrawlRun.id.in_(ids))):
+        for run in session.execute(select(CrawlRun.__table__).where(runs.id.in_(ids))):
             out[run.source].append(run)
     for runs in out.values():
         runs.sort(key=lambda r: (r.finished_at, r.id), reverse=True)
@@ -84,22 +88,24 @@ def job_runs(session: Session, job: str) -> list[CrawlRun]:
 
 def article_totals(session: Session, sources: list[str]) -> dict[str, tuple[int, datetime | None]]:
     """Source -> (articles stored, when the newest was fetched), for sources with any."""
+    articles = Article.__table__.c
     return {
         name: (n, newest)
         for name, n, newest in session.execute(
-            select(Article.source, func.count(), func.max(Article.fetched_at))
-            .where(Article.source.in_(sources))
-            .group_by(Article.source)
+            select(articles.source, func.count(), func.max(articles.fetched_at))
+            .where(articles.source.in_(sources))
+            .group_by(articles.source)
         )
     }
 
 
 def published_since(session: Session, source: str, since: datetime) -> list[datetime]:
     """Publication times of the source's articles published since `since`."""
+    articles = Article.__table__.c
     return list(
         session.scalars(
-            select(Article.published_at).where(
-                Article.source == source, Article.published_at.is_not(None), Article.published_at >= since
+            select(articles.published_at).where(
+                articles.source == source, articles.published_at.is_not(None), articles.published_at >= since
             )
         )
     )

@@ -105,9 +105,10 @@ def clear_retries(session: Session, urls: Iterable[str]) -> int:
 def retry_counts(session: Session) -> dict[str, dict[str, int]]:
     """source -> {"waiting": articles with a retry scheduled, "given_up": out of attempts}."""
     out: dict[str, dict[str, int]] = {}
+    retries = ArticleRetry.__table__.c  # Core: `status` never configures the ORM mappers
     rows = session.execute(
-        select(ArticleRetry.source, ArticleRetry.next_try_at.is_(None), func.count()).group_by(
-            ArticleRetry.source, ArticleRetry.next_try_at.is_(None)
+        select(retries.source, retries.next_try_at.is_(None), func.count()).group_by(
+            retries.source, retries.next_try_at.is_(None)
         )
     )
     for source, given_up, n in rows:

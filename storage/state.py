@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, insert, or_, select, true, update
+from sqlalchemy import JSON, Integer, Row, String, Text, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -60,7 +60,10 @@ class DaemonLease(Base):
 
 
 def get_setting(session: Session, key: str, default: Any = None) -> Any:
-    row = session.get(Setting, key)
+    """The stored value, read from the table (Core, not the ORM): a read-only command such as
+    `status` then never pays for configuring the mappers, and the value is the database's."""
+    table = Setting.__table__
+    row = session.execute(select(table.c.value).where(table.c.key == key)).first()
     return default if row is None else row.value
 
 
@@ -161,5 +164,8 @@ def release_lease(session: Session, owner: str) -> None:
     )
 
 
-def read_lease(session: Session) -> DaemonLease | None:
-    return session.scalars(select(DaemonLease).where(DaemonLease.name == LEADER)).first()
+def read_lease(session: Session) -> Row | None:
+    """The lease row (DaemonLease's attribute names), read with Core: `status` never pays for
+    configuring the ORM mappers, and the row is the database's, not a cached object."""
+    leases = DaemonLease.__table__
+    return session.execute(select(leases).where(leases.c.name == LEADER)).first()

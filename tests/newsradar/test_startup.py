@@ -65,6 +65,86 @@ def test_status_loads_no_page_parser_and_no_search_package(tmp_path):
     loaded = _imported(["status"], tmp_path, full=True)
     assert "crawler.adapters" in loaded  # the kinds were checked: the absence below means something
     assert not {"feedparser", "search", "numpy", "trafilatura"} & loaded
+    # nor the senders and alert queries (notifiers.channels says which channels cannot send), nor
+    # the full-text queries with the PostgreSQL dialect they load, on a SQLite archive
+    assert "notifiers.channels" in loaded
+    assert (
+        not {"notifiers.senders", "notifiers.alerts", "storage.fulltext", "sqlalchemy.dialects.postgresql"}
+        & loaded
+    )
+
+
+_STATUS_THEN_MAPPERS = """
+import sys
+from sqlalchemy import event
+from sqlalchemy.orm import Mapper
+configured = []
+event.listen(Mapper, "before_configured", lambda: configured.append(True))
+from newsradar.cli import main
+code = main(["status"])
+print("mappers configured:", bool(configured), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_status_configures_no_orm_mapper(tmp_path):
+    """`status` only reads: its queries run as Core on the tables, so the first of them does not
+    configure every ORM mapper (a noticeable part of its start-up). Every row kind it shows is there."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    import search
+    from storage import (
+        Article,
+        Channel,
+        CrawlRun,
+        DaemonLease,
+        Database,
+        Delivery,
+        Setting,
+        Story,
+        Subscriber,
+    )
+    from storage.retries import ArticleRetry
+    from storage.types import utcnow
+    from tests.helpers import config_database_url
+
+    init = subprocess.run(
+        [sys.executable, "-m", "newsradar", "init"], cwd=tmp_path, capture_output=True, text=True,
+        env=ENV, timeout=120,
+    )  # fmt: skip
+    assert init.returncode == 0, init.stderr
+    db = Database(config_database_url(tmp_path / "newsradar.toml"))
+    now = utcnow()
+    with db.engine.begin() as conn:
+        rows = {
+            Story: [{"id": 1}],
+            Article: [{"source": "bj-yaowen", "url": "https://a/1", "canonical_url": "https://a/1", "title": "t",
+                       "content_hash": "1", "tags": [], "story_id": 1, "published_at": now - timedelta(days=1)}],
+            CrawlRun: [{"source": "bj-yaowen", "list_items": 3, "new": 1}],
+            ArticleRetry: [{"url": "https://a/2", "source": "bj-yaowen", "attempts": 1, "next_try_at": now}],
+            Setting: [{"key": "watch:bj-yaowen", "value": {"kind": "failing", "since": now.isoformat(), "detail": "x"}}],
+            DaemonLease: [{"name": "leader", "owner": "h:1:x", "pid": 1, "host": "h", "expires_at": now, "info": {}}],
+            Subscriber: [{"id": 1, "name": "s"}],
+            Channel: [{"id": 1, "subscriber_id": 1, "kind": "console", "address": "-", "active": False,
+                       "deactivated_reason": "gone"}],
+            Delivery: [{"subscriber_id": 1, "story_id": 1, "channel_id": 1, "status": "dead", "attempts": 5,
+                        "last_error": "refused"}],
+        }  # fmt: skip
+        for model, values in rows.items():
+            conn.execute(insert(model.__table__), values)
+    search.ensure_index(db)  # as a crawl leaves it: else status builds the index (a write) first
+    db.dispose()
+    run = subprocess.run(
+        [sys.executable, "-c", _STATUS_THEN_MAPPERS], cwd=tmp_path, capture_output=True, text=True,
+        env=ENV, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    for shown in ("articles: 1   stories: 1", "1 failed article waiting for a retry", "admins told: failing",
+                  "last seen: pid 1 on h", "inactive channels (1)", "dead alerts (latest 1)"):  # fmt: skip
+        assert shown in run.stdout, run.stdout
+    assert "mappers configured: False" in run.stderr, run.stderr[-2000:]
 
 
 def test_classify_loads_no_database_layer_and_with_a_cached_dictionary_no_jieba(tmp_path):
