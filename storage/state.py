@@ -68,10 +68,12 @@ def get_setting(session: Session, key: str, default: Any = None) -> Any:
 
 
 def get_settings(session: Session, keys: list[str]) -> dict[str, Any]:
-    """key -> value of those of `keys` that are set, in one query (status reads one per source)."""
+    """key -> value of those of `keys` that are set, in one query (status reads one per source);
+    Core like get_setting."""
     if not keys:
         return {}
-    return dict(session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
+    c = Setting.__table__.c
+    return dict(session.execute(select(c.key, c.value).where(c.key.in_(keys))).all())
 
 
 def set_setting(session: Session, key: str, value: Any) -> None:
