@@ -94,9 +94,7 @@ class CrawlStore:
         store them one by one so the others still land and the failure is reported alone."""
         with self.db.session() as s:
             try:
-                results: list[IngestResult | Exception] = [
-                    self.ingestor.ingest(s, i, commit=False) for i in items
-                ]
+                results: list[IngestResult | Exception] = list(self.ingestor.ingest_many(s, items))
                 s.commit()
                 return results
             except Exception:

@@ -4,7 +4,7 @@ as delivery rows: one row per story, subscriber and channel, naming every reason
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,17 +18,34 @@ from storage.watches import record_matches
 
 from .audience import INSTANT_MODES, StoryText, covers, story_texts
 
-__all__ = ["backfill", "queue_alerts"]
+__all__ = ["backfill", "followed_topics", "queue_alerts"]
 
 WatchHit = tuple[int, int]  # (watch id, subscriber id)
 
 
+def followed_topics(session: Session) -> set[str]:
+    """The topics some instant subscriber (not paused) follows: read once for a batch of ingests
+    in one transaction, so an article whose new topics nobody follows costs no query."""
+    return set(
+        session.scalars(
+            select(Subscription.topic_id)
+            .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+            .where(Subscriber.paused.is_(False), Subscriber.mode.in_(INSTANT_MODES))
+            .distinct()
+        )
+    )
+
+
 def _topic_reasons(
-    session: Session, story: Story, new_topics: list[str], only: int | None
+    session: Session,
+    story: Story,
+    new_topics: list[str],
+    only: int | None,
+    followed: Collection[str] | None = None,
 ) -> dict[int, list[str]]:
     """Topics per instant subscriber (not paused) that follows one of them and whose narrowing
     (sources / keywords) accepts the story."""
-    if not new_topics:
+    if not new_topics or (followed is not None and not any(t in followed for t in new_topics)):
         return {}
     subs = session.execute(
         select(Subscription)
@@ -82,6 +99,7 @@ def queue_alerts(
     *,
     only: int | None = None,
     watches: Sequence[WatchHit] = (),
+    followed: Collection[str] | None = None,
 ) -> int:
     """Queue alerts of this story for subscribers of the newly added topics and of the watches it
     matched (recorded for counts and digests); returns rows written.
@@ -90,11 +108,12 @@ def queue_alerts(
     channel naming all three, and a subscriber who already has a row for this story is skipped, so a
     story that gains a topic or a watch later does not alert them twice. Runs inside the caller's
     transaction (no commit); the unique (subscriber, story, channel) key plus ON CONFLICT DO NOTHING
-    keeps concurrent ingests safe. `only` limits it to one subscriber (a backfill).
+    keeps concurrent ingests safe. `only` limits it to one subscriber (a backfill). `followed`:
+    followed_topics() read earlier in the same transaction, when the caller has it.
     """
     if watches:
         record_matches(session, story.id, [w for w, _ in watches])
-    topics = _topic_reasons(session, story, new_topics, only)
+    topics = _topic_reasons(session, story, new_topics, only, followed)
     watched = _watch_reasons(session, watches, only)
     reached = sorted(topics.keys() | watched.keys())
     if not reached:

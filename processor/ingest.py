@@ -7,11 +7,11 @@ stored without its matches, its story and its pending alerts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 import search
@@ -21,12 +21,13 @@ from storage.articles import (
     MatchLike,
     content_hash,
     find_article,
+    find_articles,
     replace_matches,
     set_list_stamp,
     write_article,
 )
 
-from .fanout import queue_alerts
+from .fanout import followed_topics, queue_alerts
 from .items import ArticleData
 from .stories import assign as assign_story
 from .watches import WatchMatcher
@@ -45,6 +46,16 @@ class IngestResult:
     new_topics: list[str]
 
 
+@dataclass
+class _Batch:
+    """What a batch of ingests in one transaction reads once instead of once per article: nothing
+    an ingest writes changes it, except the stored articles (a URL met twice is looked up again)."""
+
+    known: dict[str, Row]  # url -> find_article's row, for the batch's URLs stored before it
+    followed: Collection[str]  # fanout.followed_topics()
+    seen: set[str] = field(default_factory=set)  # URLs ingested so far in the batch
+
+
 class Ingestor:
     """Stores articles with what follows from them; the classifier is passed in (a Matcher).
 
@@ -57,7 +68,7 @@ class Ingestor:
         self.watches = watches if watches is not None else WatchMatcher()
 
     def _watch_hits(
-        self, session: Session, article: Article, tokens: tuple[str, str]
+        self, session: Session, article: Article, tokens: tuple[str, str], *, refresh: bool = True
     ) -> list[tuple[int, int]]:
         """(watch id, subscriber id) of the watches this article matches (``tokens``: its index tokens)."""
 
@@ -67,7 +78,13 @@ class Ingestor:
             )
 
         return self.watches.match(
-            session, article.source, article.title or "", article.body_text or "", topic_ids, tokens
+            session,
+            article.source,
+            article.title or "",
+            article.body_text or "",
+            topic_ids,
+            tokens,
+            refresh=refresh,
         )
 
     def ingest(self, session: Session, data: ArticleData, *, commit: bool = True) -> IngestResult:
@@ -76,8 +93,28 @@ class Ingestor:
         commit=False leaves the commit to the caller, who may store several articles in one
         transaction: all of them or none, never an article without its matches and alerts.
         """
+        return self._ingest(session, data, commit=commit)
+
+    def ingest_many(self, session: Session, items: Sequence[ArticleData]) -> list[IngestResult]:
+        """Store several articles in the caller's transaction, in order, as `ingest(commit=False)`
+        would one by one (the caller commits all or none), reading once for the batch what would
+        otherwise be read per article: which URLs are stored, the watches, the followed topics."""
+        if not items:
+            return []
+        batch = _Batch(find_articles(session, [d.url for d in items]), followed_topics(session))
+        self.watches.refresh(session)
+        return [self._ingest(session, d, commit=False, batch=batch) for d in items]
+
+    def _ingest(
+        self, session: Session, data: ArticleData, *, commit: bool, batch: _Batch | None = None
+    ) -> IngestResult:
         fingerprint = content_hash(data.title, data.body_text)
-        known = find_article(session, data.url)
+        if batch is None or data.url in batch.seen:
+            known = find_article(session, data.url)
+        else:
+            known = batch.known.get(data.url)
+        if batch is not None:
+            batch.seen.add(data.url)
         if known is not None and known.content_hash == fingerprint:
             if data.list_stamp and known.list_stamp != data.list_stamp:
                 set_list_stamp(session, known.id, data.list_stamp)
@@ -103,9 +140,15 @@ class Ingestor:
             replace_matches(session, article, matches)
         story = assign_story(session, article, changed=(status == "updated"))
         new_topics = stories.add_topics(session, story, {m.topic_id for m in matches})
-        watched = self._watch_hits(session, article, tokens)
+        watched = self._watch_hits(session, article, tokens, refresh=batch is None)
         if new_topics or watched:
-            queue_alerts(session, story, new_topics, watches=watched)
+            queue_alerts(
+                session,
+                story,
+                new_topics,
+                watches=watched,
+                followed=None if batch is None else batch.followed,
+            )
         if commit:
             session.commit()
         else:

@@ -285,11 +285,15 @@ class WatchMatcher:
         body: str,
         topic_ids: Callable[[], Collection[str]],
         tokens: tuple[str, str] | None = None,
+        *,
+        refresh: bool = True,
     ) -> list[tuple[int, int]]:
-        """(watch id, subscriber id) of the active watches this article matches: refreshes first;
+        """(watch id, subscriber id) of the active watches this article matches: refreshes first
+        unless ``refresh`` is False (the caller refreshed in this transaction, for a batch);
         ``topic_ids`` gives the article's matched topics (asked only for watches limited to topics);
         ``tokens``: the title's and body's index tokens, when already made."""
-        self.refresh(session)
+        if refresh:
+            self.refresh(session)
         if not self.meta:
             return []
         return self.match_doc(search.article_tokens(title, body, tokens), source, topic_ids)

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import Row, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .models import Article, ArticleRevision, PolicyDocument, TopicMatch
 from .types import utcnow
@@ -22,6 +22,7 @@ __all__ = [
     "MatchLike",
     "content_hash",
     "find_article",
+    "find_articles",
     "replace_matches",
     "set_list_stamp",
     "write_article",
@@ -33,6 +34,9 @@ ARTICLE_FIELDS = (
     "body_text", "body_html", "language", "extraction", "list_stamp", "tier",
 )  # fmt: skip
 _POLICY_DATES = ("written_date", "published_date", "effective_date")
+_ARTICLES = Article.__table__
+_MATCHES = TopicMatch.__table__
+_POLICIES = PolicyDocument.__table__
 
 
 class MatchLike(Protocol):
@@ -60,6 +64,21 @@ def find_article(session: Session, url: str) -> Row | None:
     ).first()
 
 
+def find_articles(session: Session, urls: Sequence[str]) -> dict[str, Row]:
+    """url -> (id, content_hash, list_stamp, story_id, url) of the stored articles among `urls`: what
+    find_article gives, for a batch in one query per 500 URLs instead of one each."""
+    urls = list(dict.fromkeys(urls))
+    out: dict[str, Row] = {}
+    for i in range(0, len(urls), 500):
+        rows = session.execute(
+            select(Article.id, Article.content_hash, Article.list_stamp, Article.story_id, Article.url).where(
+                Article.url.in_(urls[i : i + 500])
+            )
+        )
+        out.update({r.url: r for r in rows})
+    return out
+
+
 def set_list_stamp(session: Session, article_id: int, stamp: str) -> None:
     """Record the list page's stamp of an unchanged article (no flush, no commit)."""
     session.execute(update(Article).where(Article.id == article_id).values(list_stamp=stamp))
@@ -67,22 +86,34 @@ def set_list_stamp(session: Session, article_id: int, stamp: str) -> None:
 
 def _policy_row(article: Article, policy: Mapping[str, Any]) -> None:
     row = article.policy or PolicyDocument()
-    for key, value in policy.items():
-        if key in _POLICY_DATES and isinstance(value, str):
-            value = date.fromisoformat(value)
+    for key, value in _policy_values(policy).items():
         setattr(row, key, value)
     article.policy = row
 
 
+def _match_values(m: MatchLike) -> dict[str, Any]:
+    return {
+        "topic_id": m.topic_id,
+        "score": m.score,
+        "terms": dict(m.terms),
+        "evidence": m.evidence,
+        "spans": [list(s) for s in m.spans],
+        "topic_hash": m.topic_hash,
+        "matched_at": utcnow(),
+    }
+
+
 def _match_row(row: TopicMatch, m: MatchLike) -> TopicMatch:
-    row.topic_id = m.topic_id
-    row.score = m.score
-    row.terms = dict(m.terms)
-    row.evidence = m.evidence
-    row.spans = [list(s) for s in m.spans]
-    row.topic_hash = m.topic_hash
-    row.matched_at = utcnow()
+    for name, value in _match_values(m).items():
+        setattr(row, name, value)
     return row
+
+
+def _policy_values(policy: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: date.fromisoformat(value) if key in _POLICY_DATES and isinstance(value, str) else value
+        for key, value in policy.items()
+    }
 
 
 def write_article(
@@ -96,31 +127,50 @@ def write_article(
 ) -> Article:
     """Insert a new article (article_id None) or update a stored one; flushes, never commits.
 
-    A new article's `matches` are attached before the first flush (no lazy load, one INSERT
-    each); an update keeps the previous text as an ArticleRevision and leaves the matches to
+    A new article is written with Core INSERTs, its `matches` and `policy` with it; an update keeps the previous text as an ArticleRevision and leaves the matches to
     `replace_matches`. `fields` holds ARTICLE_FIELDS plus tags, canonical_url and content_hash.
     """
     article = session.get(Article, article_id) if article_id is not None else None
     if article is None:
-        article = Article(
-            url=url, fetched_at=utcnow(), matches=[_match_row(TopicMatch(), m) for m in matches]
+        return _insert_article(session, url, fields, policy, matches)
+    session.add(
+        ArticleRevision(
+            article_id=article.id,
+            content_hash=article.content_hash,
+            title=article.title,
+            body_text=article.body_text,
         )
-        session.add(article)
-    else:
-        session.add(
-            ArticleRevision(
-                article_id=article.id,
-                content_hash=article.content_hash,
-                title=article.title,
-                body_text=article.body_text,
-            )
-        )
-        article.updated_at = utcnow()
+    )
+    article.updated_at = utcnow()
     for name, value in fields.items():
         setattr(article, name, value)
     if policy:
         _policy_row(article, policy)
     session.flush()
+    return article
+
+
+def _insert_article(
+    session: Session,
+    url: str,
+    fields: Mapping[str, Any],
+    policy: Mapping[str, Any] | None,
+    matches: Sequence[MatchLike],
+) -> Article:
+    """A new article's rows with Core INSERTs (the ORM's unit of work cost more than the rest of
+    the write), then its Article made persistent in the session as if just loaded: `matches` and
+    `policy` stay unloaded and load from the rows on first access."""
+    conn = session.connection()
+    values = {"url": url, "fetched_at": utcnow(), "updated_at": None, "story_id": None, **fields}
+    article_id = conn.execute(insert(_ARTICLES).returning(_ARTICLES.c.id), values).scalar_one()
+    if matches:
+        conn.execute(insert(_MATCHES), [{**_match_values(m), "article_id": article_id} for m in matches])
+    if policy:  # keys that are no column were never stored (the ORM set them as plain attributes)
+        row = {k: v for k, v in _policy_values(policy).items() if k in _POLICIES.c}
+        conn.execute(insert(_POLICIES), {**row, "article_id": article_id})
+    article = Article(id=article_id, **values)
+    make_transient_to_detached(article)
+    session.add(article)
     return article
 
 

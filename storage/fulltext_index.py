@@ -141,11 +141,14 @@ def store(
     look up and replace; ingest says so to save a query per article. ``previous``: the token
     strings of its earlier texts, for SQLite to delete the old entry (see the module's note).
     """
-    if session.get_bind().dialect.name != "sqlite":
-        session.execute(PG_UPSERT, {"id": article_id, "doc": tsvector(title, body)})
+    # The connection, not the session: these tables are no ORM model's, so nothing needs flushing
+    # first, and the session's execute costs twice the statement here.
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        conn.execute(PG_UPSERT, {"id": article_id, "doc": tsvector(title, body)})
         return
     now = digest(title, body)
-    old = None if new else session.execute(_DOCS_GET, {"id": article_id}).scalar()
+    old = None if new else conn.execute(_DOCS_GET, {"id": article_id}).scalar()
     if old == now:
         return
     if old is not None:
@@ -159,6 +162,6 @@ def store(
                 article_id,
             )
         else:
-            session.execute(_FTS_DELETE, {"id": article_id, "t": gone[0], "b": gone[1]})
-    session.execute(FTS_INSERT, {"id": article_id, "t": title, "b": body})
-    session.execute(DOCS_PUT, {"id": article_id, "d": now})
+            conn.execute(_FTS_DELETE, {"id": article_id, "t": gone[0], "b": gone[1]})
+    conn.execute(FTS_INSERT, {"id": article_id, "t": title, "b": body})
+    conn.execute(DOCS_PUT, {"id": article_id, "d": now})

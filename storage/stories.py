@@ -23,12 +23,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from .models import Article, Story, StoryTopic
+from .models import Article, Story
 from .types import utcnow
 
 __all__ = [
@@ -236,9 +236,17 @@ def add_topics(session: Session, story: Story, topics: set[str]) -> list[str]:
     """Add those of `topics` the story lacks (kept as first seen); returns them, sorted."""
     if not topics:
         return []
-    have = set(session.scalars(select(StoryTopic.topic_id).where(StoryTopic.story_id == story.id)))
-    added = sorted(topics - have)
-    for topic_id in added:
-        session.add(StoryTopic(story_id=story.id, topic_id=topic_id))
-    session.flush()
+    if story.id is None:
+        session.flush()
+    conn = session.connection()  # plain SQL, not the ORM: a unit-of-work flush per article cost more
+    rows = _raw(conn, "SELECT topic_id FROM story_topics WHERE story_id = ?", (story.id,)).fetchall()
+    added = sorted(topics - {t for (t,) in rows})
+    if added:
+        stamp = _db_time(conn, utcnow())
+        _raw(
+            conn,
+            "INSERT INTO story_topics (story_id, topic_id, first_seen_at) VALUES (?, ?, ?)",
+            [(story.id, t, stamp) for t in added],
+            many=True,
+        )
     return added
