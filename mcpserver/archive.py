@@ -25,6 +25,7 @@ from storage.archive import (
     evidence_per_topic,
     list_story_page,
     story_matches,
+    total_capped,
 )
 from storage.queries import stored_sources
 from storage.story_views import jsonable, story_summary
@@ -202,7 +203,10 @@ class Archive:
             }  # fmt: skip
             for r in rows
         ]
-        return jsonable({"total": total, "items": items, "url": self._link("/", topic=topic, source=source)})
+        return jsonable(
+            {"total": total, "total_exact": not total_capped(total), "items": items,
+             "url": self._link("/", topic=topic, source=source)}
+        )  # fmt: skip
 
     def _counts(self, topics: list[str], first: date, last: date) -> dict[str, list[int]]:
         days = (last - first).days + 1

@@ -7,13 +7,12 @@ which stay correct while a crawl inserts rows. Both share one filter builder.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from .models import Article, ArticleRevision, Channel, Delivery, Story, StoryTopic, TopicMatch
@@ -21,6 +20,7 @@ from .story_views import summaries
 from .types import BEIJING, to_beijing, utcnow
 
 __all__ = [
+    "TOTAL_CAP",
     "StoryFilter",
     "article_revisions",
     "article_with_details",
@@ -34,6 +34,7 @@ __all__ = [
     "requeue",
     "source_counts",
     "story_matches",
+    "total_capped",
 ]
 
 
@@ -48,17 +49,24 @@ class StoryFilter:
     matched_only: bool = True  # stories that matched at least one topic
 
 
+# A page's total counts at most this many stories: past it, "TOTAL_CAP+" (an exact count reads
+# every matched story, which at a million articles is what made the home page slow).
+TOTAL_CAP = 10_000
+
+
 def _story_when():
-    return func.coalesce(Article.published_at, Story.created_at)
+    return Story.sort_at  # coalesce(lead's published_at, created_at), kept by storage.stories
 
 
 def _story_query(f: StoryFilter):
     when = _story_when()
-    q = select(Story).outerjoin(Article, Article.id == Story.lead_article_id)
+    q = select(Story)
     if f.topic:
         q = q.where(Story.id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id == f.topic)))
     elif f.matched_only:
-        q = q.where(Story.id.in_(select(StoryTopic.story_id)))
+        # correlated: probed per story in sort_at order (by story_topics' primary key), so
+        # ORDER BY ... LIMIT stops early instead of reading every story_topics row first
+        q = q.where(select(StoryTopic.story_id).where(StoryTopic.story_id == Story.id).exists())
     if f.source:
         q = q.where(Story.id.in_(select(Article.story_id).where(Article.source == f.source)))
     if f.since is not None:
@@ -76,19 +84,29 @@ def list_story_page(
     offset: int = 0,
     after: tuple[datetime, int] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """(story summaries newest first, total matching); `after` is a keyset cursor (when, id)."""
+    """(story summaries newest first, total matching); `after` is a keyset cursor (when, id).
+
+    The total is exact up to TOTAL_CAP; beyond it TOTAL_CAP + 1 is returned (a lower bound:
+    see :func:`total_capped`)."""
     q, when = _story_query(f)
-    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    counted = q.with_only_columns(Story.id).order_by(when.desc(), Story.id.desc()).limit(TOTAL_CAP + 1)
+    counted = counted.subquery()  # in index order: the count stops after TOTAL_CAP + 1 rows
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
     if after is not None:
         at, sid = after
         q = q.where((when < at) | ((when == at) & (Story.id < sid)))
     q = q.order_by(when.desc(), Story.id.desc()).limit(limit).offset(offset)
     stories = list(session.scalars(q))
     listed = summaries(session, stories)
-    for s in listed:
+    for story, s in zip(stories, listed, strict=True):
         lead = s["lead"] or {}
-        s["sort_key"] = lead.get("published_at") or s["created_at"]
+        s["sort_key"] = story.sort_at or lead.get("published_at") or s["created_at"]
     return listed, total
+
+
+def total_capped(total: int) -> bool:
+    """Whether a total from :func:`list_story_page` is a lower bound (more stories matched)."""
+    return total > TOTAL_CAP
 
 
 def evidence_lines(session: Session, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -220,20 +238,26 @@ def daily_counts(
     the window (an archive of old news still shows its shape rather than an empty chart).
     """
     when = _story_when()
-    base = select(when).select_from(Story).outerjoin(Article, Article.id == Story.lead_article_id)
     today = today or to_beijing(utcnow()).date()
-    latest = session.scalar(
-        select(func.max(when)).select_from(Story).outerjoin(Article, Article.id == Story.lead_article_id)
-        .where(_topic_stories(topic))
-    )  # fmt: skip
+    latest = session.scalar(select(func.max(when)).where(_topic_stories(topic)))
     if latest is not None and to_beijing(_aware(latest)).date() < today - timedelta(days=days - 1):
         today = to_beijing(_aware(latest)).date()
     first = today - timedelta(days=days - 1)
     start = datetime.combine(first, datetime.min.time(), tzinfo=BEIJING)
     end = start + timedelta(days=days)
-    rows = session.execute(base.where(_topic_stories(topic), when >= start, when < end)).all()
-    counts: Counter[date] = Counter(to_beijing(_aware(at)).date() for (at,) in rows)
+    day = _beijing_day(session, when)
+    rows = session.execute(
+        select(day, func.count()).where(_topic_stories(topic), when >= start, when < end).group_by(day)
+    ).all()  # one row per day, counted in SQL
+    counts = {d if isinstance(d, date) else date.fromisoformat(str(d)): n for d, n in rows}
     return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)]
+
+
+def _beijing_day(session: Session, at: Any) -> Any:
+    """The Beijing calendar day of a stored time (naive UTC) as SQL, on SQLite and PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(at, "+8 hours")
+    return func.date(at + text("interval '8 hours'"))
 
 
 def source_counts(session: Session, topic: str) -> list[tuple[str, int]]:

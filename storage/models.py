@@ -174,10 +174,17 @@ class Story(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the story is listed by: coalesce(lead article's published_at, created_at), kept here
+    # (storage.stories sets it with the lead) so the home page's ORDER BY ... LIMIT reads an index
+    # instead of sorting every story. None only for rows written outside storage.stories (no
+    # Python default: an INSERT built from this model must still run on a schema before 0020).
+    sort_at: Mapped[datetime | None] = mapped_column()
 
     articles: Mapped[list[Article]] = relationship(back_populates="story", foreign_keys=[Article.story_id])
     lead: Mapped[Article | None] = relationship(foreign_keys=[lead_article_id], post_update=True)
     topics: Mapped[list[StoryTopic]] = relationship(cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_stories_sort_at", "sort_at", "id"),)
 
 
 class StoryTopic(Base):

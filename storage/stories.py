@@ -209,27 +209,35 @@ def story_members(conn: Connection, story_id: int, article: Article) -> list[tup
 
 
 def set_lead(session: Session, conn: Connection, story_id: int, lead: int) -> Story:
-    """Record the story's lead article and touch updated_at."""
+    """Record the story's lead article, the time it is listed by (sort_at: the lead's published_at,
+    else created_at; the lead is flushed) and touch updated_at."""
     now = utcnow()
     _raw(
         conn,
-        "UPDATE stories SET lead_article_id = ?, updated_at = ? WHERE id = ?",
-        (lead, _db_time(conn, now), story_id),
+        "UPDATE stories SET lead_article_id = ?, updated_at = ?,"
+        " sort_at = coalesce((SELECT published_at FROM articles WHERE id = ?), created_at) WHERE id = ?",
+        (lead, _db_time(conn, now), lead, story_id),
     )
-    return story_ref(session, story_id, lead_article_id=lead, updated_at=now)
+    story = story_ref(session, story_id, lead_article_id=lead, updated_at=now)
+    if "sort_at" in story.__dict__:
+        session.expire(story, ["sort_at"])  # set in SQL: loads again on access
+    return story
 
 
 def new_story(session: Session, conn: Connection, article: Article) -> Story:
     """A new story led by `article`, which joins it."""
     now = utcnow()
     stamp = _db_time(conn, now)
+    when = article.published_at or now
     story_id = _raw(
         conn,
-        "INSERT INTO stories (lead_article_id, created_at, updated_at) VALUES (?, ?, ?) RETURNING id",
-        (article.id, stamp, stamp),
+        "INSERT INTO stories (lead_article_id, created_at, updated_at, sort_at) VALUES (?, ?, ?, ?) RETURNING id",
+        (article.id, stamp, stamp, _db_time(conn, when)),
     ).fetchone()[0]
     set_story(session, conn, article, story_id)
-    return story_ref(session, story_id, lead_article_id=article.id, created_at=now, updated_at=now)
+    return story_ref(
+        session, story_id, lead_article_id=article.id, created_at=now, updated_at=now, sort_at=when
+    )
 
 
 def add_topics(session: Session, story: Story, topics: set[str]) -> list[str]:

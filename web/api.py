@@ -24,6 +24,7 @@ from storage.archive import (
     list_story_page,
     source_counts,
     story_matches,
+    total_capped,
 )
 from storage.queries import article_dict
 from storage.types import to_beijing
@@ -176,7 +177,7 @@ def stories(
         r["evidence"] = (lines.get(r["id"]) or {}).get("evidence")
     next_cursor = encode_cursor(rows[-1]["sort_key"], rows[-1]["id"]) if more else None
     items = [plain({k: v for k, v in r.items() if k != "sort_key"}) for r in rows]
-    return {"items": items, "next_cursor": next_cursor, "total": total}
+    return {"items": items, "next_cursor": next_cursor, "total": total, "total_capped": total_capped(total)}
 
 
 @router.get(

@@ -294,7 +294,10 @@ class ArticlePage(_Page):
 
 class StoryPage(_Page):
     items: list[StoryItem]
-    total: int
+    total: int = Field(description="stories matching; a lower bound when total_capped")
+    total_capped: bool = Field(
+        False, description="more stories match than were counted (the count stops past 10,000)"
+    )
 
 
 class SearchPage(_Page):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from processor.health import source_health
+from storage import archive
 from storage.archive import (
     StoryFilter,
     article_revisions,
@@ -19,6 +20,7 @@ from storage.archive import (
     list_story_page,
     source_counts,
     story_matches,
+    total_capped,
 )
 from storage.story_views import story_summary
 
@@ -44,16 +46,24 @@ def _query(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params) if params else "?"
 
 
-def _pages(request: Request, number: int, total: int, size: int) -> dict[str, Any]:
+def shown_total(total: int) -> str:
+    """A story total as a page shows it: past storage.archive.TOTAL_CAP only a lower bound is known."""
+    return f"{archive.TOTAL_CAP}+" if total_capped(total) else str(total)
+
+
+def _pages(request: Request, number: int, total: int, size: int, full: bool) -> dict[str, Any]:
+    """Pager of page `number`; `full`: it showed `size` stories (past a capped total, a page
+    that did has a next one to try)."""
+    capped = total_capped(total)
     last = max(1, -(-total // size))
-    if number > last and total:
+    if number > last and total and not capped:
         raise BadRequest(f"page: there are only {last} pages", status=404)
     return {
         "number": number,
-        "last": last,
-        "total": total,
+        "last": f"{max(last, number)}+" if capped else last,
+        "total": shown_total(total),
         "prev": _query(request, page=number - 1) if number > 1 else None,
-        "next": _query(request, page=number + 1) if number < last else None,
+        "next": _query(request, page=number + 1) if number < last or (capped and full) else None,
     }
 
 
@@ -80,7 +90,7 @@ def home(request: Request) -> HTMLResponse:
     rows, total = story_rows(request, f, number, size)
     feeds = [(f"/feeds/{f.topic}.atom", request.app.state.topic_names[f.topic])] if f.topic else []
     return page(
-        request, "home.html", stories=rows, pages=_pages(request, number, total, size), show_all=show_all,
+        request, "home.html", stories=rows, pages=_pages(request, number, total, size, len(rows) == size), show_all=show_all,
         toggle=_query(request, all=None if show_all else "1", page=None), filters=q, sources=known_sources(request),
         feeds=feeds or [(f"/feeds/{t}.atom", n) for t, n in request.app.state.topic_names.items()],
     )  # fmt: skip
@@ -165,7 +175,7 @@ def topic(request: Request, topic_id: str) -> HTMLResponse:
     return page(
         request, "topic.html", topic=t, name=name, chart=render.bar_chart_svg(series, title=title, css="chart wide"),
         chart_phone=render.bar_chart_svg(series, title=title, width=360, height=180, css="chart chart-phone"),
-        series=series, per_source=per_source, stories=rows, total=total, days=CHART_DAYS,
+        series=series, per_source=per_source, stories=rows, total=shown_total(total), days=CHART_DAYS,
         feeds=[(f"/feeds/{t.id}.atom", name)],
     )  # fmt: skip
 
