@@ -55,7 +55,7 @@ TOTAL_CAP = 10_000
 
 
 def _story_when():
-    return Story.sort_at  # coalesce(lead's published_at, created_at), kept by storage.stories
+    return Story.sort_at  # earliest published_at of the copies, else created_at (storage.stories)
 
 
 def _story_query(f: StoryFilter):

@@ -209,14 +209,16 @@ def story_members(conn: Connection, story_id: int, article: Article) -> list[tup
 
 
 def set_lead(session: Session, conn: Connection, story_id: int, lead: int) -> Story:
-    """Record the story's lead article, the time it is listed by (sort_at: the lead's published_at,
-    else created_at; the lead is flushed) and touch updated_at."""
+    """Record the story's lead article, the time it is listed by (sort_at: the earliest
+    published_at of its copies, the time the pages show, else created_at; its articles are
+    flushed) and touch updated_at."""
     now = utcnow()
     _raw(
         conn,
         "UPDATE stories SET lead_article_id = ?, updated_at = ?,"
-        " sort_at = coalesce((SELECT published_at FROM articles WHERE id = ?), created_at) WHERE id = ?",
-        (lead, _db_time(conn, now), lead, story_id),
+        " sort_at = coalesce((SELECT min(published_at) FROM articles WHERE story_id = ?), created_at)"
+        " WHERE id = ?",
+        (lead, _db_time(conn, now), story_id, story_id),
     )
     story = story_ref(session, story_id, lead_article_id=lead, updated_at=now)
     if "sort_at" in story.__dict__:

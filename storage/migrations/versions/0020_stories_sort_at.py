@@ -25,7 +25,7 @@ def upgrade() -> None:
     op.add_column("stories", sa.Column("sort_at", UTCDateTime(), nullable=True))  # no table copy
     op.execute(
         "UPDATE stories SET sort_at = coalesce("
-        "(SELECT a.published_at FROM articles a WHERE a.id = stories.lead_article_id), created_at)"
+        "(SELECT min(a.published_at) FROM articles a WHERE a.story_id = stories.id), created_at)"
     )
     op.create_index("ix_stories_sort_at", "stories", ["sort_at", "id"])
 
