@@ -1,6 +1,8 @@
 """Two `newsradar run` on one database: one leads, the other waits as a standby and says so;
 SIGKILL the leader (its crawl process dies with it) and the standby takes over within seconds
-(lease and takeover timings are configurable); no alert is sent twice."""
+(lease and takeover timings are configurable); no alert is sent twice, except the one the README
+documents: a message Telegram accepted just before the kill, whose `sent` commit never came, is
+sent again when its lease expires (one chat has at most one message in flight)."""
 
 from __future__ import annotations
 
@@ -55,6 +57,7 @@ def test_standby_takes_over_after_sigkill_without_duplicates(tmp_path, mocksite,
         time.sleep(2.0)  # the leader is crawling: kill it mid-round
         killed = time.monotonic()
         first.kill()
+        dead = time.monotonic()
         took_over = second.wait_for("takes over", 60)
         print(f"takeover after SIGKILL: {took_over - killed:.1f}s")
         assert took_over - killed < 60
@@ -69,9 +72,17 @@ def test_standby_takes_over_after_sigkill_without_duplicates(tmp_path, mocksite,
             return d.get("sent", 0) and not d.get("pending") and not d.get("sending")
 
         wait_until(settled, 60, step=1.0)
-        texts = [html.unescape(c.text) for c in api.sent("5001")]
-        urls = Counter(u for t in texts for u in set(URL.findall(t)))
-        assert urls and max(urls.values()) == 1, urls.most_common(3)
+        calls = api.sent("5001")
+        urls = Counter(u for c in calls for u in set(URL.findall(html.unescape(c.text))))
+        assert urls, "no alert reached the chat"
+        repeated = {u for u, n in urls.items() if n > 1}
+        if repeated:  # only the documented window: the last message delivered before the kill
+            before = [c for c in calls if c.at <= dead]
+            assert before, urls.most_common(3)
+            in_flight = set(URL.findall(html.unescape(before[-1].text)))
+            assert repeated <= in_flight, (repeated, in_flight)
+            assert max(urls.values()) == 2, urls.most_common(3)
+            print(f"resent after the kill (the documented window): {len(repeated)} stories")
         assert second.terminate() < 10
     finally:
         for d in (first, second):
