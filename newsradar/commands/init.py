@@ -42,5 +42,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     with db.session() as session:
         signing_key(session)  # generated now, so email works without setting NEWSRADAR_SECRET_KEY
     print(f"database ready: {db.url}", file=ctx.out)
-    print(f"{plural(len(ctx.config.sources), 'source')} configured; next: newsradar crawl", file=ctx.out)
+    sources = ctx.config.sources
+    off = [s.name for s in sources if not s.enabled]
+    held = f" ({len(off)} disabled until set up: {', '.join(off)}; see {path})" if off else ""
+    print(f"{plural(len(sources), 'source')} configured{held}; next: newsradar crawl", file=ctx.out)
     return 0
