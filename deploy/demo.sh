@@ -2,19 +2,27 @@
 # Run newsradar end to end against the sample sites served on 127.0.0.1 (no network needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work=demo-run
+work="${NEWSRADAR_DEMO_DIR:-demo-run}"  # where the config, database and site list go
 mkdir -p "$work"
+rm -f "$work/sites.json"  # a previous run's file would be read before the new server writes its own
 python -m tests.mockserver > "$work/sites.json" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -s "$work/sites.json" ] && break; sleep 0.1; done
 python - "$work" <<'PY'
-import json, sys
+import json, sys, time
 from pathlib import Path
 from tests.helpers import sample_sources, write_config
 
-work = Path(sys.argv[1])
-urls = json.loads((work / "sites.json").read_text())
+work = Path(sys.argv[1]).resolve()  # the config resolves a relative SQLite path against its own folder
+deadline = time.monotonic() + 30
+while True:  # the server prints its sites as one JSON line once they all listen
+    text = (work / "sites.json").read_text() if (work / "sites.json").exists() else ""
+    if text.endswith("\n"):
+        break
+    if time.monotonic() > deadline:
+        sys.exit(f"the sample sites did not start within 30 s (python -m tests.mockserver wrote {text!r})")
+    time.sleep(0.1)
+urls = json.loads(text)
 (work / "newsradar.db").unlink(missing_ok=True)
 write_config(work, sample_sources(urls))
 print(f"config: {work / 'newsradar.toml'} (sample sites: {', '.join(urls.values())})")
