@@ -221,10 +221,12 @@ _COUNTERS = {"topic_days": ("day", "stories"), "topic_sources": ("source", "arti
 
 
 def _bump(conn: Connection, table: str, rows: Sequence[tuple[str, Any, int]]) -> None:
-    """Add each (topic, key, delta) to a counter table; rows left at zero are deleted."""
+    """Add each (topic, key, delta) to a counter table; rows left at zero are deleted. In key
+    order, so concurrent writers on PostgreSQL lock a statement's rows in the same order."""
     if not rows:
         return
     key, n = _COUNTERS[table]
+    rows = sorted(rows, key=lambda r: (r[0], str(r[1])))
     _raw(
         conn,
         f"INSERT INTO {table} (topic_id, {key}, {n}) VALUES (?, ?, ?)"

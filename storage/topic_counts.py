@@ -13,7 +13,12 @@ exactly what those counts give and are read by primary key:
 storage.stories keeps them in step in the transaction that writes what they count (a story gaining
 a topic, a copy joining a story, a story's sort_at moving to another day, a copy's source
 changing); rows reaching zero are deleted. Migration 0021 fills them from the stored stories.
-A story without sort_at (a row written outside storage.stories) is on no day.
+A story without sort_at (a row written outside storage.stories) is on no day. On PostgreSQL,
+writers storing stories of one topic and day at once wait for each other on that row until the
+first commits (storage.stories writes a statement's rows in key order).
+
+The topic's newest stories need no counter: story_topics keeps its story's sort_at (also kept by
+storage.stories), indexed after the topic, so storage.archive reads them in index order.
 """
 
 from __future__ import annotations
