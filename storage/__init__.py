@@ -23,6 +23,7 @@ from .models import (
 from .retries import ArticleRetry
 from .state import DaemonLease, Setting
 from .tiers import DEFAULT_TIER, TIERS
+from .topic_counts import TopicDay, TopicSource
 from .types import BEIJING, to_beijing, utcnow
 
 __all__ = [
@@ -48,7 +49,9 @@ __all__ = [
     "StoryTopic",
     "Subscriber",
     "Subscription",
+    "TopicDay",
     "TopicMatch",
+    "TopicSource",
     "Watch",
     "WatchMatch",
     "to_beijing",

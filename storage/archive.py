@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from . import topic_counts
 from .models import Article, ArticleRevision, Channel, Delivery, Story, StoryTopic, TopicMatch
 from .story_views import summaries
-from .types import BEIJING, to_beijing, utcnow
+from .types import to_beijing, utcnow
 
 __all__ = [
     "TOTAL_CAP",
@@ -59,10 +60,13 @@ def _story_when():
 
 
 def _story_query(f: StoryFilter):
-    when = _story_when()
+    """(query, sort time, tie-break id): a topic's stories are listed by story_topics' copy of
+    sort_at, an index read of that topic's newest rather than a sort of all its stories."""
+    when, key = _story_when(), Story.id
     q = select(Story)
     if f.topic:
-        q = q.where(Story.id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id == f.topic)))
+        when, key = StoryTopic.sort_at, StoryTopic.story_id  # equal to the story's (storage.stories)
+        q = q.join(StoryTopic, (StoryTopic.story_id == Story.id) & (StoryTopic.topic_id == f.topic))
     elif f.matched_only:
         # correlated: probed per story in sort_at order (by story_topics' primary key), so
         # ORDER BY ... LIMIT stops early instead of reading every story_topics row first
@@ -73,7 +77,7 @@ def _story_query(f: StoryFilter):
         q = q.where(when >= f.since)
     if f.until is not None:
         q = q.where(when < f.until)
-    return q, when
+    return q, when, key
 
 
 def list_story_page(
@@ -88,14 +92,17 @@ def list_story_page(
 
     The total is exact up to TOTAL_CAP; beyond it TOTAL_CAP + 1 is returned (a lower bound:
     see :func:`total_capped`)."""
-    q, when = _story_query(f)
-    counted = q.with_only_columns(Story.id).order_by(when.desc(), Story.id.desc()).limit(TOTAL_CAP + 1)
-    counted = counted.subquery()  # in index order: the count stops after TOTAL_CAP + 1 rows
-    total = session.scalar(select(func.count()).select_from(counted)) or 0
+    q, when, key = _story_query(f)
+    if f.topic and f.source is None and f.since is None and f.until is None:
+        total = topic_counts.story_total(session, f.topic, TOTAL_CAP + 1)  # kept per topic and day
+    else:
+        counted = q.with_only_columns(Story.id).order_by(when.desc(), key.desc()).limit(TOTAL_CAP + 1)
+        counted = counted.subquery()  # in index order: the count stops after TOTAL_CAP + 1 rows
+        total = session.scalar(select(func.count()).select_from(counted)) or 0
     if after is not None:
         at, sid = after
-        q = q.where((when < at) | ((when == at) & (Story.id < sid)))
-    q = q.order_by(when.desc(), Story.id.desc()).limit(limit).offset(offset)
+        q = q.where((when < at) | ((when == at) & (key < sid)))
+    q = q.order_by(when.desc(), key.desc()).limit(limit).offset(offset)
     stories = list(session.scalars(q))
     listed = summaries(session, stories)
     for story, s in zip(stories, listed, strict=True):
@@ -221,54 +228,27 @@ def list_articles_page(
     return list(session.scalars(q.order_by(when.desc(), Article.id.desc()).limit(limit)))
 
 
-def _topic_stories(topic: str):
-    return Story.id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id == topic))
-
-
-def _aware(at: Any) -> datetime:
-    return datetime.fromisoformat(at) if isinstance(at, str) else at  # coalesce over SQLite: text
-
-
 def daily_counts(
     session: Session, topic: str, *, days: int = 90, today: date | None = None
 ) -> list[tuple[date, int]]:
-    """Stories of a topic per Beijing day over `days` days (zeros included), oldest first.
+    """Stories of a topic per Beijing day of their sort_at over `days` days (zeros included),
+    oldest first, read from the counters storage.stories keeps (storage.topic_counts).
 
     The window ends today, or on the day of the topic's latest story when that is older than
     the window (an archive of old news still shows its shape rather than an empty chart).
     """
-    when = _story_when()
     today = today or to_beijing(utcnow()).date()
-    latest = session.scalar(select(func.max(when)).where(_topic_stories(topic)))
-    if latest is not None and to_beijing(_aware(latest)).date() < today - timedelta(days=days - 1):
-        today = to_beijing(_aware(latest)).date()
+    latest = topic_counts.latest_day(session, topic)
+    if latest is not None and latest < today - timedelta(days=days - 1):
+        today = latest
     first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=BEIJING)
-    end = start + timedelta(days=days)
-    day = _beijing_day(session, when)
-    rows = session.execute(
-        select(day, func.count()).where(_topic_stories(topic), when >= start, when < end).group_by(day)
-    ).all()  # one row per day, counted in SQL
-    counts = {d if isinstance(d, date) else date.fromisoformat(str(d)): n for d, n in rows}
+    counts = topic_counts.day_counts(session, topic, first, today)
     return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)]
 
 
-def _beijing_day(session: Session, at: Any) -> Any:
-    """The Beijing calendar day of a stored time (naive UTC) as SQL, on SQLite and PostgreSQL."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.date(at, "+8 hours")
-    return func.date(at + text("interval '8 hours'"))
-
-
 def source_counts(session: Session, topic: str) -> list[tuple[str, int]]:
-    """Articles per source among the topic's stories, most first."""
-    rows = session.execute(
-        select(Article.source, func.count())
-        .where(Article.story_id.in_(select(StoryTopic.story_id).where(StoryTopic.topic_id == topic)))
-        .group_by(Article.source)
-        .order_by(func.count().desc(), Article.source)
-    ).all()
-    return [(s, n) for s, n in rows]
+    """Articles per source among the topic's stories, most first (kept counters)."""
+    return topic_counts.source_counts(session, topic)
 
 
 def digests_of(session: Session, subscriber_id: int) -> list[Delivery]:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from . import stories
 from .models import Article, ArticleRevision, PolicyDocument, TopicMatch
 from .types import utcnow
 
@@ -142,11 +143,14 @@ def write_article(
         )
     )
     article.updated_at = utcnow()
+    before = article.source
     for name, value in fields.items():
         setattr(article, name, value)
     if policy:
         _policy_row(article, policy)
     session.flush()
+    if article.story_id is not None and article.source != before:  # its story's per-source counts
+        stories.move_source(session.connection(), article.story_id, before, article.source)
     return article
 
 

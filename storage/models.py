@@ -195,6 +195,10 @@ class StoryTopic(Base):
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
     topic_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The story's sort_at, kept with it by storage.stories: a topic's newest stories are an index read.
+    sort_at: Mapped[datetime | None] = mapped_column()
+
+    __table_args__ = (Index("ix_story_topics_topic_sort", "topic_id", "sort_at", "story_id"),)
 
 
 class Fingerprint(Base):

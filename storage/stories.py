@@ -12,6 +12,12 @@ The index (how it is used and why: processor/stories.py and tests/storage/storie
   carries) is not stored again, so a lookup reads a bounded number of rows whatever the size of
   the archive.
 
+The per-topic counters of storage.topic_counts (the topic page's day chart, per-source counts
+and total) and story_topics' copy of the story's sort_at (a topic's newest stories, an index
+read) are kept here, in the same transaction as the writes that change them: a copy joining a
+story (set_story), a story gaining topics (add_topics), its sort_at changing (set_lead) and a
+stored copy changing source (move_source). That is bookkeeping, not deciding.
+
 This module stores and queries; the fingerprints themselves, the thresholds, which candidate an
 article joins and which copy leads are decided in processor.stories.
 """
@@ -37,6 +43,7 @@ __all__ = [
     "add_topics",
     "candidates",
     "forget_prints",
+    "move_source",
     "new_story",
     "previous_text",
     "postings",
@@ -191,9 +198,56 @@ def story_ref(session: Session, story_id: int, **values: Any) -> Story:
     return story
 
 
-def set_story(session: Session, conn: Connection, article: Article, story_id: int) -> None:
+def _join(conn: Connection, article: Article, story_id: int) -> None:
     _raw(conn, "UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article.id))
     set_committed_value(article, "story_id", story_id)
+
+
+def set_story(session: Session, conn: Connection, article: Article, story_id: int) -> None:
+    """`article` joins a stored story: one more copy from its source for each of the story's topics."""
+    _join(conn, article, story_id)
+    _bump(conn, "topic_sources", [(t, article.source, 1) for t in _story_topics(conn, story_id)])
+
+
+def move_source(conn: Connection, story_id: int, before: str, after: str) -> None:
+    """A copy of the story changed source (an updated article): its topics' per-source counts follow."""
+    if before != after:
+        topics = _story_topics(conn, story_id)
+        _bump(conn, "topic_sources", [*((t, before, -1) for t in topics), *((t, after, 1) for t in topics)])
+
+
+# The counter tables of storage.topic_counts: (key column, count column).
+_COUNTERS = {"topic_days": ("day", "stories"), "topic_sources": ("source", "articles")}
+
+
+def _bump(conn: Connection, table: str, rows: Sequence[tuple[str, Any, int]]) -> None:
+    """Add each (topic, key, delta) to a counter table; rows left at zero are deleted. In key
+    order, so concurrent writers on PostgreSQL lock a statement's rows in the same order."""
+    if not rows:
+        return
+    key, n = _COUNTERS[table]
+    rows = sorted(rows, key=lambda r: (r[0], str(r[1])))
+    _raw(
+        conn,
+        f"INSERT INTO {table} (topic_id, {key}, {n}) VALUES (?, ?, ?)"
+        f" ON CONFLICT (topic_id, {key}) DO UPDATE SET {n} = {table}.{n} + excluded.{n}",
+        rows,
+        many=True,
+    )
+    gone = [(t, k) for t, k, delta in rows if delta < 0]
+    if gone:
+        _raw(conn, f"DELETE FROM {table} WHERE topic_id = ? AND {key} = ? AND {n} <= 0", gone, many=True)
+
+
+def _story_topics(conn: Connection, story_id: int) -> list[str]:
+    return [t for (t,) in _raw(conn, "SELECT topic_id FROM story_topics WHERE story_id = ?", (story_id,))]
+
+
+def _day(conn: Connection) -> str:
+    """SQL for the Beijing day of stories.sort_at, as storage.archive's day counts took it."""
+    if conn.dialect.name == "sqlite":
+        return "date(sort_at, '+8 hours')"
+    return "date(sort_at + interval '8 hours')"
 
 
 def story_members(conn: Connection, story_id: int, article: Article) -> list[tuple[int, int, Any]]:
@@ -211,15 +265,24 @@ def story_members(conn: Connection, story_id: int, article: Article) -> list[tup
 def set_lead(session: Session, conn: Connection, story_id: int, lead: int) -> Story:
     """Record the story's lead article, the time it is listed by (sort_at: the earliest
     published_at of its copies, the time the pages show, else created_at; its articles are
-    flushed) and touch updated_at."""
+    flushed) and touch updated_at; its story_topics rows and topic_days follow a new sort_at."""
     now = utcnow()
-    _raw(
+    day = _day(conn)
+    before = _raw(conn, f"SELECT sort_at, {day} FROM stories WHERE id = ?", (story_id,)).fetchone()
+    after = _raw(
         conn,
         "UPDATE stories SET lead_article_id = ?, updated_at = ?,"
         " sort_at = coalesce((SELECT min(published_at) FROM articles WHERE story_id = ?), created_at)"
-        " WHERE id = ?",
+        f" WHERE id = ? RETURNING sort_at, {day}",
         (lead, _db_time(conn, now), story_id, story_id),
-    )
+    ).fetchone()
+    if before is not None and after is not None and before[0] != after[0]:  # its topics' copies follow
+        _raw(conn, "UPDATE story_topics SET sort_at = ? WHERE story_id = ?", (after[0], story_id))
+        if before[1] != after[1]:
+            topics = _story_topics(conn, story_id)
+            moved = [*((t, before[1], -1) for t in topics if before[1] is not None),
+                     *((t, after[1], 1) for t in topics if after[1] is not None)]  # fmt: skip
+            _bump(conn, "topic_days", moved)
     story = story_ref(session, story_id, lead_article_id=lead, updated_at=now)
     if "sort_at" in story.__dict__:
         session.expire(story, ["sort_at"])  # set in SQL: loads again on access
@@ -236,14 +299,15 @@ def new_story(session: Session, conn: Connection, article: Article) -> Story:
         "INSERT INTO stories (lead_article_id, created_at, updated_at, sort_at) VALUES (?, ?, ?, ?) RETURNING id",
         (article.id, stamp, stamp, _db_time(conn, when)),
     ).fetchone()[0]
-    set_story(session, conn, article, story_id)
+    _join(conn, article, story_id)  # no topics yet: add_topics counts them
     return story_ref(
         session, story_id, lead_article_id=article.id, created_at=now, updated_at=now, sort_at=when
     )
 
 
 def add_topics(session: Session, story: Story, topics: set[str]) -> list[str]:
-    """Add those of `topics` the story lacks (kept as first seen); returns them, sorted."""
+    """Add those of `topics` the story lacks (kept as first seen, with the story's sort_at),
+    counted in topic_days and topic_sources; returns them, sorted."""
     if not topics:
         return []
     if story.id is None:
@@ -253,10 +317,24 @@ def add_topics(session: Session, story: Story, topics: set[str]) -> list[str]:
     added = sorted(topics - {t for (t,) in rows})
     if added:
         stamp = _db_time(conn, utcnow())
+        when, day = _raw(
+            conn, f"SELECT sort_at, {_day(conn)} FROM stories WHERE id = ?", (story.id,)
+        ).fetchone()
         _raw(
             conn,
-            "INSERT INTO story_topics (story_id, topic_id, first_seen_at) VALUES (?, ?, ?)",
-            [(story.id, t, stamp) for t in added],
+            "INSERT INTO story_topics (story_id, topic_id, first_seen_at, sort_at) VALUES (?, ?, ?, ?)",
+            [(story.id, t, stamp, when) for t in added],
             many=True,
         )
+        _count_topics(conn, story.id, added, day)
     return added
+
+
+def _count_topics(conn: Connection, story_id: int, topics: Sequence[str], day: Any) -> None:
+    """The story gained `topics`: in each it counts on its day, its copies per source."""
+    if day is not None:
+        _bump(conn, "topic_days", [(t, day, 1) for t in topics])
+    copies = _raw(
+        conn, "SELECT source, count(*) FROM articles WHERE story_id = ? GROUP BY source", (story_id,)
+    ).fetchall()
+    _bump(conn, "topic_sources", [(t, source, n) for t in topics for source, n in copies])

@@ -35,7 +35,7 @@ from tests.web.helpers import fill
 BIG = (
     "articles", "policy_documents", "article_revisions", "crawl_state", "crawl_runs", "stories", "story_topics",
     "fingerprints", "fingerprint_counts", "topic_matches", "deliveries", "watch_matches", "article_retries",
-    "search_index", "search_docs", "search_fts",
+    "search_index", "search_docs", "search_fts", "topic_days", "topic_sources",
 )  # fmt: skip
 WHOLE_SQLITE = re.compile(rf"\bSCAN ({'|'.join(BIG)})\b")
 # An index read in its order under a LIMIT stops early (the home page's newest stories by
