@@ -7,14 +7,13 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from common import iso_time, plural, show_time
 from crawler.report import not_fetched
 from notifiers import notifier_settings
 from notifiers.channels import unusable_channels
 from processor.health import source_health
 from storage import Article, Story, to_beijing
+from storage import counts as stored_counts
 from storage.deliveries import stats
 from storage.retries import MAX_ATTEMPTS, retry_counts
 from storage.state import get_settings
@@ -36,16 +35,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.db(create=False).session() as s:
         data = stats(s)
-        # Core queries on the tables, as in every query below: no ORM mapper is ever configured
-        data["articles"] = s.scalar(select(func.count()).select_from(Article.__table__)) or 0
-        data["stories"] = s.scalar(select(func.count()).select_from(Story.__table__)) or 0
-        data["sources"] = source_health(
-            s, [src.name for src in ctx.config.sources], ctx.config.sections.get("health")
-        )
-        retries = retry_counts(s)
+        # Core queries on the tables, as in every query below: no ORM mapper is ever configured.
+        # Totals exact up to COUNT_CAP, estimates past it (storage.counts): never a whole read.
+        data["count_cap"] = cap = stored_counts.COUNT_CAP
+        data["articles"], data["articles_exact"] = stored_counts.table_rows(s, Article.__table__, cap)
+        data["stories"], data["stories_exact"] = stored_counts.table_rows(s, Story.__table__, cap)
+        names = [src.name for src in ctx.config.sources]
+        data["sources"] = source_health(s, names, ctx.config.sections.get("health"))
+        retries = retry_counts(s, names)
         watched = get_settings(s, [f"watch:{h['source']}" for h in data["sources"]])
         for h in data["sources"]:
-            h["retries"] = retries.get(h["source"], {"waiting": 0, "given_up": 0})
+            failed = retries.get(h["source"], {"waiting": 0, "given_up": 0})
+            h["retries"] = {k: min(n, cap) for k, n in failed.items()}
+            h["retries"]["capped"] = [k for k, n in failed.items() if n > cap]
             h["title"] = ctx.config.source(h["source"]).title
             h["watch"] = watched.get(f"watch:{h['source']}")
     data["daemon"] = _daemon(ctx)
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     out = ctx.out
     _print_daemon(data["daemon"], out)
     _print_nodes(data["nodes"], data["daemon"], out)
-    print(f"articles: {data['articles']}   stories: {data['stories']}", file=out)
+    print(f"articles: {_total(data, 'articles')}   stories: {_total(data, 'stories')}", file=out)
     if data["sources"]:
         print("sources:", file=out)
         for h in data["sources"]:
@@ -81,8 +83,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
                 w = h["watch"]
                 line += f"\n      admins told: {w['kind']} since {_clock(w['since'])}: {w['detail']}"
             print(line + (f"\n      {h['detail']}" if h["detail"] else ""), file=out)
-    counts = "  ".join(f"{k} {v}" for k, v in data["deliveries"].items())
-    print(f"alerts:   {counts}   (due now: {data['due']})", file=out)
+    alerts = "  ".join(
+        f"{k} {_count(n, k in data['deliveries_capped'])}" for k, n in data["deliveries"].items()
+    )
+    print(f"alerts:   {alerts}   (due now: {data['due']})", file=out)
     if data["oldest_pending"]:
         print(f"          oldest pending since {show_time(oldest)}", file=out)
     for kind, why in sorted(unusable_channels(notifier_settings(ctx.config)).items()):
@@ -105,13 +109,30 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _retries(counts: dict[str, int]) -> str:
+def _retries(counts: dict) -> str:
     parts = []
-    if counts["waiting"]:
+    if "waiting" in counts["capped"]:
+        parts.append(f"{counts['waiting']}+ failed articles waiting for a retry")
+    elif counts["waiting"]:
         parts.append(f"{plural(counts['waiting'], 'failed article')} waiting for a retry")
     if counts["given_up"]:
-        parts.append(f"{counts['given_up']} given up after {MAX_ATTEMPTS} attempts")
+        given_up = _count(counts["given_up"], "given_up" in counts["capped"])
+        parts.append(f"{given_up} given up after {MAX_ATTEMPTS} attempts")
     return "; ".join(parts)
+
+
+def _count(n: int, capped: bool) -> str:
+    """A count that stopped at the cap reads "10000+": more rows exist than were counted."""
+    return f"{n}+" if capped else str(n)
+
+
+def _total(data: dict, key: str) -> str:
+    """An exact total as it is; an estimate (storage.counts.table_rows) as "about", rounded
+    to three significant figures, which is all an estimate knows."""
+    n = data[key]
+    if data[f"{key}_exact"]:
+        return str(n)
+    return f"about {round(n, min(0, 3 - len(str(n))))}"
 
 
 def _clock(iso: str) -> str:

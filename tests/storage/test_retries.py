@@ -41,7 +41,9 @@ def test_failures_come_due_then_are_given_up_and_cleared(tmp_path):
         s.commit()
         assert row.attempts == MAX_ATTEMPTS and row.next_try_at is None and row.title == "一"
         assert [r.url for r in due_retries(s, "a", now + timedelta(days=30))] == ["http://x/2"]
-        assert retry_counts(s) == {"a": {"waiting": 1, "given_up": 1}}
+        assert retry_counts(s, ["a", "b"]) == {"a": {"waiting": 1, "given_up": 1}}
+        many = [f"s{i}" for i in range(450)] + ["a"]  # past one statement's 400 sources
+        assert retry_counts(s, many) == {"a": {"waiting": 1, "given_up": 1}}
         assert clear_retries(s, ["http://x/1", "http://x/3"]) == 1
         s.commit()
-        assert retry_counts(s) == {"a": {"waiting": 1, "given_up": 0}}
+        assert retry_counts(s, ["a", "b"]) == {"a": {"waiting": 1, "given_up": 0}}

@@ -3,8 +3,7 @@
 import pytest
 
 from tests.fakes.smtp import SMTPServer
-from tests.notifiers.helpers import SECRET
-from tests.web.helpers import fill, serve, write_config
+from tests.web.helpers import fill, serve, web_config
 
 ADMIN_PASSWORD = "correct horse"
 TELEGRAM = '\n[telegram]\nbot_username = "newsradar_test_bot"\n'  # the follow form's deep link
@@ -19,17 +18,12 @@ def smtp():
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory, smtp):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("NEWSRADAR_SECRET_KEY", SECRET)
-    mp.delenv("NEWSRADAR_CONFIG", raising=False)
-    folder = tmp_path_factory.mktemp("web")
-    config = write_config(folder, smtp_port=smtp.port, extra=TELEGRAM)
-    ids = fill(config)
-    served = serve(config, admin_password=ADMIN_PASSWORD)
-    served.ids = ids
-    yield served
-    served.stop()
-    mp.undo()
+    with web_config(tmp_path_factory, "web", smtp_port=smtp.port, extra=TELEGRAM) as config:
+        ids = fill(config)
+        served = serve(config, admin_password=ADMIN_PASSWORD)
+        served.ids = ids
+        yield served
+        served.stop()
 
 
 @pytest.fixture

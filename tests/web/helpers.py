@@ -6,17 +6,20 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from newsradar.config import load
 from newsradar.context import Context
 from processor import ArticleData, Ingestor
 from tests.helpers import fresh_database_url
-from tests.notifiers.helpers import TOPIC_TEXT, _filler
+from tests.notifiers.helpers import SECRET, TOPIC_TEXT, _filler
 
 BASE = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
 HOSTILE_HTML = (
@@ -40,6 +43,22 @@ def write_config(folder: Path, *, smtp_port: int | None = None, extra: str = "")
     path = folder / "newsradar.toml"
     path.write_text(text + extra, encoding="utf-8")
     return path
+
+
+@contextmanager
+def web_config(
+    tmp_path_factory, name: str, *, smtp_port: int | None = None, extra: str = ""
+) -> Iterator[Path]:
+    """A module fixture's config (write_config in a fresh folder) with the environment the web app
+    needs while the module runs: the secret key set, no NEWSRADAR_CONFIG from the caller's shell
+    (it would win over the file); the environment restored after, however the module ends."""
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("NEWSRADAR_SECRET_KEY", SECRET)
+        mp.delenv("NEWSRADAR_CONFIG", raising=False)
+        yield write_config(tmp_path_factory.mktemp(name), smtp_port=smtp_port, extra=extra)
+    finally:
+        mp.undo()
 
 
 def fixture_articles() -> list[ArticleData]:

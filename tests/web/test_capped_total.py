@@ -12,23 +12,18 @@ from fastapi.testclient import TestClient
 
 from newsradar.config import load
 from newsradar.context import Context
-from tests.notifiers.helpers import SECRET
-from tests.web.helpers import fill, write_config
+from tests.web.helpers import fill, web_config
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     from web import create_app
 
-    mp = pytest.MonkeyPatch()
-    mp.setenv("NEWSRADAR_SECRET_KEY", SECRET)
-    mp.delenv("NEWSRADAR_CONFIG", raising=False)
-    config = write_config(tmp_path_factory.mktemp("capped"))
-    fill(config)
-    ctx = Context(str(config), out=io.StringIO())
-    yield create_app(load(config), db=ctx.db())
-    ctx.db().dispose()
-    mp.undo()
+    with web_config(tmp_path_factory, "capped") as config:
+        fill(config)
+        ctx = Context(str(config), out=io.StringIO())
+        yield create_app(load(config), db=ctx.db())
+        ctx.db().dispose()
 
 
 def _api(client, **params):

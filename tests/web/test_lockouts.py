@@ -9,26 +9,21 @@ import re
 
 import pytest
 
-from tests.notifiers.helpers import SECRET
 from tests.web.conftest import ADMIN_PASSWORD
-from tests.web.helpers import admin_login, free_port, serve, write_config
+from tests.web.helpers import admin_login, free_port, serve, web_config
 
 
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory, smtp):
     """The archive behind a reverse proxy on 127.0.0.1 ([web] trusted_proxies)."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("NEWSRADAR_SECRET_KEY", SECRET)
-    mp.delenv("NEWSRADAR_CONFIG", raising=False)
-    config = write_config(tmp_path_factory.mktemp("proxied"), smtp_port=smtp.port)
-    text = config.read_text(encoding="utf-8").replace(
-        "page_size = 5\n", 'page_size = 5\ntrusted_proxies = ["127.0.0.1"]\n'
-    )
-    config.write_text(text, encoding="utf-8")
-    served = serve(config, admin_password=ADMIN_PASSWORD)
-    yield served
-    served.stop()
-    mp.undo()
+    with web_config(tmp_path_factory, "proxied", smtp_port=smtp.port) as config:
+        text = config.read_text(encoding="utf-8").replace(
+            "page_size = 5\n", 'page_size = 5\ntrusted_proxies = ["127.0.0.1"]\n'
+        )
+        config.write_text(text, encoding="utf-8")
+        served = serve(config, admin_password=ADMIN_PASSWORD)
+        yield served
+        served.stop()
 
 
 def _csrf(client) -> str:

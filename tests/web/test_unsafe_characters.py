@@ -11,8 +11,8 @@ from lxml import etree
 
 from newsradar.context import Context
 from processor import ArticleData, Ingestor
-from tests.notifiers.helpers import SECRET, TOPIC_TEXT
-from tests.web.helpers import BASE, serve, write_config
+from tests.notifiers.helpers import TOPIC_TEXT
+from tests.web.helpers import BASE, serve, web_config
 
 HOSTILE = "\ufffe\uffff\u202e\u2066\U0010ffff\x0b"
 TITLE = f"数字人民币{HOSTILE}试点扩容"
@@ -21,22 +21,18 @@ TITLE = f"数字人民币{HOSTILE}试点扩容"
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
     """An archive whose article carries the characters (stored as an old crawler stored them)."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("NEWSRADAR_SECRET_KEY", SECRET)
-    mp.delenv("NEWSRADAR_CONFIG", raising=False)
-    config = write_config(tmp_path_factory.mktemp("unsafe"))
-    ctx = Context(str(config))
-    body = f"正文{HOSTILE}开始。{TOPIC_TEXT['digital_currency']}结束{HOSTILE}。"
-    item = ArticleData(source="bj-yaowen", url="https://example.gov.cn/x/1.html", title=TITLE, body_text=body,
-                       body_html=f"<p>{body}</p>", published_at=BASE)  # fmt: skip
-    with ctx.db().session() as s:
-        result = Ingestor(ctx.matcher()).ingest(s, item)
-    ctx.db().dispose()
-    served = serve(config)
-    served.article_id = result.article_id
-    yield served
-    served.stop()
-    mp.undo()
+    with web_config(tmp_path_factory, "unsafe") as config:
+        ctx = Context(str(config))
+        body = f"正文{HOSTILE}开始。{TOPIC_TEXT['digital_currency']}结束{HOSTILE}。"
+        item = ArticleData(source="bj-yaowen", url="https://example.gov.cn/x/1.html", title=TITLE, body_text=body,
+                           body_html=f"<p>{body}</p>", published_at=BASE)  # fmt: skip
+        with ctx.db().session() as s:
+            result = Ingestor(ctx.matcher()).ingest(s, item)
+        ctx.db().dispose()
+        served = serve(config)
+        served.article_id = result.article_id
+        yield served
+        served.stop()
 
 
 def _clean(text: str) -> None:
