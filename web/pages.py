@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,12 +23,14 @@ from storage.archive import (
     story_matches,
     total_capped,
 )
+from storage.counts import COUNT_CAP
+from storage.retries import MAX_ATTEMPTS, retry_counts
 from storage.story_views import story_summary
 
 from . import render
 from .app import page
 from .errors import BadRequest
-from .i18n import health_note
+from .i18n import health_note, translator
 from .params import check_topic, crawler_nodes, known_sources, page_number, parse_id, story_filter
 
 __all__ = ["parse_id", "router", "story_or_404", "topic_or_404"]
@@ -185,9 +188,24 @@ def sources(request: Request) -> HTMLResponse:
     names = known_sources(request)
     with request.app.state.db.session() as s:
         health = source_health(s, names, request.app.state.health)
+        retries = retry_counts(s, names)
+    t = translator(request.state.lang)
     for h in health:
         h["note"], h["raw_error"] = health_note(h, request.state.lang)
+        h["retry_note"] = _retry_note(retries.get(h["source"], {}), t)
     return page(request, "sources.html", health=health, nodes=crawler_nodes(request))
+
+
+def _retry_note(counts: dict[str, int], t: Callable[..., str]) -> str:
+    """What `status` says of a source's failed articles, so the page does not look healthier."""
+    shown = {k: f"{COUNT_CAP}+" if n > COUNT_CAP else str(n) for k, n in counts.items()}
+    waiting = counts.get("waiting", 0)
+    parts = (
+        [t("retry_waiting_1") if waiting == 1 else t("retry_waiting", n=shown["waiting"])] if waiting else []
+    )
+    if counts.get("given_up"):
+        parts.append(t("retry_given_up", n=shown["given_up"], m=MAX_ATTEMPTS))
+    return "; ".join(parts)
 
 
 @router.get("/search", response_class=HTMLResponse)

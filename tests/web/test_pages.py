@@ -219,3 +219,35 @@ def test_sources_page_shows_display_titles_and_beijing_times(tmp_path):
         served.stop()
     row = text[text.index("北京市人民政府 要闻") :].split("</tr>")[0]
     assert "bj-yaowen" in row and bj in row
+    assert "等待重试" not in row  # nothing failed yet
+
+
+def test_sources_page_says_how_many_failed_articles_wait_for_a_retry(tmp_path):
+    """`status` lists a source's failed articles; the page must not look healthier than it."""
+    from storage import Database
+    from storage.retries import MAX_ATTEMPTS, record_failure
+    from tests.helpers import config_database_url
+    from tests.web.helpers import fill, serve, write_config
+
+    extra = '\n[[sources]]\nname = "bj-yaowen"\nkind = "beijing_gov"\nstart_urls = ["https://www.beijing.gov.cn/ywdt/yaowen/"]\n'
+    config = write_config(tmp_path, extra=extra)
+    fill(config)
+    db = Database(config_database_url(config))
+    with db.session() as s:
+        record_failure(s, "bj-yaowen", "https://www.beijing.gov.cn/a/1.html", "HTTP 500")
+        for _ in range(MAX_ATTEMPTS):  # out of attempts: given up
+            record_failure(s, "bj-yaowen", "https://www.beijing.gov.cn/a/gone.html", "HTTP 404")
+        s.commit()
+    db.dispose()
+    served = serve(config)
+    try:
+        with served.client() as c:
+            zh, en = c.get("/sources").text, c.get("/sources?lang=en").text
+    finally:
+        served.stop()
+    row = zh[zh.index('href="/?source=bj-yaowen') :].split("</tr>")[0]
+    assert "1 篇抓取失败的文章等待重试" in row and f"1 篇重试 {MAX_ATTEMPTS} 次后放弃" in row
+    row = en[en.index('href="/?source=bj-yaowen') :].split("</tr>")[0]
+    assert (
+        "1 failed article waiting for a retry" in row and f"1 given up after {MAX_ATTEMPTS} attempts" in row
+    )
