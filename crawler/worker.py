@@ -22,12 +22,14 @@ from processor.items import ArticleData
 
 from .store import open_store
 
-__all__ = ["IngestWorker", "WorkerDied"]
+__all__ = ["WORKER_SETTINGS", "IngestWorker", "WorkerDied", "start_worker"]
 
 log = logging.getLogger(__name__)
 MAX_IN_FLIGHT = 48  # articles pickle to ~10-20 KB; the request pipe is grown to 1 MB for them
 _PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux fcntl
+# What the worker process needs: plain data only (it imports neither Scrapy nor the config).
+WORKER_SETTINGS = ("NEWSRADAR_DATABASE_URL", "NEWSRADAR_TOPICS")
 
 
 def _grow(conn: Connection) -> int:
@@ -100,6 +102,7 @@ class IngestWorker:
         self.in_flight = 0
         self.loop: asyncio.AbstractEventLoop | None = None
         self.dead: str | None = None
+        self.closed = False
 
     def submit(self, item: ArticleData) -> asyncio.Future:
         if self.loop is None:
@@ -145,7 +148,11 @@ class IngestWorker:
         self.waiting.clear()
 
     def close(self) -> None:
-        """Ask the worker to finish; everything submitted has been answered by now."""
+        """Ask the worker to finish; everything submitted has been answered by now. Once only:
+        later calls do nothing (an early-started worker is closed by its crawl, or on failure)."""
+        if self.closed:
+            return
+        self.closed = True
         if self.loop is not None and not self.dead:
             self.loop.remove_reader(self.conn.fileno())
         try:
@@ -159,3 +166,14 @@ class IngestWorker:
             self.process.terminate()
         self.conn.close()
         self.requests.close()
+
+
+def start_worker(settings: dict[str, Any]) -> IngestWorker | None:
+    """The ingest worker these crawl settings ask for (None: ingest_worker = false or no
+    database), started now: a caller that starts it before importing Scrapy and migrating lets
+    its start-up (imports, the classifier) overlap theirs, off the crawl's critical path. The
+    worker touches the database only when the first article arrives; pass it to crawl_sources,
+    which closes it (close it yourself if the crawl never starts)."""
+    if not (settings.get("NEWSRADAR_INGEST_WORKER", True) and settings.get("NEWSRADAR_DATABASE_URL")):
+        return None
+    return IngestWorker({k: settings.get(k) for k in WORKER_SETTINGS})
