@@ -5,7 +5,8 @@ GIL on every item. Here the reactor writes a pickled article only while fewer th
 `MAX_IN_FLIGHT` are unanswered and the request pipe is enlarged to hold them all, so a write never
 blocks; answers are read when their pipe is readable. The window is wide because the reactor
 tends to the pipe only between callbacks: the worker must have work queued meanwhile. The worker
-stores what has arrived in one transaction, in the order received.
+stores what has arrived (waiting briefly for a batch: `BATCH`) in one transaction, in the order
+received.
 """
 
 from __future__ import annotations
