@@ -11,7 +11,6 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ._engine import Classifier
 from ._evidence import Match
 from ._topics import Topic, topics_from_config
 
@@ -35,4 +34,6 @@ def plain_topics(topics: Iterable[Topic]) -> list[dict[str, Any]]:
 def matcher_from_topics(entries: Iterable[Mapping[str, Any]]) -> Callable[[str, str], list[Match]]:
     """A classifier over exactly these topics (validated like config, no defaults added):
     (title, text) -> matches, each carrying its topic's hash."""
+    from ._engine import Classifier  # here: plain_topics (the crawl process) needs no numpy
+
     return Classifier(topics_from_config(list(entries), include_defaults=False)).classify

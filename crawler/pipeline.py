@@ -2,8 +2,9 @@
 
 Ingest (classify, find the story, write) costs as much CPU as fetching and parsing a page, so by
 default it runs in one worker process beside the crawl (crawler/worker.py): the reactor keeps
-downloading while the second core stores. The worker stores what has queued up in one
-transaction (falling back to one each if any fails); in-process, each article is its own.
+downloading while the second core stores. The worker stores what has queued up (waiting up to
+50 ms for 16) in one transaction (falling back to one each if any fails); in-process, each
+article is its own.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 
 from .store import CrawlStore, open_store
+from .worker import WORKER_SETTINGS
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -23,19 +24,18 @@ if TYPE_CHECKING:
 
 __all__ = ["CrawlResources", "WORKER_SETTINGS"]
 
-# What the ingest worker process needs: plain data only (it imports neither Scrapy nor the config).
-WORKER_SETTINGS = ("NEWSRADAR_DATABASE_URL", "NEWSRADAR_TOPICS")
 _ATTR = "newsradar_resources"
 
 
 class CrawlResources:
     """The store and ingest worker of one crawl run, made on first use and closed with the run."""
 
-    def __init__(self, settings: Mapping[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any], worker: IngestWorker | None = None) -> None:
+        """worker: one started already (crawler.worker.start_worker), from now on the run's."""
         self.settings = {k: settings.get(k) for k in WORKER_SETTINGS}
         self._reader: CrawlStore | None = None
         self._store: CrawlStore | None = None
-        self._worker: IngestWorker | None = None
+        self._worker: IngestWorker | None = worker
 
     def attach(self, crawler: Crawler) -> None:
         """Share these resources with one more crawler of the run."""

@@ -17,20 +17,26 @@ from .addresses import hosts_of
 from .report import SourceReport
 from .resources import CrawlResources
 from .spider import NewsSpider
+from .worker import IngestWorker
 
 __all__ = ["crawl_sources", "probe_source", "progress_stream", "run_crawl"]
 
 
 def run_crawl(
-    sources: list[dict[str, Any]], settings: dict[str, Any], progress: TextIO | None = None
+    sources: list[dict[str, Any]],
+    settings: dict[str, Any],
+    progress: TextIO | None = None,
+    worker: IngestWorker | None = None,
 ) -> list[SourceReport]:
     """Crawl the sources concurrently; returns when all are done. Call once per process
     (Twisted's reactor cannot restart; the daemon runs each crawl in a subprocess). The store
-    and ingest worker the crawlers share belong to this call and are closed when it returns."""
+    and ingest worker the crawlers share belong to this call and are closed when it returns;
+    `worker` is one the caller started earlier (crawler.worker.start_worker), else one starts here."""
     settings = {**settings, "NEWSRADAR_OWN_HOSTS": hosts_of(sources)}  # for resolver.GuardedResolver
-    shared = CrawlResources(settings)
-    if settings.get("NEWSRADAR_INGEST_WORKER", True) and settings.get("NEWSRADAR_DATABASE_URL"):
-        shared.worker()  # its imports and classifier load overlap Scrapy's start-up
+    shared = CrawlResources(settings, worker)
+    if worker is None and settings.get("NEWSRADAR_INGEST_WORKER", True):
+        if settings.get("NEWSRADAR_DATABASE_URL"):
+            shared.worker()  # its imports and classifier load overlap Scrapy's start-up
     process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
@@ -68,6 +74,7 @@ def crawl_sources(
     progress: TextIO | None = None,
     node: str | None = None,
     job: str | None = None,
+    worker: IngestWorker | None = None,
 ) -> list[SourceReport]:
     """One crawl of these sources (plain data) with these settings (scrapy_settings), then each
     source's health recorded in the database; returns the per-source reports.
@@ -75,7 +82,8 @@ def crawl_sources(
     The one call behind `newsradar crawl`, and what the daemon's crawl job runs (in a fresh
     process each time: the reactor cannot restart). Without verbose, Scrapy's own retry and
     robots.txt tracebacks are filtered out: the spider logs each failure once, with URL and reason.
-    On a crawler node, `node` and `job` (Scrapyd's job id) mark the runs recorded.
+    On a crawler node, `node` and `job` (Scrapyd's job id) mark the runs recorded. `worker`: an
+    ingest worker started before (crawler.worker.start_worker), closed by this call.
     """
     from storage import Database
     from storage.health import record_run
@@ -84,7 +92,7 @@ def crawl_sources(
         # A handler filter, because Scrapy resets its loggers' levels when a crawl starts.
         for handler in logging.getLogger().handlers:
             handler.addFilter(_quiet_scrapy_failures)
-    reports = run_crawl(sources, settings, progress=progress)
+    reports = run_crawl(sources, settings, progress=progress, worker=worker)
     db = Database(settings["NEWSRADAR_DATABASE_URL"])
     try:
         with db.session() as s:

@@ -91,15 +91,16 @@ class Context:
         """A source as the plain data a spider receives (also for one not in the config yet)."""
         return source.plain()
 
-    def crawl_settings(self, verbose: int = 0, *, store: bool = True) -> dict[str, Any]:
+    def crawl_settings(self, verbose: int = 0, *, store: bool = True, migrate: bool = True) -> dict[str, Any]:
         """Scrapy settings from [crawl], as plain data. With store, the database is opened
-        (and migrated) now, so a bad URL fails before the crawl; and the topics in force go
-        along as plain data, for whichever process classifies what is stored."""
+        (and migrated) now, so a bad URL fails before the crawl (migrate=False: the caller calls
+        db() itself, before the crawl); and the topics in force go along as plain data, for
+        whichever process classifies what is stored."""
         from classifier import plain_topics
         from crawler import scrapy_settings
 
         cfg = self.config
-        if store:
+        if store and migrate:
             self.db()
         return scrapy_settings(
             cfg.crawl,

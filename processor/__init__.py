@@ -6,19 +6,19 @@ gets what (instant fan-out, daily digests). It decides; storage only stores and 
 
 from typing import TYPE_CHECKING
 
-from .items import ArticleData
+from .items import ArticleData, IngestResult
 
 if TYPE_CHECKING:
     from .digests import DigestPlan, DigestQueue, plan_digests, queue_digests
     from .fanout import backfill, queue_alerts
-    from .ingest import Ingestor, IngestResult, Matcher
+    from .ingest import Ingestor, Matcher
 
 # Loaded on first use: the crawler's adapters import ArticleData when the config is read (every
 # `newsradar` command), and ingest pulls in the search index, stories (numpy) and the classifier.
 _LAZY = {
     "DigestPlan": "digests", "DigestQueue": "digests", "plan_digests": "digests", "queue_digests": "digests",
     "backfill": "fanout", "queue_alerts": "fanout",
-    "Ingestor": "ingest", "IngestResult": "ingest", "Matcher": "ingest",
+    "Ingestor": "ingest", "Matcher": "ingest",
 }  # fmt: skip
 
 __all__ = [

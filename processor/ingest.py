@@ -28,7 +28,7 @@ from storage.articles import (
 )
 
 from .fanout import followed_topics, queue_alerts
-from .items import ArticleData
+from .items import ArticleData, IngestResult
 from .stories import assign as assign_story
 from .watches import WatchMatcher
 
@@ -36,14 +36,6 @@ __all__ = ["IngestResult", "Ingestor", "Matcher"]
 
 # (title, body text) -> the topics it matches; classifier.matcher_from_topics builds one.
 Matcher = Callable[[str, str], Sequence[MatchLike]]
-
-
-@dataclass
-class IngestResult:
-    status: str  # new | updated | unchanged
-    article_id: int
-    story_id: int | None
-    new_topics: list[str]
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The crawler's item: what an adapter extracted from one page, and what the processor takes in.
+"""The crawler's item: what an adapter extracted from one page, and what the processor takes in;
+and the ingest's answer (IngestResult), which the ingest worker sends back to the crawl.
 
 Plain data (the standard library and the tier constant of common), so crawler adapters, the ingest
 worker and the processor share it without pulling each other in.
@@ -12,7 +13,7 @@ from typing import Any
 
 from common import DEFAULT_TIER
 
-__all__ = ["ArticleData"]
+__all__ = ["ArticleData", "IngestResult"]
 
 
 @dataclass
@@ -36,3 +37,14 @@ class ArticleData:
     list_stamp: str | None = None
     tier: int = DEFAULT_TIER
     policy: dict[str, Any] | None = None
+
+
+@dataclass
+class IngestResult:
+    """What storing one article did: the ingest worker's answer to the crawl, so it lives here,
+    where unpickling it in the crawl process imports nothing of the ingest side."""
+
+    status: str  # new | updated | unchanged
+    article_id: int
+    story_id: int | None
+    new_topics: list[str]

@@ -49,10 +49,20 @@ def main() -> int:
     logging.basicConfig(level=level, handlers=[handler])
     threading.Thread(target=_watch_parent, args=(job["parent"],), daemon=True).start()
 
-    from crawler import crawl_sources
+    from crawler.worker import start_worker  # no Scrapy
 
-    # The same call as `newsradar crawl`: the crawl, then each source's health recorded.
-    reports = crawl_sources(job["sources"], job["settings"], verbose=int(level < logging.WARNING))
+    # The ingest worker first, as `newsradar crawl` does: its start-up overlaps Scrapy's import.
+    worker = start_worker(job["settings"])
+    try:
+        from crawler import crawl_sources
+
+        # The same call as `newsradar crawl`: the crawl, then each source's health recorded.
+        reports = crawl_sources(
+            job["sources"], job["settings"], verbose=int(level < logging.WARNING), worker=worker
+        )
+    finally:
+        if worker is not None:
+            worker.close()  # the crawl closed it already, unless it failed before
     for r in reports:
         sys.stdout.write(json.dumps(dataclasses.asdict(r), ensure_ascii=False) + "\n")
     sys.stdout.flush()

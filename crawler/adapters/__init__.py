@@ -39,6 +39,9 @@ ADAPTERS: dict[str, type[Adapter]] = {
     a.kind: a for a in (BeijingGov, GovCn, Pbc, Eastmoney, Jekyll, Feed, Sitemap, Generic)
 }
 _SITE_ADAPTERS = (BeijingGov(), GovCn(), Pbc(), Eastmoney(), Jekyll())
+# The site adapters that read split articles: only they are asked whether a page is theirs for
+# its next part (the others' answer would be None; asking costs CSS queries on every article).
+_SPLITTING = tuple(a for a in _SITE_ADAPTERS if type(a).next_part is not Adapter.next_part)
 
 
 def adapter_for(
@@ -82,7 +85,7 @@ def next_part(response: TextResponse, adapter: Adapter) -> str | None:
     """The next page of a split article, asked of the source's adapter and the site it looks like."""
     for candidate in (
         adapter,
-        *(a for a in _SITE_ADAPTERS if a.kind != adapter.kind and a.recognises(response)),
+        *(a for a in _SPLITTING if a.kind != adapter.kind and a.recognises(response)),
     ):
         url = candidate.next_part(response)
         if url:

@@ -35,6 +35,11 @@ _DOC_INFO = {
 _ITEMS = "ul.default_news li, ul.list li, div.listBox ul li"
 
 
+def _spans(response: TextResponse) -> list[str]:
+    """The texts of the "发布时间：… 来源：…" line, read only when the page's meta tags lack them."""
+    return [" ".join(s.css("::text").getall()) for s in response.css("div#othermessage span")]
+
+
 def _page_url(base: str, prefix: str, suffix: str, index: int) -> str:
     name = f"{prefix}.{suffix}" if index == 0 else f"{prefix}_{index}.{suffix}"
     return base.rsplit("/", 1)[0] + "/" + name
@@ -101,12 +106,11 @@ class BeijingGov(Adapter):
             "h1::text",
             "title::text",
         )
-        spans = [" ".join(s.css("::text").getall()) for s in response.css("div#othermessage span")]
         date_text = first_text(response, "meta[name=PubDate]::attr(content)") or next(
-            (s for s in spans if parse_cn_datetime(s)), None
+            (s for s in _spans(response) if parse_cn_datetime(s)), None
         )
         origin = first_text(response, "meta[name=ContentSource]::attr(content)") or next(
-            (origin_from_text(s) for s in spans if origin_from_text(s)), None
+            (origin_from_text(s) for s in _spans(response) if origin_from_text(s)), None
         )
         article = article_from_fragment(
             response,

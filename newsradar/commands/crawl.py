@@ -24,14 +24,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.config.crawl.nodes:
         return _on_nodes(args, ctx)
-    from crawler import crawl_sources, progress_stream, unreachable_summary  # Scrapy: only when crawling
+    from crawler.worker import start_worker  # no Scrapy
 
-    reports = crawl_sources(
-        ctx.crawl_sources(args.source),
-        ctx.crawl_settings(args.verbose),
-        verbose=args.verbose,
-        progress=progress_stream(),
-    )
+    sources = ctx.crawl_sources(args.source)
+    settings = ctx.crawl_settings(args.verbose, migrate=False)
+    # The ingest worker first: its start-up (imports, the classifier) overlaps Scrapy's import
+    # and the migration instead of delaying the first article stored.
+    worker = start_worker(settings)
+    try:
+        ctx.db()  # migrated before the crawl (and before the worker's first article)
+        from crawler import crawl_sources, progress_stream, unreachable_summary  # Scrapy: only here
+
+        reports = crawl_sources(
+            sources, settings, verbose=args.verbose, progress=progress_stream(), worker=worker
+        )
+    finally:
+        if worker is not None:
+            worker.close()  # the crawl closed it already, unless it failed before
     unreachable = unreachable_summary(reports)
     if unreachable:
         print(f"newsradar crawl: {unreachable}", file=sys.stderr)

@@ -4,13 +4,16 @@ the next; and the ingest worker's settings are plain data with the topics, no co
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 
 from classifier import default_topics, plain_topics
 from crawler import CrawlSettings, scrapy_settings
 from crawler.resources import WORKER_SETTINGS, CrawlResources
 from crawler.store import matcher_from_settings
-from tests.helpers import fresh_database_url
+from tests.helpers import ROOT, fresh_database_url
 
 
 def settings(tmp_path, topics=None) -> dict:
@@ -56,3 +59,30 @@ def test_store_classifies_only_with_topics(tmp_path):
     finally:
         with_topics.close()
         without.close()
+
+
+def test_the_crawl_process_loads_nothing_of_the_ingest_side(tmp_path):
+    """The spiders read through a store that never ingests, and the worker's answers unpickle
+    from processor.items: the crawl process never loads the search index, stories or the
+    classifier's engine (they cost ~0.4 s of its start-up, spent again in the worker)."""
+    code = f"""
+import pickle, sys
+from classifier import default_topics, plain_topics
+from crawler import CrawlSettings, scrapy_settings
+import crawler.run
+from crawler.resources import CrawlResources
+from processor.items import IngestResult
+settings = scrapy_settings(CrawlSettings(), database_url={fresh_database_url(tmp_path, "c.db")!r},
+                           topics=plain_topics(default_topics()))
+shared = CrawlResources(settings)
+shared.reader().known(["https://x.cn/1"])
+pickle.loads(pickle.dumps(IngestResult("new", 1, 1, ["t"])))
+shared.close()
+print(sorted(m for m in ("processor.ingest", "search", "classifier._engine", "numpy") if m in sys.modules))
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split("\n")[-2] == "[]"
