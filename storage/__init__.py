@@ -21,6 +21,7 @@ from .models import (
     WatchMatch,
 )
 from .retries import ArticleRetry
+from .source_totals import SourceTotal
 from .state import DaemonLease, Setting
 from .tiers import DEFAULT_TIER, TIERS
 from .topic_counts import TopicDay, TopicSource
@@ -45,6 +46,7 @@ __all__ = [
     "FingerprintCount",
     "PolicyDocument",
     "Setting",
+    "SourceTotal",
     "Story",
     "StoryTopic",
     "Subscriber",

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from . import stories
+from . import source_totals, stories
 from .models import Article, ArticleRevision, PolicyDocument, TopicMatch
 from .types import utcnow
 
@@ -149,8 +149,10 @@ def write_article(
     if policy:
         _policy_row(article, policy)
     session.flush()
-    if article.story_id is not None and article.source != before:  # its story's per-source counts
-        stories.move_source(session.connection(), article.story_id, before, article.source)
+    if article.source != before:
+        source_totals.bump(session.connection(), {before: -1, article.source: 1})
+        if article.story_id is not None:  # its story's per-source counts
+            stories.move_source(session.connection(), article.story_id, before, article.source)
     return article
 
 
@@ -167,6 +169,7 @@ def _insert_article(
     conn = session.connection()
     values = {"url": url, "fetched_at": utcnow(), "updated_at": None, "story_id": None, **fields}
     article_id = conn.execute(insert(_ARTICLES).returning(_ARTICLES.c.id), values).scalar_one()
+    source_totals.bump(conn, {values["source"]: 1})
     if matches:
         conn.execute(insert(_MATCHES), [{**_match_values(m), "article_id": article_id} for m in matches])
     if policy:  # keys that are no column were never stored (the ORM set them as plain attributes)

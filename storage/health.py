@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from common import BLOCKED_REASON  # noqa: F401 - re-exported for the crawler
 
 from .models import Article, CrawlRun
+from .source_totals import SourceTotal
 
 __all__ = [
     "BLOCKED_REASON", "FIGURES", "article_totals", "job_runs", "published_since", "recent_runs", "recent_runs_of",
@@ -87,14 +88,19 @@ def job_runs(session: Session, job: str) -> list[CrawlRun]:
 
 
 def article_totals(session: Session, sources: list[str]) -> dict[str, tuple[int, datetime | None]]:
-    """Source -> (articles stored, when the newest was fetched), for sources with any."""
-    articles = Article.__table__.c
+    """Source -> (articles stored, when the newest was fetched), for sources with any.
+
+    The count is storage.source_totals' row; the newest is one index seek per source: counting
+    the articles here read the whole articles index on every `status`.
+    """
+    articles, totals = Article.__table__.c, SourceTotal.__table__.c
+    newest = select(func.max(articles.fetched_at)).where(articles.source == totals.source).scalar_subquery()
     return {
-        name: (n, newest)
-        for name, n, newest in session.execute(
-            select(articles.source, func.count(), func.max(articles.fetched_at))
-            .where(articles.source.in_(sources))
-            .group_by(articles.source)
+        name: (n, last)
+        for name, n, last in session.execute(
+            select(totals.source, totals.articles, newest).where(
+                totals.source.in_(sources), totals.articles > 0
+            )
         )
     }
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from scheduler.settings import HealthSettings
 from scheduler.watch import watch_sources, watch_state
-from storage import Article, CrawlRun, Database
+from storage import CrawlRun, Database
+from storage.articles import write_article
 from storage.health import record_run
 from tests.helpers import fresh_database_url
 
@@ -61,8 +62,8 @@ def test_a_source_silent_for_four_times_its_rhythm_is_quiet(tmp_path):
     with db.session() as s:
         for n in range(8):  # one article a day for a week, the last 5 days ago
             when = now - timedelta(days=12 - n)
-            s.add(Article(source="daily", url=f"https://x/{n}", canonical_url=f"https://x/{n}", title=str(n),
-                          content_hash=str(n), published_at=when, fetched_at=when))  # fmt: skip
+            write_article(s, None, f"https://x/{n}", {"source": "daily", "canonical_url": f"https://x/{n}",
+                          "title": str(n), "content_hash": str(n), "published_at": when, "fetched_at": when})  # fmt: skip
         s.commit()
     [alert] = _crawl(db, "daily", OK)
     assert alert.problem.kind == "quiet" and "96 h" in alert.problem.detail
