@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import signal
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
@@ -32,6 +35,7 @@ def run_crawl(
     (Twisted's reactor cannot restart; the daemon runs each crawl in a subprocess). The store
     and ingest worker the crawlers share belong to this call and are closed when it returns;
     `worker` is one the caller started earlier (crawler.worker.start_worker), else one starts here."""
+    _stop_before_crawling()  # until Scrapy's own handlers take over
     settings = {**settings, "NEWSRADAR_OWN_HOSTS": hosts_of(sources)}  # for resolver.GuardedResolver
     shared = CrawlResources(settings, worker)
     if worker is None and settings.get("NEWSRADAR_INGEST_WORKER", True):
@@ -58,6 +62,25 @@ def run_crawl(
         progress.write("\r\033[K")
         progress.flush()
     return [SourceReport.from_stats(name, crawler.stats.get_stats()) for name, crawler in crawlers]
+
+
+def _stop_before_crawling() -> None:
+    """Until Scrapy installs its graceful-stop handlers (once its reactor has started), SIGINT or
+    SIGTERM ends the process at once: nothing was fetched or recorded yet. Without this, a SIGINT
+    in that window raised KeyboardInterrupt with Twisted's thread pool already running and the
+    process hung at exit waiting for those threads until SIGKILL (a node job cancelled in its
+    first second: cancel.json's INT and TERM did nothing)."""
+
+    def stop(signum: int, _frame: object) -> None:
+        sys.stderr.write(
+            f"crawl stopped by {signal.Signals(signum).name} before it began: nothing recorded\n"
+        )
+        sys.stderr.flush()
+        os._exit(128 + signum)  # the ingest worker reads end-of-file and ends too
+
+    if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, stop)
 
 
 def _quiet_scrapy_failures(record: logging.LogRecord) -> bool:
