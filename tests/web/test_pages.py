@@ -196,9 +196,12 @@ def test_a_crash_gets_a_plain_500_page_with_the_security_headers(tmp_path):
     assert api.headers["x-content-type-options"] == "nosniff"
 
 
-def test_sources_page_shows_display_titles_and_beijing_times(tmp_path):
+def test_sources_page_shows_display_titles_beijing_times_and_retries(tmp_path):
+    """A source's display title and last crawl in Beijing time; its failed articles waiting for a
+    retry or given up, as `status` lists them (the page must not look healthier than it)."""
     from storage import BEIJING, CrawlRun, Database
     from storage.health import record_run
+    from storage.retries import MAX_ATTEMPTS, record_failure
     from tests.helpers import config_database_url
     from tests.web.helpers import fill, serve, write_config
 
@@ -210,42 +213,23 @@ def test_sources_page_shows_display_titles_and_beijing_times(tmp_path):
         record_run(s, "bj-yaowen", {"requests": 3, "list_items": 20, "new": 2})
         s.commit()
         bj = s.query(CrawlRun).one().finished_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-    db.dispose()
     served = serve(config)
     try:
         with served.client() as c:
-            text = c.get("/sources").text
-    finally:
-        served.stop()
-    row = text[text.index("北京市人民政府 要闻") :].split("</tr>")[0]
-    assert "bj-yaowen" in row and bj in row
-    assert "等待重试" not in row  # nothing failed yet
-
-
-def test_sources_page_says_how_many_failed_articles_wait_for_a_retry(tmp_path):
-    """`status` lists a source's failed articles; the page must not look healthier than it."""
-    from storage import Database
-    from storage.retries import MAX_ATTEMPTS, record_failure
-    from tests.helpers import config_database_url
-    from tests.web.helpers import fill, serve, write_config
-
-    extra = '\n[[sources]]\nname = "bj-yaowen"\nkind = "beijing_gov"\nstart_urls = ["https://www.beijing.gov.cn/ywdt/yaowen/"]\n'
-    config = write_config(tmp_path, extra=extra)
-    fill(config)
-    db = Database(config_database_url(config))
-    with db.session() as s:
-        record_failure(s, "bj-yaowen", "https://www.beijing.gov.cn/a/1.html", "HTTP 500")
-        for _ in range(MAX_ATTEMPTS):  # out of attempts: given up
-            record_failure(s, "bj-yaowen", "https://www.beijing.gov.cn/a/gone.html", "HTTP 404")
-        s.commit()
-    db.dispose()
-    served = serve(config)
-    try:
-        with served.client() as c:
+            before = c.get("/sources").text
+            with db.session() as s:
+                record_failure(s, "bj-yaowen", "https://www.beijing.gov.cn/a/1.html", "HTTP 500")
+                for _ in range(MAX_ATTEMPTS):  # out of attempts: given up
+                    record_failure(s, "bj-yaowen", "https://www.beijing.gov.cn/a/gone.html", "HTTP 404")
+                s.commit()
             zh, en = c.get("/sources").text, c.get("/sources?lang=en").text
     finally:
         served.stop()
-    row = zh[zh.index('href="/?source=bj-yaowen') :].split("</tr>")[0]
+        db.dispose()
+    row = before[before.index("北京市人民政府 要闻") :].split("</tr>")[0]
+    assert "bj-yaowen" in row and bj in row
+    assert "等待重试" not in row  # nothing failed yet
+    row = zh[zh.index("北京市人民政府 要闻") :].split("</tr>")[0]
     assert "1 篇抓取失败的文章等待重试" in row and f"1 篇重试 {MAX_ATTEMPTS} 次后放弃" in row
     row = en[en.index('href="/?source=bj-yaowen') :].split("</tr>")[0]
     assert (
