@@ -150,9 +150,10 @@ def write_article(
         _policy_row(article, policy)
     session.flush()
     if article.source != before:
-        source_totals.bump(session.connection(), {before: -1, article.source: 1})
+        conn = session.connection()
+        source_totals.bump(conn, {before: -1, article.source: 1})
         if article.story_id is not None:  # its story's per-source counts
-            stories.move_source(session.connection(), article.story_id, before, article.source)
+            stories.move_source(conn, article.story_id, before, article.source)
     return article
 
 

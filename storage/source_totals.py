@@ -13,6 +13,7 @@ from sqlalchemy import Integer, String
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .db import raw_sql
 from .models import Base
 
 __all__ = ["SourceTotal", "bump"]
@@ -34,10 +35,10 @@ def bump(conn: Connection, changes: dict[str, int]) -> None:
     rows = [(source, n) for source, n in sorted(changes.items()) if n]
     if not rows:
         return
-    sql = (
+    raw_sql(
+        conn,
         "INSERT INTO source_totals (source, articles) VALUES (?, ?)"
-        " ON CONFLICT (source) DO UPDATE SET articles = source_totals.articles + excluded.articles"
+        " ON CONFLICT (source) DO UPDATE SET articles = source_totals.articles + excluded.articles",
+        rows,
+        many=True,
     )
-    if conn.dialect.paramstyle in ("format", "pyformat"):
-        sql = sql.replace("?", "%s")
-    conn.connection.driver_connection.cursor().executemany(sql, rows)

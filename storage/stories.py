@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from .db import raw_sql as _raw
 from .models import Article, Story
 from .types import utcnow
 
@@ -61,22 +62,6 @@ FILL_KEY = "story_index_backfill"
 
 _ARTICLES = Article.__table__
 _STORIES = Story.__table__
-
-
-def _raw(conn: Connection, sql: str, params: Any = (), *, many: bool = False) -> Any:
-    """Run plain SQL with ? placeholders on the session's connection, skipping SQL compilation.
-
-    The hot statements touch only integers, so no column type conversion is needed;
-    this halves the per-article cost against Core statements with expanding IN lists.
-    """
-    if conn.dialect.paramstyle in ("format", "pyformat"):
-        sql = sql.replace("?", "%s")
-    cursor = conn.connection.driver_connection.cursor()
-    if many:
-        cursor.executemany(sql, params)
-    else:
-        cursor.execute(sql, params)
-    return cursor
 
 
 def _db_time(conn: Connection, value: datetime) -> Any:
